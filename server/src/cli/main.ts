@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { version } from '../../../package.json';
+import { runLint } from './lint-command';
+import { runLanguageServer } from './lsp-command';
+import { UsageError } from './usage';
+
+const HELP = `lockguard ${version} — stops PostgreSQL migrations from taking production down
+
+Usage:
+  lockguard lint [--format text|json] [--pg-version N] [--exit-zero] PATH...
+      Lint SQL migration files (directories are searched for *.sql).
+      --format       text (default; file:line:col severity rule message, code frame, fix) or json
+      --pg-version   PostgreSQL major version the migrations run on (10–18; default 15)
+      --exit-zero    report findings but exit 0 (for demos and advisory runs)
+  lockguard lsp --stdio
+      Run the language server over standard input/output, for any LSP editor.
+  lockguard --help | --version
+
+Exit codes: 0 no error-severity finding; 1 at least one error; 2 bad usage or an unreadable file.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP + '\n');
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(version + '\n');
+    return 0;
+  }
+  if (command === 'lint') return runLint(rest);
+  if (command === 'lsp') {
+    const { values } = parseArgs({ args: rest, options: { stdio: { type: 'boolean' } }, strict: true });
+    if (!values.stdio) throw new UsageError('`lockguard lsp` needs --stdio: the language server talks over standard input and output.');
+    runLanguageServer();
+    return -1;
+  }
+  throw new UsageError(`unknown command "${command}".`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // -1: a long-running command (the language server) decides when to exit.
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`lockguard: ${(error as Error).message}\nRun \`lockguard --help\` for usage.\n`);
+    } else {
+      process.stderr.write(`lockguard: internal error: ${error instanceof Error ? error.stack : String(error)}\nPlease report this.\n`);
+    }
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,13 @@
+import type { Finding } from '../engine/findings';
+import { LineIndex } from '../engine/text/positions';
+
+/** One linted file, with what the formatters need to place its findings. */
+export interface FileReport {
+  file: string;
+  source: string;
+  lines: LineIndex;
+  findings: Finding[];
+}
+
+export const fileReport = (file: string, source: string, findings: Finding[]): FileReport => ({ file, source, lines: new LineIndex(source), findings });
+

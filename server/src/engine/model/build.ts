@@ -1,0 +1,146 @@
+import type { Node, RangeVar } from '@pgsql/types';
+import type { PostgresParser } from '../parse/parser';
+import type { Token } from '../text/lexer';
+import type { StatementSource } from '../text/splitter';
+import { relationFromRangeVar, type RelationRef } from './relations';
+import type { NodeType, Statement, TransactionContext } from './statement';
+
+/** Turns split sources into statements: parsed, or invalid with PostgreSQL's message, or psql meta-commands. */
+export function buildStatements(text: string, sources: readonly StatementSource[], parser: PostgresParser): Statement[] {
+  const statements: Statement[] = [];
+  for (const source of sources.flatMap((source) => recoverMissingSemicolons(text, source, parser))) {
+    const common = { tokens: source.tokens, terminator: source.terminator, transaction: AUTOCOMMIT };
+    if (source.isMetaCommand) {
+      statements.push({ ...common, kind: 'meta-command', index: statements.length, range: { start: source.start, end: source.end }, text: text.slice(source.start, source.end) });
+      continue;
+    }
+    const sourceText = text.slice(source.start, source.end);
+    const outcome = parser.parse(sourceText);
+    if (!outcome.ok) {
+      const errorOffset = source.start + outcome.offset;
+      const errorToken = source.tokens.find((token) => token.end > errorOffset) ?? source.tokens[source.tokens.length - 1]!;
+      statements.push({
+        ...common,
+        kind: 'invalid',
+        index: statements.length,
+        range: { start: source.start, end: source.end },
+        text: sourceText,
+        message: outcome.message,
+        errorRange: { start: Math.max(errorToken.start, Math.min(errorOffset, errorToken.end - 1)), end: errorToken.end },
+        templated: source.tokens.some((token) => token.type === 'placeholder'),
+      });
+      continue;
+    }
+    for (const node of outcome.nodes) {
+      const start = source.start + node.start;
+      const end = source.start + node.end;
+      const locate = (byteLocation: number) => source.start + node.locate(byteLocation);
+      const tokens = source.tokens.filter((token) => token.start >= start && token.end <= end);
+      const nodeType = Object.keys(node.ast)[0] as NodeType;
+      statements.push({
+        ...common,
+        kind: 'parsed',
+        index: statements.length,
+        range: { start, end },
+        text: text.slice(start, end),
+        tokens,
+        nodeType,
+        ast: node.ast,
+        locate,
+        targets: targetsOf(node.ast).map((rangeVar) => withNameRange(relationFromRangeVar(rangeVar, locate), tokens)),
+      });
+    }
+  }
+  assignTransactions(statements);
+  return statements;
+}
+
+const AUTOCOMMIT: TransactionContext = { kind: 'autocommit' };
+
+/** Words that begin a migration statement; a line starting with one is likely a new statement. */
+const STATEMENT_STARTS = new Set([
+  'ALTER', 'ANALYZE', 'BEGIN', 'CALL', 'CLUSTER', 'COMMENT', 'COMMIT', 'COPY', 'CREATE', 'DELETE', 'DO', 'DROP', 'END',
+  'GRANT', 'INSERT', 'LOCK', 'REFRESH', 'REINDEX', 'RESET', 'REVOKE', 'ROLLBACK', 'SET', 'TRUNCATE', 'UPDATE', 'VACUUM',
+]);
+
+/**
+ * While a statement is being typed, its `;` is often missing, which glues it to the next statement.
+ * When a piece does not parse, split it before each line that starts with a statement keyword, and
+ * keep that split only if some part then parses: the broken part keeps its one diagnostic, and the
+ * statements after it are still analysed.
+ */
+function recoverMissingSemicolons(text: string, source: StatementSource, parser: PostgresParser): StatementSource[] {
+  if (source.isMetaCommand || parser.parse(text.slice(source.start, source.end)).ok) return [source];
+  const cuts = source.tokens.flatMap((token, index) => (index > 0 && token.type === 'word' && STATEMENT_STARTS.has(token.value) && startsLine(text, token.start) ? [index] : []));
+  if (cuts.length === 0) return [source];
+  const parts = [0, ...cuts].map((from, i, all) => source.tokens.slice(from, all[i + 1]));
+  const pieces = parts.map((tokens, i): StatementSource => ({
+    start: tokens[0]!.start,
+    end: tokens[tokens.length - 1]!.end,
+    terminator: i === parts.length - 1 ? source.terminator : undefined,
+    tokens,
+    isMetaCommand: false,
+  }));
+  return pieces.some((piece) => parser.parse(text.slice(piece.start, piece.end)).ok) ? pieces : [source];
+}
+
+function startsLine(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === '\n' || c === '\r') return true;
+    if (c !== ' ' && c !== '\t') return false;
+  }
+  return true;
+}
+
+/** Marks the statements between an explicit BEGIN/START TRANSACTION and its COMMIT/ROLLBACK. */
+function assignTransactions(statements: Statement[]): void {
+  let openedAt: number | undefined;
+  let members: Statement[] = [];
+  const close = (end: number | undefined) => {
+    if (openedAt === undefined) return;
+    const context: TransactionContext = { kind: 'explicit', begin: openedAt, end };
+    for (const member of members) member.transaction = context;
+    openedAt = undefined;
+    members = [];
+  };
+  for (const statement of statements) {
+    const kind = statement.kind === 'parsed' ? transactionKind(statement.ast) : undefined;
+    if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') {
+      close(undefined);
+      openedAt = statement.index;
+      continue;
+    }
+    if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE') {
+      close(statement.index);
+      continue;
+    }
+    if (openedAt !== undefined) members.push(statement);
+  }
+  close(undefined);
+}
+
+function transactionKind(ast: Node): string | undefined {
+  return 'TransactionStmt' in ast ? ast.TransactionStmt.kind : undefined;
+}
+
+/** The relations a statement acts on directly (more node types join as rules need them). */
+function targetsOf(ast: Node): RangeVar[] {
+  if ('IndexStmt' in ast) return ast.IndexStmt.relation ? [ast.IndexStmt.relation] : [];
+  if ('AlterTableStmt' in ast) return ast.AlterTableStmt.relation ? [ast.AlterTableStmt.relation] : [];
+  if ('CreateStmt' in ast) return ast.CreateStmt.relation ? [ast.CreateStmt.relation] : [];
+  if ('CreateTableAsStmt' in ast) return ast.CreateTableAsStmt.into?.rel ? [ast.CreateTableAsStmt.into.rel] : [];
+  return [];
+}
+
+/** Extends a relation's start location over the written name (`schema . "Name"`). */
+function withNameRange(relation: RelationRef, tokens: readonly Token[]): RelationRef {
+  if (!relation.range) return relation;
+  const first = tokens.findIndex((token) => token.start === relation.range!.start);
+  if (first === -1) return relation;
+  let last = first;
+  while (tokens[last + 1]?.value === '.' && isName(tokens[last + 2])) last += 2;
+  return { ...relation, range: { start: tokens[first]!.start, end: tokens[last]!.end } };
+}
+
+const isName = (token: Token | undefined) => token !== undefined && (token.type === 'word' || token.type === 'quoted-identifier');

@@ -1,0 +1,33 @@
+import type { RangeVar } from '@pgsql/types';
+import type { OffsetRange } from '../text/positions';
+
+/** A table, index or view named by a statement. Names are as PostgreSQL resolves them (unquoted → lower case). */
+export interface RelationName {
+  schema: string | undefined;
+  name: string;
+}
+
+export interface RelationRef extends RelationName {
+  /** Where the name is written, when the parser reports it. */
+  range: OffsetRange | undefined;
+}
+
+export function relationFromRangeVar(rangeVar: RangeVar, locate: (byteLocation: number) => number): RelationRef {
+  const start = rangeVar.location !== undefined && rangeVar.location >= 0 ? locate(rangeVar.location) : undefined;
+  return {
+    schema: rangeVar.schemaname,
+    name: rangeVar.relname ?? '',
+    range: start === undefined ? undefined : { start, end: start },
+  };
+}
+
+/** `orders` and `public.orders` may be the same table: without a schema, only the names are compared. */
+export function sameRelation(a: RelationName, b: RelationName): boolean {
+  return a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
+}
+
+/** The name as a user would write it in SQL, quoted where needed. */
+export function displayRelation(relation: RelationName): string {
+  const quote = (identifier: string) => (/^[a-z_][a-z0-9_$]*$/.test(identifier) ? identifier : `"${identifier.replace(/"/g, '""')}"`);
+  return relation.schema ? `${quote(relation.schema)}.${quote(relation.name)}` : quote(relation.name);
+}

@@ -1,0 +1,62 @@
+import type { Node } from '@pgsql/types';
+import type { Token } from '../text/lexer';
+import type { OffsetRange } from '../text/positions';
+import type { RelationRef } from './relations';
+
+/** The name of a libpg_query node type, e.g. `IndexStmt`. */
+export type NodeType = Node extends infer N ? (N extends Record<infer K, unknown> ? K & string : never) : never;
+/** The payload of a node type, e.g. `NodeOf<'IndexStmt'>` is `IndexStmt`. */
+export type NodeOf<K extends NodeType> = Extract<Node, { [P in K]: unknown }> extends { [P in K]: infer V } ? V : never;
+
+/**
+ * Where a statement runs, as far as this file shows: in autocommit, or inside an explicit
+ * `BEGIN … COMMIT` block (`end` is undefined when the file never closes the block).
+ */
+export type TransactionContext =
+  | { kind: 'autocommit' }
+  | { kind: 'explicit'; begin: number; end: number | undefined };
+
+interface StatementCommon {
+  /** Position in the file's statement list. */
+  index: number;
+  /** From the first to the last significant character; comments and the `;` excluded. */
+  range: OffsetRange;
+  text: string;
+  /** Significant tokens with document offsets. */
+  tokens: readonly Token[];
+  /** Offset of the terminating `;`, if the statement has one. */
+  terminator: number | undefined;
+  transaction: TransactionContext;
+}
+
+export interface ParsedStatement extends StatementCommon {
+  kind: 'parsed';
+  nodeType: NodeType;
+  ast: Node;
+  /** Converts a node's `location` (UTF-8 byte offset in the statement) to a document offset. */
+  locate(byteLocation: number): number;
+  /** The relations the statement acts on (the indexed table, the altered table, …). */
+  targets: RelationRef[];
+}
+
+export interface InvalidStatement extends StatementCommon {
+  kind: 'invalid';
+  /** PostgreSQL's own message, e.g. `syntax error at or near "INDX"`. */
+  message: string;
+  /** The token the parser stopped at. */
+  errorRange: OffsetRange;
+  /** True when the text holds template placeholders ({{ … }}, ${…}, :var) that only a migration tool can fill in. */
+  templated: boolean;
+}
+
+export interface MetaCommandStatement extends StatementCommon {
+  kind: 'meta-command';
+}
+
+export type Statement = ParsedStatement | InvalidStatement | MetaCommandStatement;
+
+/** The statement's node payload when it is of type `type`. */
+export function nodeAs<K extends NodeType>(statement: Statement, type: K): NodeOf<K> | undefined {
+  if (statement.kind !== 'parsed' || statement.nodeType !== type) return undefined;
+  return (statement.ast as Record<string, unknown>)[type] as NodeOf<K> | undefined;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'concurrently-in-transaction';
+const inTransaction = (statement: string) => `BEGIN;\nSELECT 1;\n${statement}\nCOMMIT;\n`;
+
+describe(RULE, () => {
+  it.each([
+    ['CREATE INDEX CONCURRENTLY', 'CREATE INDEX CONCURRENTLY i ON orders (a);'],
+    ['CREATE UNIQUE INDEX CONCURRENTLY', 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (a);'],
+    ['DROP INDEX CONCURRENTLY', 'DROP INDEX CONCURRENTLY IF EXISTS i;'],
+    ['REINDEX CONCURRENTLY', 'REINDEX INDEX CONCURRENTLY i;'],
+    ['DETACH PARTITION CONCURRENTLY', 'ALTER TABLE measurements DETACH PARTITION measurements_2020 CONCURRENTLY;'],
+  ])('flags %s inside BEGIN … COMMIT and moves it after COMMIT', (form, statement) => {
+    const sql = inTransaction(statement);
+    const [finding, ...others] = findingsOf(RULE, sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.message).toContain(form.startsWith('CREATE') ? 'CREATE INDEX CONCURRENTLY' : form);
+    expect(finding!.message).toMatch(/25001/);
+    expect(textOf(sql, finding!)).toBe('CONCURRENTLY');
+    const result = applyFix(sql, finding!.fixes[0]!);
+    expect(result).toBe(`BEGIN;\nSELECT 1;\nCOMMIT;\n\n${statement}\n`);
+    expect(findingsOf(RULE, result)).toEqual([]);
+  });
+
+  it.each([
+    ['autocommit', 'CREATE INDEX CONCURRENTLY i ON orders (a);'],
+    ['after the block', 'BEGIN;\nSELECT 1;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON orders (a);'],
+    ['after ROLLBACK', 'BEGIN;\nROLLBACK;\nDROP INDEX CONCURRENTLY i;'],
+    ['REFRESH MATERIALIZED VIEW CONCURRENTLY may run in a transaction', 'BEGIN;\nREFRESH MATERIALIZED VIEW CONCURRENTLY mv;\nCOMMIT;'],
+    ['plain DROP INDEX', 'BEGIN;\nDROP INDEX i;\nCOMMIT;'],
+  ])('stays quiet: %s', (_name, sql) => {
+    expect(findingsOf(RULE, sql)).toEqual([]);
+  });
+
+  it('explains why there is no fix when the block is never closed', () => {
+    const [finding] = findingsOf(RULE, 'BEGIN;\nCREATE INDEX CONCURRENTLY i ON orders (a);\n');
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toMatch(/migration of its own/);
+  });
+
+  it('does not double-report: the CONCURRENTLY form is not also a non-concurrent index', () => {
+    expect(lint(inTransaction('CREATE INDEX CONCURRENTLY i ON orders (a);')).map((finding) => finding.ruleId)).toEqual([RULE]);
+  });
+});

@@ -1,0 +1,90 @@
+import type { Statement } from '../model/statement';
+import { nodeAs } from '../model/statement';
+import { moveAfterTransaction } from './fixes/transaction-block';
+import type { Rule } from './rule';
+
+/**
+ * The CONCURRENTLY forms refuse to run inside a transaction block (SQLSTATE 25001), so a migration
+ * that wraps one in BEGIN … COMMIT fails when it is deployed, after the earlier statements ran.
+ */
+export const concurrentlyInTransaction: Rule = {
+  id: 'concurrently-in-transaction',
+  severity: 'error',
+  docs: {
+    summary: 'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY and DETACH PARTITION CONCURRENTLY fail inside a transaction block.',
+    why:
+      'PostgreSQL refuses to run the CONCURRENTLY forms inside a transaction block: the statement fails with ' +
+      '`ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block` (SQLSTATE 25001) and the ' +
+      'migration stops half-way. They commit internally between their phases, which a surrounding transaction ' +
+      'would make impossible.',
+    example: {
+      bad: 'BEGIN;\nCREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\nCOMMIT;',
+      good: 'BEGIN;\n-- other changes\nCOMMIT;\n\nCREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);',
+    },
+    instead:
+      'Run the statement outside any transaction block: after the COMMIT, or in a migration of its own. Many ' +
+      'migration tools wrap each file in a transaction; disable that for this migration (for example ' +
+      "golang-migrate's separate file, dbmate's `transaction:false`, Flyway's non-transactional statements).",
+  },
+  facts: [
+    {
+      kind: 'failure',
+      statement: 'CREATE INDEX CONCURRENTLY inside BEGIN … COMMIT',
+      sqlstate: '25001',
+      message: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
+      versions: { from: 9 },
+      source: 'https://www.postgresql.org/docs/current/sql-createindex.html',
+      probe: { setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)'], statement: 'CREATE INDEX CONCURRENTLY lock_probe_customer_idx ON lock_probe (customer_id)' },
+    },
+    {
+      kind: 'failure',
+      statement: 'DROP INDEX CONCURRENTLY inside BEGIN … COMMIT',
+      sqlstate: '25001',
+      message: 'DROP INDEX CONCURRENTLY cannot run inside a transaction block',
+      versions: { from: 9 },
+      source: 'https://www.postgresql.org/docs/current/sql-dropindex.html',
+      probe: {
+        setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)', 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)'],
+        statement: 'DROP INDEX CONCURRENTLY lock_probe_customer_idx',
+      },
+    },
+    {
+      kind: 'failure',
+      statement: 'REINDEX … CONCURRENTLY inside BEGIN … COMMIT',
+      sqlstate: '25001',
+      message: 'REINDEX CONCURRENTLY cannot run inside a transaction block',
+      versions: { from: 12 },
+      source: 'https://www.postgresql.org/docs/current/sql-reindex.html',
+      probe: { setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)'], statement: 'REINDEX TABLE CONCURRENTLY lock_probe' },
+    },
+  ],
+  check(statement, context) {
+    if (statement.transaction.kind !== 'explicit') return [];
+    const form = concurrentForm(statement);
+    if (!form) return [];
+    const keyword = statement.tokens.find((token) => token.type === 'word' && token.value === 'CONCURRENTLY');
+    const report = {
+      message:
+        `${form} cannot run inside a transaction block: PostgreSQL rejects it (SQLSTATE 25001) and the migration ` +
+        `fails at this statement. Move it after the COMMIT.`,
+      range: keyword ?? statement.range,
+      safeAlternative: `Run ${form} outside the transaction block, after COMMIT or in a migration of its own.`,
+    };
+    const moved = moveAfterTransaction(statement, context.statements, context.source, statement.text, `Move ${form} after COMMIT`);
+    return typeof moved === 'string' ? [{ ...report, noFixReason: moved }] : [{ ...report, fixes: [moved] }];
+  },
+};
+
+function concurrentForm(statement: Statement): string | undefined {
+  if (nodeAs(statement, 'IndexStmt')?.concurrent) return 'CREATE INDEX CONCURRENTLY';
+  const drop = nodeAs(statement, 'DropStmt');
+  if (drop?.concurrent && drop.removeType === 'OBJECT_INDEX') return 'DROP INDEX CONCURRENTLY';
+  const reindex = nodeAs(statement, 'ReindexStmt');
+  if (reindex?.params?.some((param) => 'DefElem' in param && param.DefElem.defname === 'concurrently')) return 'REINDEX CONCURRENTLY';
+  const alter = nodeAs(statement, 'AlterTableStmt');
+  const detachesConcurrently = alter?.cmds?.some(
+    (cmd) => 'AlterTableCmd' in cmd && cmd.AlterTableCmd.subtype === 'AT_DetachPartition' && (cmd.AlterTableCmd.def as { PartitionCmd?: { concurrent?: boolean } } | undefined)?.PartitionCmd?.concurrent,
+  );
+  if (detachesConcurrently) return 'DETACH PARTITION CONCURRENTLY';
+  return undefined;
+}

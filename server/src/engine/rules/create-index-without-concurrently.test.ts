@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'create-index-without-concurrently';
+const findings = (sql: string) => findingsOf(RULE, sql);
+
+describe(RULE, () => {
+  describe('flags CREATE INDEX without CONCURRENTLY on a table this file did not create', () => {
+    it.each([
+      ['plain', 'CREATE INDEX orders_customer_idx ON orders (customer_id);', 'CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);'],
+      ['unique', 'CREATE UNIQUE INDEX orders_ref_key ON orders (ref);', 'CREATE UNIQUE INDEX CONCURRENTLY orders_ref_key ON orders (ref);'],
+      ['if not exists', 'create index if not exists i on orders (a);', 'create index CONCURRENTLY if not exists i on orders (a);'],
+      ['unnamed, schema-qualified, quoted', 'CREATE INDEX ON "Sales"."Orders" USING gin (tags);', 'CREATE INDEX CONCURRENTLY ON "Sales"."Orders" USING gin (tags);'],
+      ['comment inside', 'CREATE /* why */ INDEX i ON orders (a);', 'CREATE /* why */ INDEX CONCURRENTLY i ON orders (a);'],
+      ['partial, expression', 'CREATE INDEX i ON orders (lower(email)) WHERE deleted_at IS NULL;', 'CREATE INDEX CONCURRENTLY i ON orders (lower(email)) WHERE deleted_at IS NULL;'],
+    ])('%s', (_name, sql, fixed) => {
+      const [finding, ...others] = findings(sql);
+      expect(others).toHaveLength(0);
+      expect(finding!.severity).toBe('error');
+      expect(finding!.lock?.mode).toBe('SHARE');
+      expect(finding!.lock?.blocks).toEqual(expect.arrayContaining(['INSERT', 'UPDATE', 'DELETE']));
+      expect(finding!.lock?.blocks).not.toContain('SELECT');
+      const fix = finding!.fixes[0]!;
+      expect(fix.preferred).toBe(true);
+      const result = applyFix(sql, fix);
+      expect(result).toBe(fixed);
+      expect(lint(result)).toEqual([]);
+    });
+  });
+
+  it('names the table, the lock and what it blocks, and underlines CREATE … INDEX', () => {
+    const sql = '-- add index\nCREATE UNIQUE INDEX idx ON public.orders (id);';
+    const [finding] = findings(sql);
+    expect(finding!.message).toMatch(/SHARE lock on public\.orders/);
+    expect(finding!.message).toMatch(/INSERT, UPDATE and DELETE/);
+    expect(finding!.message).toMatch(/CONCURRENTLY/);
+    expect(textOf(sql, finding!)).toBe('CREATE UNIQUE INDEX');
+  });
+
+  describe('stays quiet where no one can be blocked', () => {
+    it.each([
+      ['already concurrent', 'CREATE INDEX CONCURRENTLY i ON orders (a);'],
+      ['table created earlier in the file', 'CREATE TABLE orders (id int);\nCREATE INDEX i ON orders (id);'],
+      ['created qualified, indexed unqualified', 'CREATE TABLE app.orders (id int);\nCREATE INDEX i ON orders (id);'],
+      ['created by CREATE TABLE AS', 'CREATE TABLE report AS SELECT 1 AS id;\nCREATE INDEX i ON report (id);'],
+    ])('%s', (_name, sql) => {
+      expect(findings(sql)).toEqual([]);
+    });
+
+    it('still flags a table created later in the file, or one of the same name in another schema', () => {
+      expect(findings('CREATE INDEX i ON orders (id);\nCREATE TABLE orders (id int);')).toHaveLength(1);
+      expect(findings('CREATE TABLE a.orders (id int);\nCREATE INDEX i ON b.orders (id);')).toHaveLength(1);
+    });
+  });
+
+  describe('inside BEGIN … COMMIT, the fix must not create "cannot run inside a transaction block"', () => {
+    const sql = ['BEGIN;', 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;', 'CREATE INDEX orders_status_idx ON orders (status);', 'COMMIT;', ''].join('\n');
+
+    it('moves the statement after COMMIT, rewritten with CONCURRENTLY', () => {
+      const [finding] = findings(sql);
+      const fix = finding!.fixes[0]!;
+      expect(fix.title).toMatch(/after COMMIT/);
+      const result = applyFix(sql, fix);
+      expect(result).toBe(
+        ['BEGIN;', 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;', 'COMMIT;', '', 'CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);', ''].join('\n'),
+      );
+      // Neither this rule nor "CONCURRENTLY in a transaction" fires on the result.
+      expect(lint(result)).toEqual([]);
+    });
+
+    it('also handles START TRANSACTION … END and a comment after COMMIT', () => {
+      const source = 'START TRANSACTION;\nCREATE INDEX i ON orders (a);\nEND; -- done\nSELECT 1;\n';
+      const result = applyFix(source, findings(source)[0]!.fixes[0]!);
+      expect(result).toBe('START TRANSACTION;\nEND; -- done\n\nCREATE INDEX CONCURRENTLY i ON orders (a);\nSELECT 1;\n');
+      expect(lint(result)).toEqual([]);
+    });
+
+    it('explains why there is no fix when the file never closes the block', () => {
+      const [finding] = findings('BEGIN;\nCREATE INDEX i ON orders (a);\n');
+      expect(finding!.fixes).toEqual([]);
+      expect(finding!.noFixReason).toMatch(/never closes it/);
+    });
+  });
+
+  it('places the finding correctly after non-ASCII text', () => {
+    const sql = "COMMENT ON TABLE orders IS 'Bestellungen – für 🚀';\nCREATE INDEX i ON orders (a);";
+    const [finding] = findings(sql);
+    expect(textOf(sql, finding!)).toBe('CREATE INDEX');
+    expect(applyFix(sql, finding!.fixes[0]!)).toContain('CREATE INDEX CONCURRENTLY i ON orders (a);');
+  });
+});

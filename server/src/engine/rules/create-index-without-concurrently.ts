@@ -1,0 +1,108 @@
+import { blockedOperations } from '../locks/lock-modes';
+import { displayRelation } from '../model/relations';
+import { nodeAs } from '../model/statement';
+import { moveAfterTransaction } from './fixes/transaction-block';
+import type { Fix, Rule } from './rule';
+
+const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY';
+
+/**
+ * CREATE INDEX without CONCURRENTLY holds a SHARE lock on the table for the whole build:
+ * the incident that started Lockguard (4 hours of blocked writes on a 50M-row table).
+ */
+export const createIndexWithoutConcurrently: Rule = {
+  id: 'create-index-without-concurrently',
+  severity: 'error',
+  docs: {
+    summary: 'CREATE INDEX on an existing table without CONCURRENTLY blocks every write for the whole build.',
+    why:
+      'A plain `CREATE INDEX` takes a SHARE lock on the table until the build finishes. SHARE conflicts with ' +
+      'ROW EXCLUSIVE, so every INSERT, UPDATE and DELETE on the table waits — for seconds on a small table, ' +
+      'for hours on a large one. Reads continue. Waiting writers hold connections, so the pool runs dry and the ' +
+      'application goes down with the table.',
+    example: {
+      bad: 'CREATE INDEX orders_customer_id_idx ON orders (customer_id);',
+      good: 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);',
+    },
+    instead:
+      '`CREATE INDEX CONCURRENTLY` takes only a SHARE UPDATE EXCLUSIVE lock: reads and writes continue while the ' +
+      'index is built (it scans the table twice and waits for transactions that were already running). It cannot ' +
+      'run inside a transaction block, so put it in a migration that is not wrapped in a transaction. If it fails, ' +
+      'it leaves an INVALID index: drop it with `DROP INDEX CONCURRENTLY` and try again. Tables created earlier in ' +
+      'the same migration are exempt: nobody else can use them yet.',
+  },
+  facts: [
+    {
+      kind: 'lock',
+      statement: 'CREATE [UNIQUE] INDEX … ON table',
+      mode: 'SHARE',
+      on: 'the indexed table',
+      blocks: blockedOperations('SHARE'),
+      rewrite: false,
+      fullScan: true,
+      versions: { from: 9 },
+      source: 'https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES',
+      probe: {
+        setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)', 'INSERT INTO lock_probe SELECT g, g % 100 FROM generate_series(1, 1000) g'],
+        statement: 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)',
+        relation: 'lock_probe',
+      },
+    },
+    {
+      kind: 'lock',
+      statement: 'CREATE INDEX CONCURRENTLY … ON table (the safe alternative)',
+      mode: 'SHARE UPDATE EXCLUSIVE',
+      on: 'the indexed table',
+      blocks: blockedOperations('SHARE UPDATE EXCLUSIVE'),
+      rewrite: false,
+      fullScan: true,
+      versions: { from: 9 },
+      source: DOCS_CREATE_INDEX,
+      // CONCURRENTLY cannot run in the probe's transaction; ANALYZE takes the same mode and shows what it blocks.
+      probe: {
+        setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)', 'INSERT INTO lock_probe SELECT g, g % 100 FROM generate_series(1, 1000) g'],
+        statement: 'ANALYZE lock_probe',
+        relation: 'lock_probe',
+      },
+    },
+  ],
+  check(statement, context) {
+    const index = nodeAs(statement, 'IndexStmt');
+    if (!index || index.concurrent || !index.relation || statement.kind !== 'parsed') return [];
+    const table = statement.targets[0]!;
+    if (context.isCreatedInFile(table, statement.index)) return [];
+
+    const indexKeyword = statement.tokens.find((token) => token.type === 'word' && token.value === 'INDEX');
+    if (!indexKeyword) return [];
+    const concurrentText =
+      context.source.slice(statement.range.start, indexKeyword.end) + ' CONCURRENTLY' + context.source.slice(indexKeyword.end, statement.range.end);
+
+    const name = displayRelation(table);
+    const report = {
+      message:
+        `CREATE INDEX takes a SHARE lock on ${name} for the whole build: every INSERT, UPDATE and DELETE on it waits ` +
+        `until the index is built (hours on a large table). Use CREATE INDEX CONCURRENTLY.`,
+      range: { start: statement.range.start, end: indexKeyword.end },
+      lock: { mode: 'SHARE' as const, relation: table, blocks: blockedOperations('SHARE') },
+      safeAlternative: 'CREATE INDEX CONCURRENTLY: reads and writes continue during the build (run it outside a transaction block).',
+    };
+
+    if (statement.transaction.kind === 'autocommit') {
+      const fix: Fix = {
+        title: 'Build the index with CREATE INDEX CONCURRENTLY',
+        edits: [{ range: { start: indexKeyword.end, end: indexKeyword.end }, newText: ' CONCURRENTLY' }],
+        preferred: true,
+      };
+      return [{ ...report, fixes: [fix] }];
+    }
+    // Inside BEGIN … COMMIT, CONCURRENTLY would fail with "cannot run inside a transaction block".
+    const moved = moveAfterTransaction(
+      statement,
+      context.statements,
+      context.source,
+      concurrentText,
+      'Build the index with CREATE INDEX CONCURRENTLY after COMMIT (CONCURRENTLY cannot run inside a transaction block)',
+    );
+    return typeof moved === 'string' ? [{ ...report, noFixReason: moved }] : [{ ...report, fixes: [moved] }];
+  },
+};

@@ -1,0 +1,9 @@
+import { concurrentlyInTransaction } from './concurrently-in-transaction';
+import { createIndexWithoutConcurrently } from './create-index-without-concurrently';
+import type { Rule } from './rule';
+import { syntaxError } from './syntax-error';
+
+/** Every rule Lockguard runs, in the order their findings are listed for the same position. */
+export const ALL_RULES: readonly Rule[] = [syntaxError, createIndexWithoutConcurrently, concurrentlyInTransaction];
+
+export const ruleById = (id: string): Rule | undefined => ALL_RULES.find((rule) => rule.id === id);

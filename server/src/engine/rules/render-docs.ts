@@ -1,0 +1,58 @@
+import type { Fact, Rule, VersionRange } from './rule';
+
+/** The Markdown page of a rule, generated from its module so the docs cannot drift from the code. */
+export function renderRuleDoc(rule: Rule): string {
+  const { docs } = rule;
+  const lines = [
+    `# ${rule.id}`,
+    '',
+    `**Severity:** ${rule.severity} · ${docs.summary}`,
+    '',
+    '## Why it is dangerous',
+    '',
+    docs.why,
+    '',
+    '## Example',
+    '',
+    'Flagged:',
+    '',
+    '```sql',
+    docs.example.bad,
+    '```',
+    '',
+    'Safe:',
+    '',
+    '```sql',
+    docs.example.good,
+    '```',
+    '',
+    '## What to do instead',
+    '',
+    docs.instead,
+  ];
+  const locks = rule.facts.filter((fact) => fact.kind === 'lock');
+  if (locks.length > 0) {
+    lines.push('', '## Lock facts', '', '| Statement | Lock | On | Blocks | Rewrite | Full scan | PostgreSQL | Source |', '|---|---|---|---|---|---|---|---|');
+    for (const fact of locks) {
+      lines.push(`| \`${fact.statement}\` | ${fact.mode} | ${fact.on} | ${fact.blocks.join(', ') || 'nothing'} | ${yesNo(fact.rewrite)} | ${yesNo(fact.fullScan)} | ${versions(fact.versions)} | [docs](${fact.source}) |`);
+    }
+  }
+  const failures = rule.facts.filter((fact) => fact.kind === 'failure');
+  if (failures.length > 0) {
+    lines.push('', '## Failure facts', '', '| Statement | Fails with | PostgreSQL | Source |', '|---|---|---|---|');
+    for (const fact of failures) lines.push(`| \`${fact.statement}\` | ${fact.sqlstate}: ${fact.message} | ${versions(fact.versions)} | [docs](${fact.source}) |`);
+  }
+  if (rule.facts.length > 0) lines.push('', verifiedNote(rule.facts));
+  return lines.join('\n') + '\n';
+}
+
+/** The index page listing every rule. */
+export function renderRuleIndex(rules: readonly Rule[]): string {
+  const rows = rules.map((rule) => `| [${rule.id}](${rule.id}.md) | ${rule.severity} | ${rule.docs.summary} |`);
+  return ['# Lockguard rules', '', '| Rule | Severity | What it catches |', '|---|---|---|', ...rows, ''].join('\n');
+}
+
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+const versions = (range: VersionRange) => (range.until === undefined ? `${range.from}+` : `${range.from}–${range.until}`);
+const verifiedNote = (facts: readonly Fact[]) =>
+  `Each fact above is checked by Lockguard's test suite on a real PostgreSQL server (${facts.length} probe${facts.length === 1 ? '' : 's'}: the statement runs in a rolled-back transaction; \`pg_locks\` and a second session show the lock and what it blocks).`;

@@ -1,0 +1,115 @@
+import type { LockMode, Operation } from '../locks/lock-modes';
+import type { RelationName } from '../model/relations';
+import type { Statement } from '../model/statement';
+import type { OffsetRange } from '../text/positions';
+import type { LintOptions } from '../options';
+
+/**
+ * Severity contract, shared by every rule and by the CLI's exit code:
+ * - `error`: on a table that already exists, it blocks reads or writes for a time that grows with
+ *   the table, or fails on a non-empty table, or breaks running application code;
+ * - `warning`: risky but bounded (e.g. a blocking lock taken without `lock_timeout`);
+ * - `info`: advice.
+ */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** PostgreSQL major versions a fact holds for; `until` is inclusive, absent = still true today. */
+export interface VersionRange {
+  from: number;
+  until?: number;
+}
+
+/** A lock or failure fact from the PostgreSQL documentation, verified on a real server by the Postgres tests. */
+export type Fact = LockFact | FailureFact;
+
+export interface LockFact {
+  kind: 'lock';
+  /** The statement form, e.g. `CREATE INDEX … ON table` */
+  statement: string;
+  mode: LockMode;
+  /** Which object carries the lock, e.g. "the indexed table". */
+  on: string;
+  /** The application operations the lock makes wait (as the conflict matrix predicts; measured by the tests). */
+  blocks: readonly Operation[];
+  rewrite: boolean;
+  fullScan: boolean;
+  versions: VersionRange;
+  /** Where the PostgreSQL documentation says so. */
+  source: string;
+  /** Run inside BEGIN … ROLLBACK on a seeded table; `pg_locks` must show `mode` on `relation`. */
+  probe: { setup: readonly string[]; statement: string; relation: string };
+}
+
+export interface FailureFact {
+  kind: 'failure';
+  statement: string;
+  /** SQLSTATE PostgreSQL raises, e.g. 25001 (active_sql_transaction). */
+  sqlstate: string;
+  message: string;
+  versions: VersionRange;
+  source: string;
+  /** Run inside BEGIN … ROLLBACK after `setup`; it must fail with `sqlstate`. */
+  probe: { setup: readonly string[]; statement: string };
+}
+
+export interface RuleDocs {
+  /** One line: what the rule catches. */
+  summary: string;
+  /** Why it hurts production (Markdown). */
+  why: string;
+  example: { bad: string; good: string };
+  /** What to do instead (Markdown). */
+  instead: string;
+}
+
+/** An edit of the file, in UTF-16 offsets. */
+export interface TextEdit {
+  range: OffsetRange;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The safe rewrite an editor should offer first. */
+  preferred: boolean;
+}
+
+/** The lock behind a finding, for hovers and reports. */
+export interface LockImpact {
+  mode: LockMode;
+  relation: RelationName;
+  blocks: readonly Operation[];
+}
+
+/** What a rule reports about one statement. */
+export interface Report {
+  message: string;
+  /** Defaults to the statement's range. */
+  range?: OffsetRange;
+  fixes?: Fix[];
+  /** Why no fix is offered, when a user would expect one. */
+  noFixReason?: string;
+  lock?: LockImpact;
+  /** The safe alternative in one line, for hovers. */
+  safeAlternative?: string;
+  /** Lowers the rule's severity for this report (e.g. a syntax error in templated SQL the tool fills in). */
+  severity?: Severity;
+}
+
+export interface RuleContext {
+  source: string;
+  statements: readonly Statement[];
+  options: LintOptions;
+  /** Whether the relation was created by an earlier statement of this file (so nobody else uses it yet). */
+  isCreatedInFile(relation: RelationName, beforeStatement: number): boolean;
+}
+
+export interface Rule {
+  /** Stable id, used in settings, suppressions and the CLI's output. */
+  id: string;
+  severity: Severity;
+  docs: RuleDocs;
+  facts: readonly Fact[];
+  check(statement: Statement, context: RuleContext): Report[];
+}

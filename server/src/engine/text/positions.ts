@@ -1,0 +1,88 @@
+/**
+ * Converts between the engine's positions (UTF-16 offsets into the JavaScript string, as LSP wants
+ * them) and what other parties use: 0-based line/character for LSP and editors, UTF-8 byte offsets
+ * (libpg_query's node locations) and code point indexes (libpg_query's error cursor).
+ */
+
+export interface Position {
+  /** 0-based line. */
+  line: number;
+  /** 0-based UTF-16 code unit offset in the line, as in LSP. */
+  character: number;
+}
+
+export interface OffsetRange {
+  start: number;
+  end: number;
+}
+
+export class LineIndex {
+  private readonly lineStarts: number[];
+
+  constructor(private readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 /* \n */) starts.push(i + 1);
+      else if (c === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+    }
+    this.lineStarts = starts;
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.lineStarts[mid]! <= clamped) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: clamped - this.lineStarts[low]! };
+  }
+
+  offsetAt(position: Position): number {
+    if (position.line < 0) return 0;
+    if (position.line >= this.lineStarts.length) return this.text.length;
+    const lineStart = this.lineStarts[position.line]!;
+    const nextLineStart = this.lineStarts[position.line + 1] ?? this.text.length;
+    return Math.min(lineStart + Math.max(0, position.character), nextLineStart);
+  }
+
+  /** The text of a 0-based line without its line break. */
+  lineText(line: number): string {
+    const start = this.lineStarts[line] ?? this.text.length;
+    const end = this.lineStarts[line + 1] ?? this.text.length;
+    return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
+  }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Maps UTF-8 byte offsets of `text` to UTF-16 offsets (libpg_query reports byte locations). */
+export function byteOffsetMapper(text: string): (byteOffset: number) => number {
+  if (!NON_ASCII.test(text)) return (byteOffset) => Math.min(byteOffset, text.length);
+  const utf16AtByte: number[] = [];
+  let byte = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.codePointAt(i)!;
+    const bytes = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    for (let b = 0; b < bytes; b++) utf16AtByte[byte + b] = i;
+    byte += bytes;
+    if (code >= 0x10000) i++; // surrogate pair: two UTF-16 units, one code point
+  }
+  return (byteOffset) => (byteOffset >= byte ? text.length : utf16AtByte[byteOffset]!);
+}
+
+/** Maps a code point index of `text` to its UTF-16 offset (libpg_query's error cursor counts characters). */
+export function codePointToOffset(text: string, codePointIndex: number): number {
+  let offset = 0;
+  for (let cp = 0; cp < codePointIndex && offset < text.length; cp++) {
+    offset += text.codePointAt(offset)! >= 0x10000 ? 2 : 1;
+  }
+  return offset;
+}

@@ -1,0 +1,59 @@
+import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
+import { ruleDocsUrl } from '../engine/docs-links';
+import type { Finding } from '../engine/findings';
+import { trafficImpact } from '../engine/locks/lock-modes';
+import { displayRelation } from '../engine/model/relations';
+import type { Fix, Severity } from '../engine/rules/rule';
+import { ruleById } from '../engine/rules/registry';
+import type { LineIndex, OffsetRange } from '../engine/text/positions';
+
+const SEVERITY: Readonly<Record<Severity, DiagnosticSeverity>> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export const toRange = (lines: LineIndex, range: OffsetRange): Range => ({ start: lines.positionAt(range.start), end: lines.positionAt(range.end) });
+
+export function toDiagnostic(finding: Finding, lines: LineIndex): Diagnostic {
+  return {
+    range: toRange(lines, finding.range),
+    severity: SEVERITY[finding.severity],
+    source: 'lockguard',
+    code: finding.ruleId,
+    codeDescription: { href: ruleDocsUrl(finding.ruleId) },
+    message: finding.noFixReason ? `${finding.message}\nNo quick fix: ${finding.noFixReason}` : finding.message,
+  };
+}
+
+export function toCodeAction(fix: Fix, uri: string, diagnostic: Diagnostic, lines: LineIndex): CodeAction {
+  return {
+    title: fix.title,
+    kind: CodeActionKind.QuickFix,
+    isPreferred: fix.preferred,
+    diagnostics: [diagnostic],
+    edit: { changes: { [uri]: fix.edits.map((edit) => ({ range: toRange(lines, edit.range), newText: edit.newText })) } },
+  };
+}
+
+/** The hover on a flagged statement: which lock, on which table, what waits, why, and what to do instead. */
+export function hoverMarkdown(finding: Finding): string {
+  const rule = ruleById(finding.ruleId);
+  const parts = [`**Lockguard** · \`${finding.ruleId}\` (${finding.severity})`, finding.message];
+  if (finding.lock) {
+    const { mode, relation, blocks } = finding.lock;
+    parts.push(
+      [
+        '| Lock | Table | Blocks |',
+        '|---|---|---|',
+        `| ${mode} | \`${displayRelation(relation)}\` | ${blocks.join(', ')} |`,
+      ].join('\n'),
+      `While it is held, ${trafficImpact(mode)}.`,
+    );
+  }
+  if (rule) parts.push(`**Why:** ${rule.docs.why}`);
+  if (finding.safeAlternative) parts.push(`**Safe alternative:** ${finding.safeAlternative}`);
+  if (finding.noFixReason) parts.push(`**No quick fix:** ${finding.noFixReason}`);
+  parts.push(`[Rule documentation](${ruleDocsUrl(finding.ruleId)})`);
+  return parts.join('\n\n');
+}

@@ -1,0 +1,23 @@
+import { Linter } from '../../server/src/engine/lint';
+import type { Finding } from '../../server/src/engine/findings';
+import type { LintOptions } from '../../server/src/engine/options';
+import type { Fix } from '../../server/src/engine/rules/rule';
+
+const linter = await Linter.create();
+
+export function lint(source: string, options: Partial<LintOptions> = {}): Finding[] {
+  return linter.lint(source, options).findings;
+}
+
+export function findingsOf(ruleId: string, source: string, options: Partial<LintOptions> = {}): Finding[] {
+  return lint(source, options).filter((finding) => finding.ruleId === ruleId);
+}
+
+/** Applies a fix's edits (non-overlapping, any order) to the source. */
+export function applyFix(source: string, fix: Fix): string {
+  return [...fix.edits]
+    .sort((a, b) => b.range.start - a.range.start)
+    .reduce((text, edit) => text.slice(0, edit.range.start) + edit.newText + text.slice(edit.range.end), source);
+}
+
+export const textOf = (source: string, finding: Finding) => source.slice(finding.range.start, finding.range.end);

@@ -1,0 +1,26 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALL_RULES } from '../../server/src/engine/rules/registry';
+import { renderRuleDoc, renderRuleIndex } from '../../server/src/engine/rules/render-docs';
+import { PROJECT_ROOT } from '../helpers/lsp-client';
+
+// `npm run docs` sets UPDATE_DOCS=1 to rewrite the pages; otherwise a page that differs fails the test.
+const DOCS = join(PROJECT_ROOT, 'docs', 'rules');
+const pages = [...ALL_RULES.map((rule) => [`${rule.id}.md`, renderRuleDoc(rule)] as const), ['README.md', renderRuleIndex(ALL_RULES)] as const];
+
+describe('rule documentation pages match the rule modules', () => {
+  it.each(pages)('docs/rules/%s', (file, expected) => {
+    const path = join(DOCS, file);
+    if (process.env.UPDATE_DOCS === '1') writeFileSync(path, expected);
+    expect(readFileSync(path, 'utf8'), 'docs/rules is out of date: run `npm run docs`').toBe(expected);
+  });
+
+  it('every rule has complete documentation and a unique id', () => {
+    expect(new Set(ALL_RULES.map((rule) => rule.id)).size).toBe(ALL_RULES.length);
+    for (const rule of ALL_RULES) {
+      expect(rule.id).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      for (const text of [rule.docs.summary, rule.docs.why, rule.docs.instead, rule.docs.example.bad, rule.docs.example.good]) expect(text.length).toBeGreaterThan(10);
+    }
+  });
+});
