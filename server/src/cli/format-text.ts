@@ -1,6 +1,7 @@
 import type { Finding } from '../engine/findings';
 import type { Fix, Severity } from '../engine/rules/rule';
 import type { LineIndex } from '../engine/text/positions';
+import { diffLines } from './line-diff';
 import type { FileReport } from './report';
 
 export interface Paint {
@@ -18,7 +19,7 @@ const identity = (text: string) => text;
 export const NO_COLORS: Paint = { red: identity, yellow: identity, blue: identity, green: identity, dim: identity, bold: identity };
 
 /** Lines of a fix preview shown before eliding the rest. */
-const PREVIEW_LINES = 12;
+const PREVIEW_LINES = 16;
 
 /** `file:line:col severity rule message`, a code frame, and the fix as a before/after preview. */
 export function formatText(reports: readonly FileReport[], paint: Paint): string {
@@ -66,7 +67,7 @@ function codeFrame(lines: LineIndex, finding: Finding, paint: Paint): string {
   return frame.join('\n');
 }
 
-/** Shows the lines a fix touches, before (-) and after (+). */
+/** Shows the lines a fix touches as a diff: removed (-), added (+) and unchanged context. */
 function fixPreview(source: string, lines: LineIndex, fix: Fix, paint: Paint): string {
   const edits = [...fix.edits].sort((a, b) => a.range.start - b.range.start);
   const spanStart = lines.offsetAt({ line: lines.positionAt(edits[0]!.range.start).line, character: 0 });
@@ -82,15 +83,16 @@ function fixPreview(source: string, lines: LineIndex, fix: Fix, paint: Paint): s
   after += source.slice(cursor, spanEnd);
   const before = source.slice(spanStart, spanEnd);
   const title = `  ${paint.bold(fix.preferred ? 'fix (preferred):' : 'fix:')} ${fix.title}`;
-  return [title, ...previewLines(before, '-', paint.red), ...previewLines(after, '+', paint.green)].join('\n');
+  const diff = diffLines(splitLines(before), splitLines(after));
+  const shown = diff.slice(0, PREVIEW_LINES).map(({ sign, text }) => {
+    const line = `    ${sign} ${text}`;
+    return sign === '-' ? paint.red(line) : sign === '+' ? paint.green(line) : paint.dim(line);
+  });
+  if (diff.length > PREVIEW_LINES) shown.push(paint.dim(`    … ${diff.length - PREVIEW_LINES} more lines`));
+  return [title, ...shown].join('\n');
 }
 
-function previewLines(text: string, sign: string, color: (text: string) => string): string[] {
-  const lines = text.replace(/\r/g, '').replace(/\n$/, '').split('\n');
-  const shown = lines.slice(0, PREVIEW_LINES).map((line) => color(`    ${sign} ${line}`));
-  if (lines.length > PREVIEW_LINES) shown.push(color(`    ${sign} … ${lines.length - PREVIEW_LINES} more lines`));
-  return shown;
-}
+const splitLines = (text: string) => text.replace(/\r/g, '').replace(/\n$/, '').split('\n');
 
 function summary(reports: readonly FileReport[], paint: Paint): string {
   const findings = reports.flatMap((report) => report.findings);

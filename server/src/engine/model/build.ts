@@ -1,4 +1,4 @@
-import type { Node, RangeVar } from '@pgsql/types';
+import type { AlterTableCmd, Node, RangeVar } from '@pgsql/types';
 import type { PostgresParser } from '../parse/parser';
 import type { Token } from '../text/lexer';
 import type { StatementSource } from '../text/splitter';
@@ -27,7 +27,7 @@ export function buildStatements(text: string, sources: readonly StatementSource[
         text: sourceText,
         message: outcome.message,
         errorRange: { start: Math.max(errorToken.start, Math.min(errorOffset, errorToken.end - 1)), end: errorToken.end },
-        templated: source.tokens.some((token) => token.type === 'placeholder'),
+        templated: source.tokens.some((token) => token.type === 'placeholder') || TEMPLATE_SYNTAX.test(sourceText),
       });
       continue;
     }
@@ -48,6 +48,7 @@ export function buildStatements(text: string, sources: readonly StatementSource[
         ast: node.ast,
         locate,
         targets: targetsOf(node.ast).map((rangeVar) => withNameRange(relationFromRangeVar(rangeVar, locate), tokens)),
+        alterTableCommands: alterTableCommandsOf(node.ast),
       });
     }
   }
@@ -56,6 +57,9 @@ export function buildStatements(text: string, sources: readonly StatementSource[
 }
 
 const AUTOCOMMIT: TransactionContext = { kind: 'autocommit' };
+
+/** Go-template and Flyway-style placeholders, also where they sit inside quotes: `"{{ .Schema }}".users`. */
+const TEMPLATE_SYNTAX = /\{\{[\s\S]*?\}\}|\$\{[A-Za-z_][\w.]*\}/;
 
 /** Words that begin a migration statement; a line starting with one is likely a new statement. */
 const STATEMENT_STARTS = new Set([
@@ -131,6 +135,11 @@ function targetsOf(ast: Node): RangeVar[] {
   if ('CreateStmt' in ast) return ast.CreateStmt.relation ? [ast.CreateStmt.relation] : [];
   if ('CreateTableAsStmt' in ast) return ast.CreateTableAsStmt.into?.rel ? [ast.CreateTableAsStmt.into.rel] : [];
   return [];
+}
+
+function alterTableCommandsOf(ast: Node): AlterTableCmd[] {
+  if (!('AlterTableStmt' in ast)) return [];
+  return (ast.AlterTableStmt.cmds ?? []).flatMap((cmd) => ('AlterTableCmd' in cmd ? [cmd.AlterTableCmd] : []));
 }
 
 /** Extends a relation's start location over the written name (`schema . "Name"`). */

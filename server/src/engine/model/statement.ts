@@ -1,4 +1,4 @@
-import type { Node } from '@pgsql/types';
+import type { AlterTableCmd, Node } from '@pgsql/types';
 import type { Token } from '../text/lexer';
 import type { OffsetRange } from '../text/positions';
 import type { RelationRef } from './relations';
@@ -37,6 +37,8 @@ export interface ParsedStatement extends StatementCommon {
   locate(byteLocation: number): number;
   /** The relations the statement acts on (the indexed table, the altered table, …). */
   targets: RelationRef[];
+  /** ALTER TABLE's subcommands in order (empty for other statements); the lock is the strictest any of them needs. */
+  alterTableCommands: AlterTableCmd[];
 }
 
 export interface InvalidStatement extends StatementCommon {

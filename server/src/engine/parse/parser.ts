@@ -51,6 +51,10 @@ export class PostgresParser {
 }
 
 function parseUncached(text: string): ParseOutcome {
+  // libpg_query reads a C string and would silently ignore everything after a NUL byte;
+  // the server rejects such a query outright, so say so the way it does.
+  const nul = text.indexOf('\0');
+  if (nul !== -1) return { ok: false, message: 'invalid byte sequence for encoding "UTF8": 0x00 (a NUL byte; PostgreSQL rejects it in SQL text)', offset: nul };
   try {
     const result = parseSync(text);
     const locate = byteOffsetMapper(text);

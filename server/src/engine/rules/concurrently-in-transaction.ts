@@ -81,10 +81,9 @@ function concurrentForm(statement: Statement): string | undefined {
   if (drop?.concurrent && drop.removeType === 'OBJECT_INDEX') return 'DROP INDEX CONCURRENTLY';
   const reindex = nodeAs(statement, 'ReindexStmt');
   if (reindex?.params?.some((param) => 'DefElem' in param && param.DefElem.defname === 'concurrently')) return 'REINDEX CONCURRENTLY';
-  const alter = nodeAs(statement, 'AlterTableStmt');
-  const detachesConcurrently = alter?.cmds?.some(
-    (cmd) => 'AlterTableCmd' in cmd && cmd.AlterTableCmd.subtype === 'AT_DetachPartition' && (cmd.AlterTableCmd.def as { PartitionCmd?: { concurrent?: boolean } } | undefined)?.PartitionCmd?.concurrent,
-  );
+  const detachesConcurrently =
+    statement.kind === 'parsed' &&
+    statement.alterTableCommands.some((cmd) => cmd.subtype === 'AT_DetachPartition' && cmd.def !== undefined && 'PartitionCmd' in cmd.def && cmd.def.PartitionCmd.concurrent);
   if (detachesConcurrently) return 'DETACH PARTITION CONCURRENTLY';
   return undefined;
 }

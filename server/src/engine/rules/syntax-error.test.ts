@@ -36,6 +36,16 @@ describe(RULE, () => {
     expect(finding!.message).toMatch(/template placeholders/);
   });
 
+  it('recognises a template inside a quoted identifier', () => {
+    const sql = 'CREATE INDEX i ON "{{ index .Options "Namespace" }}".identities (user_id);';
+    expect(findingsOf(RULE, sql).map((finding) => finding.severity)).toEqual(['warning']);
+  });
+
+  it('keeps a broken multi-line statement as one diagnostic', () => {
+    const sql = 'CREATE TABLE t (\n  a int,,\n  b int\n);\nSELECT 1;';
+    expect(lint(sql).map((finding) => finding.ruleId)).toEqual([RULE]);
+  });
+
   it.each([
     ['binary junk', '\u0000\u0001\u00ff\ufffd;\u0007 DROP'],
     ['only a quote', "'"],

@@ -18,6 +18,7 @@ export type TokenType =
   | 'line-comment'
   | 'block-comment'
   | 'meta-command' // psql backslash command, up to the end of its line
+  | 'copy-data' // the data lines psql sends after COPY … FROM STDIN, up to and including `\.`
   | 'unknown';
 
 export interface Token {
@@ -32,221 +33,296 @@ export interface Token {
 
 const isWordStart = (c: number) =>
   (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c >= 128;
-const isWordPart = (c: number) => isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
+const isWordPart = (c: number) => isWordStart(c) || isDigit(c) || c === 36;
+/** psql's variable_char: what may follow `:` in a psql variable reference (no `$`). */
+const isVariableChar = (c: number) => isWordStart(c) || isDigit(c);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+const isLineBreak = (c: number) => c === 10 || c === 13;
 const OPERATOR_CHARS = new Set('+-*/<>=~!@#%^&|`?'.split('').map((c) => c.charCodeAt(0)));
+const PUNCTUATION_CHARS = new Set('(),[].'.split('').map((c) => c.charCodeAt(0)));
+const BYTE_ORDER_MARK = 0xfeff;
+const BACKSLASH = 92;
+const COPY_FROM_STDIN_META = /^\\copy\b[\s\S]*\sfrom\s+stdin\b/i;
 
 export function lex(text: string): Token[] {
-  const tokens: Token[] = [];
-  const n = text.length;
-  let i = 0;
-  const push = (type: TokenType, start: number, end: number, unterminated = false) => {
-    const raw = text.slice(start, end);
+  return new Lexer(text).run();
+}
+
+export const isTrivia = (token: Token) => token.type === 'line-comment' || token.type === 'block-comment';
+
+class Lexer {
+  private readonly tokens: Token[] = [];
+  private readonly n: number;
+  private i = 0;
+  /** Index in `tokens` of the first token after the last `;` or meta-command. */
+  private statementStart = 0;
+  /** Set by the `;` of COPY … FROM STDIN: psql reads the following lines as data, not SQL. */
+  private copyDataPending = false;
+
+  constructor(private readonly text: string) {
+    this.n = text.length;
+  }
+
+  run(): Token[] {
+    // psql drops a UTF-8 byte order mark at the start of a file.
+    if (this.text.charCodeAt(0) === BYTE_ORDER_MARK) this.i = 1;
+    while (this.i < this.n) this.scanToken();
+    return this.tokens;
+  }
+
+  private at(offset: number): number {
+    return this.text.charCodeAt(offset);
+  }
+
+  private push(type: TokenType, start: number, end: number, unterminated = false): Token {
+    const raw = this.text.slice(start, end);
     const token: Token = { type, start, end, value: type === 'word' ? raw.toUpperCase() : raw };
     if (unterminated) token.unterminated = true;
-    tokens.push(token);
-  };
-  /** Scans a quoted run closed by `quote` (doubled quote = escaped); backslashes escape when asked. */
-  const scanQuoted = (from: number, quote: number, backslashEscapes: boolean): [end: number, closed: boolean] => {
+    this.tokens.push(token);
+    this.i = end;
+    return token;
+  }
+
+  /** Offset of the line break (\n or \r) ending the line that holds `from`, or the text's end. */
+  private lineEnd(from: number): number {
     let j = from;
-    while (j < n) {
-      const c = text.charCodeAt(j);
-      if (backslashEscapes && c === 92) {
+    while (j < this.n && !isLineBreak(this.at(j))) j++;
+    return j;
+  }
+
+  private scanToken(): void {
+    const { i } = this;
+    const c = this.at(i);
+    const next = this.at(i + 1);
+    if (isSpace(c)) return this.scanSpace(c);
+    if (c === 45 /* - */ && next === 45) return void this.push('line-comment', i, this.lineEnd(i));
+    if (c === 47 /* / */ && next === 42 /* * */) return this.scanBlockComment();
+    if (c === 123 /* { */ && next === 123) return this.scanGoTemplate();
+    if (c === 36 /* $ */) return this.scanDollar(next);
+    if (c === 39 /* ' */) return this.scanQuotedToken('string', i + 1, 39, false);
+    if (c === 34 /* " */) return this.scanQuotedToken('quoted-identifier', i + 1, 34, false);
+    if (isWordStart(c)) return this.scanWordOrPrefixedLiteral(c, next);
+    if (isDigit(c) || (c === 46 /* . */ && isDigit(next))) return this.scanNumber();
+    if (c === 59 /* ; */) return this.scanSemicolon();
+    if (c === BACKSLASH) return this.scanMetaCommand();
+    if (c === 58 /* : */) return this.scanColon(next);
+    if (OPERATOR_CHARS.has(c)) return this.scanOperator();
+    this.push(PUNCTUATION_CHARS.has(c) ? 'punctuation' : 'unknown', i, i + 1);
+  }
+
+  private scanSpace(c: number): void {
+    this.i++;
+    if (c === 10 && this.copyDataPending) {
+      this.copyDataPending = false;
+      this.scanCopyData();
+    }
+  }
+
+  private scanBlockComment(): void {
+    // Block comments nest in PostgreSQL.
+    let depth = 1;
+    let j = this.i + 2;
+    while (j < this.n && depth > 0) {
+      const c = this.at(j);
+      if (c === 47 && this.at(j + 1) === 42) {
+        depth++;
+        j += 2;
+      } else if (c === 42 && this.at(j + 1) === 47) {
+        depth--;
+        j += 2;
+      } else j++;
+    }
+    this.push('block-comment', this.i, depth === 0 ? j : this.n, depth !== 0);
+  }
+
+  /** Go-template placeholder ({{ .Schema }}, {{ index .Options "Namespace" }}) of templated migrations. */
+  private scanGoTemplate(): void {
+    const close = this.text.indexOf('}}', this.i + 2);
+    if (close === -1) this.push('placeholder', this.i, this.lineEnd(this.i), true);
+    else this.push('placeholder', this.i, close + 2);
+  }
+
+  private scanDollar(next: number): void {
+    const start = this.i;
+    if (next === 123 /* { */) {
+      // Flyway-style placeholder ${schema}: a name on one line.
+      const lineEnd = this.lineEnd(start);
+      const close = this.text.indexOf('}', start + 2);
+      if (close === -1 || close > lineEnd) this.push('placeholder', start, lineEnd, true);
+      else this.push('placeholder', start, close + 1);
+      return;
+    }
+    if (isDigit(next)) {
+      let j = start + 1;
+      while (j < this.n && isDigit(this.at(j))) j++;
+      this.push('parameter', start, j);
+      return;
+    }
+    // Dollar quote: $$ or $tag$ where the tag is an identifier without '$'.
+    let j = start + 1;
+    if (isWordStart(this.at(j))) {
+      while (j < this.n && isVariableChar(this.at(j))) j++;
+    }
+    if (this.at(j) !== 36) {
+      this.push('unknown', start, start + 1);
+      return;
+    }
+    const delimiter = this.text.slice(start, j + 1);
+    const close = this.text.indexOf(delimiter, j + 1);
+    if (close === -1) this.push('dollar-string', start, this.n, true);
+    else this.push('dollar-string', start, close + delimiter.length);
+  }
+
+  /**
+   * Scans a quoted run from `from` (just past the opening quote) up to the closing `quote`; a
+   * doubled quote is an escaped one, and in E'…' strings so is any backslashed character.
+   * A quote left open would swallow the rest of the file and hide every later statement, so it is
+   * closed at the end of its line instead (what a half-typed statement needs).
+   */
+  private scanQuotedToken(type: TokenType, from: number, quote: number, backslashEscapes: boolean): void {
+    const start = this.i;
+    let j = from;
+    while (j < this.n) {
+      const c = this.at(j);
+      if (backslashEscapes && c === BACKSLASH) {
         j += 2;
         continue;
       }
       if (c === quote) {
-        if (text.charCodeAt(j + 1) === quote) {
-          j += 2;
-          continue;
+        if (this.at(j + 1) !== quote) {
+          this.push(type, start, j + 1);
+          return;
         }
-        return [j + 1, true];
+        j++;
       }
       j++;
     }
-    return [n, false];
-  };
-  /**
-   * A quote left open swallows the rest of the file, which would hide every later statement.
-   * Recover as a half-typed statement needs: close the token at the end of its line.
-   */
-  const recoverAtLineEnd = (from: number) => {
-    const newline = text.indexOf('\n', from);
-    return newline === -1 ? n : newline;
-  };
-
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    const next = text.charCodeAt(i + 1);
-    const start = i;
-
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
-    if (c === 45 /* - */ && next === 45) {
-      const newline = text.indexOf('\n', i);
-      i = newline === -1 ? n : newline;
-      push('line-comment', start, i);
-      continue;
-    }
-    if (c === 47 /* / */ && next === 42 /* * */) {
-      // Block comments nest in PostgreSQL.
-      let depth = 1;
-      let j = i + 2;
-      while (j < n && depth > 0) {
-        if (text.charCodeAt(j) === 47 && text.charCodeAt(j + 1) === 42) {
-          depth++;
-          j += 2;
-        } else if (text.charCodeAt(j) === 42 && text.charCodeAt(j + 1) === 47) {
-          depth--;
-          j += 2;
-        } else j++;
-      }
-      i = depth === 0 ? j : n;
-      push('block-comment', start, i, depth !== 0);
-      continue;
-    }
-    if (c === 123 /* { */ && next === 123) {
-      // Go-template placeholder ({{ .Schema }}), as in some migration tools' templated SQL.
-      const close = text.indexOf('}}', i + 2);
-      i = close === -1 ? recoverAtLineEnd(i) : close + 2;
-      push('placeholder', start, i, close === -1);
-      continue;
-    }
-    if (c === 36 /* $ */) {
-      if (next === 123 /* { */) {
-        // Flyway-style placeholder ${schema}.
-        const close = text.indexOf('}', i + 2);
-        i = close === -1 ? recoverAtLineEnd(i) : close + 1;
-        push('placeholder', start, i, close === -1);
-        continue;
-      }
-      if (isDigit(next)) {
-        let j = i + 1;
-        while (j < n && isDigit(text.charCodeAt(j))) j++;
-        i = j;
-        push('parameter', start, i);
-        continue;
-      }
-      // Dollar quote: $$ or $tag$ where the tag is an identifier without '$'.
-      let j = i + 1;
-      if (j < n && isWordStart(text.charCodeAt(j))) {
-        while (j < n && isWordPart(text.charCodeAt(j)) && text.charCodeAt(j) !== 36) j++;
-      }
-      if (text.charCodeAt(j) === 36) {
-        const delimiter = text.slice(i, j + 1);
-        const close = text.indexOf(delimiter, j + 1);
-        i = close === -1 ? n : close + delimiter.length;
-        push('dollar-string', start, i, close === -1);
-        continue;
-      }
-      i++;
-      push('unknown', start, i);
-      continue;
-    }
-    if (c === 39 /* ' */) {
-      const [end, closed] = scanQuoted(i + 1, 39, false);
-      i = closed ? end : recoverAtLineEnd(i);
-      push('string', start, i, !closed);
-      continue;
-    }
-    if (c === 34 /* " */) {
-      const [end, closed] = scanQuoted(i + 1, 34, false);
-      i = closed ? end : recoverAtLineEnd(i);
-      push('quoted-identifier', start, i, !closed);
-      continue;
-    }
-    if (isWordStart(c)) {
-      // Prefixed literals: E'…' (backslash escapes), B'…', X'…', N'…', U&'…', U&"…".
-      const upper = c & ~32;
-      if ((upper === 69 || upper === 66 || upper === 88 || upper === 78) && next === 39) {
-        const [end, closed] = scanQuoted(i + 2, 39, upper === 69);
-        i = closed ? end : recoverAtLineEnd(i);
-        push('string', start, i, !closed);
-        continue;
-      }
-      if (upper === 85 && next === 38 /* & */ && (text.charCodeAt(i + 2) === 39 || text.charCodeAt(i + 2) === 34)) {
-        const quote = text.charCodeAt(i + 2);
-        const [end, closed] = scanQuoted(i + 3, quote, false);
-        i = closed ? end : recoverAtLineEnd(i);
-        push(quote === 39 ? 'string' : 'quoted-identifier', start, i, !closed);
-        continue;
-      }
-      let j = i + 1;
-      while (j < n && isWordPart(text.charCodeAt(j))) j++;
-      i = j;
-      push('word', start, i);
-      continue;
-    }
-    if (isDigit(c) || (c === 46 /* . */ && isDigit(next))) {
-      let j = i;
-      while (j < n && (isWordPart(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) {
-        const d = text.charCodeAt(j);
-        if (d === 46 && text.charCodeAt(j + 1) === 46) break; // 1..2 is not a number
-        if ((d === 101 || d === 69) && (text.charCodeAt(j + 1) === 43 || text.charCodeAt(j + 1) === 45)) j++;
-        j++;
-      }
-      i = j;
-      push('number', start, i);
-      continue;
-    }
-    if (c === 59 /* ; */) {
-      i++;
-      push('semicolon', start, i);
-      continue;
-    }
-    if (c === 92 /* \ */) {
-      // psql meta-command (\set, \i, \connect …) runs to the end of the line.
-      i = recoverAtLineEnd(i);
-      push('meta-command', start, i);
-      continue;
-    }
-    if (c === 58 /* : */) {
-      if (next === 58) {
-        i += 2;
-        push('punctuation', start, i);
-        continue;
-      }
-      if (next === 39 || next === 34) {
-        // psql variable interpolation :'name' / :"name"
-        const [end, closed] = scanQuoted(i + 2, next, false);
-        i = closed ? end : recoverAtLineEnd(i);
-        push('placeholder', start, i, !closed);
-        continue;
-      }
-      if (isWordStart(next)) {
-        // psql variable :name, unless it is an array slice such as a[1:n].
-        const previous = tokens[tokens.length - 1];
-        const inSlice = previous !== undefined && previous.end === i && (previous.type === 'number' || previous.type === 'word');
-        if (!inSlice) {
-          let j = i + 1;
-          while (j < n && isWordPart(text.charCodeAt(j))) j++;
-          i = j;
-          push('placeholder', start, i);
-          continue;
-        }
-      }
-      i++;
-      push('punctuation', start, i);
-      continue;
-    }
-    if (OPERATOR_CHARS.has(c)) {
-      let j = i + 1;
-      while (j < n && OPERATOR_CHARS.has(text.charCodeAt(j))) {
-        // A comment start ends the operator.
-        if ((text.charCodeAt(j) === 45 && text.charCodeAt(j + 1) === 45) || (text.charCodeAt(j) === 47 && text.charCodeAt(j + 1) === 42)) break;
-        j++;
-      }
-      i = j;
-      push('operator', start, i);
-      continue;
-    }
-    i++;
-    push(c === 40 || c === 41 || c === 44 || c === 91 || c === 93 || c === 46 ? 'punctuation' : 'unknown', start, i);
+    this.push(type, start, this.lineEnd(from), true);
   }
-  return tokens;
+
+  private scanWordOrPrefixedLiteral(c: number, next: number): void {
+    const start = this.i;
+    // Prefixed literals: E'…' (backslash escapes), B'…', X'…', N'…', U&'…', U&"…".
+    const upper = c & ~32;
+    if ((upper === 69 || upper === 66 || upper === 88 || upper === 78) && next === 39) {
+      return this.scanQuotedToken('string', start + 2, 39, upper === 69);
+    }
+    const quote = this.at(start + 2);
+    if (upper === 85 && next === 38 /* & */ && (quote === 39 || quote === 34)) {
+      return this.scanQuotedToken(quote === 39 ? 'string' : 'quoted-identifier', start + 3, quote, false);
+    }
+    let j = start + 1;
+    while (j < this.n && isWordPart(this.at(j))) j++;
+    this.push('word', start, j);
+  }
+
+  private scanNumber(): void {
+    let j = this.i;
+    while (j < this.n && (isWordPart(this.at(j)) || this.at(j) === 46)) {
+      const d = this.at(j);
+      if (d === 46 && this.at(j + 1) === 46) break; // 1..2 is not a number
+      if ((d === 101 || d === 69) && (this.at(j + 1) === 43 || this.at(j + 1) === 45)) j++; // 1e-5
+      j++;
+    }
+    this.push('number', this.i, j);
+  }
+
+  private scanSemicolon(): void {
+    this.push('semicolon', this.i, this.i + 1);
+    if (isCopyFromStdin(this.tokens, this.statementStart)) this.copyDataPending = true;
+    this.statementStart = this.tokens.length;
+  }
+
+  /** psql meta-command (\set, \i, \connect …): runs to the end of its line. */
+  private scanMetaCommand(): void {
+    const token = this.push('meta-command', this.i, this.lineEnd(this.i));
+    // `\copy … from stdin` in a script reads its data from the script, like COPY … FROM STDIN.
+    if (COPY_FROM_STDIN_META.test(token.value)) this.copyDataPending = true;
+    this.statementStart = this.tokens.length;
+  }
+
+  /**
+   * psql reads the lines after COPY … FROM STDIN as data, up to a line holding just `\.` (or
+   * the end of the file); lexing them as SQL would misread every quote in them.
+   */
+  private scanCopyData(): void {
+    const start = this.i;
+    if (start >= this.n) return;
+    // Lines end at \n only: psql reads the data with fgets.
+    for (let line = start; line < this.n; ) {
+      if (this.at(line) === BACKSLASH && this.at(line + 1) === 46 /* . */ && endsDataLine(this.text, line + 2)) {
+        this.push('copy-data', start, line + 2);
+        return;
+      }
+      const newline = this.text.indexOf('\n', line);
+      if (newline === -1) break;
+      line = newline + 1;
+    }
+    this.push('copy-data', start, this.n, true);
+  }
+
+  private scanColon(next: number): void {
+    const start = this.i;
+    if (next === 58) {
+      this.push('punctuation', start, start + 2); // :: cast
+      return;
+    }
+    if (next === 39 || next === 34) {
+      // psql variable interpolation :'name' / :"name" (only variable characters between the quotes).
+      let j = start + 2;
+      while (j < this.n && isVariableChar(this.at(j))) j++;
+      if (j > start + 2 && this.at(j) === next) {
+        this.push('placeholder', start, j + 1);
+        return;
+      }
+    } else if (isVariableChar(next) && !this.inArraySlice()) {
+      // psql variable :name.
+      let j = start + 1;
+      while (j < this.n && isVariableChar(this.at(j))) j++;
+      this.push('placeholder', start, j);
+      return;
+    }
+    this.push('punctuation', start, start + 1);
+  }
+
+  /** `a[1:n]`, `a[lo:hi]`: a colon right after a number or name inside brackets is a slice. */
+  private inArraySlice(): boolean {
+    const previous = this.tokens[this.tokens.length - 1];
+    return previous !== undefined && previous.end === this.i && (previous.type === 'number' || previous.type === 'word');
+  }
+
+  private scanOperator(): void {
+    let j = this.i + 1;
+    while (j < this.n && OPERATOR_CHARS.has(this.at(j))) {
+      // A comment start ends the operator.
+      const c = this.at(j);
+      const next = this.at(j + 1);
+      if ((c === 45 && next === 45) || (c === 47 && next === 42)) break;
+      j++;
+    }
+    this.push('operator', this.i, j);
+  }
 }
 
-export const isTrivia = (token: Token) => token.type === 'line-comment' || token.type === 'block-comment';
+/** After `\.`, only a line break (\n or \r\n) or the end of the text may follow (psql's own test). */
+function endsDataLine(text: string, from: number): boolean {
+  if (from >= text.length) return true;
+  const c = text.charCodeAt(from);
+  return c === 10 || (c === 13 && (from + 1 === text.length || text.charCodeAt(from + 1) === 10));
+}
+
+/** Whether the tokens from `start` (up to the `;` just pushed) are COPY … FROM STDIN. */
+function isCopyFromStdin(tokens: readonly Token[], start: number): boolean {
+  let k = start;
+  while (k < tokens.length && isTrivia(tokens[k]!)) k++;
+  if (tokens[k]?.value !== 'COPY') return false;
+  let previous: Token | undefined;
+  for (; k < tokens.length - 1; k++) {
+    const token = tokens[k]!;
+    if (isTrivia(token)) continue;
+    if (previous?.value === 'FROM' && token.value === 'STDIN' && token.type === 'word') return true;
+    previous = token;
+  }
+  return false;
+}
