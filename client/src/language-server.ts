@@ -60,8 +60,11 @@ export class LockguardLanguageServer {
       const reason = `The Lockguard language server is missing (${this.serverModule}); reinstall the extension, or run "npm run build" in a development checkout.`;
       this.output.error(reason);
       this.listener.showServerState({ kind: 'failed', reason });
+      // The client would report its own start failures; this one happens before there is a client.
+      void vscode.window.showErrorMessage(reason, 'Show Output').then((choice) => choice && this.output.show(true));
       return;
     }
+    this.output.info(`Starting the language server ${this.serverModule}`);
     const client = new LanguageClient('lockguard', 'Lockguard', serverOptions(this.serverModule), clientOptions(this.output));
     this.client = client;
     this.clientSubscriptions = [

@@ -136,6 +136,8 @@ describe.each([
     const states = client.notifications.filter((n) => n.method === 'lockguard/analysisState').map((n) => n.params);
     expect(states).toContainEqual({ uri: 'file:///migrations/002_index.sql', state: 'analysing', errors: 0, warnings: 0, infos: 0 });
     expect(states).toContainEqual({ uri: 'file:///migrations/002_index.sql', state: 'done', errors: 1, warnings: 0, infos: 0 });
+    // Opening a document analyses it once, not once for didOpen and again for its first content change.
+    expect(states.filter((state) => (state as { uri: string }).uri === 'file:///migrations/002_index.sql')).toHaveLength(2);
   });
 
   it('clears diagnostics when a document closes', async () => {

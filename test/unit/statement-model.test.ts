@@ -65,4 +65,11 @@ describe('statement model', () => {
     const statements = model('ALTER TABLE orders ADD COLUMN\nCREATE INDEX i ON orders (a);');
     expect(statements.map((s) => s.kind)).toEqual(['invalid', 'parsed']);
   });
+
+  it('re-parses only the statements whose text changed', () => {
+    const before = model('CREATE INDEX a ON t (x);\nCREATE INDEX b ON t (y);');
+    const after = model('-- edited below\nCREATE INDEX a ON t (x);\nCREATE INDEX b ON t (y, z);');
+    expect(parsed(after[0]).ast).toBe(parsed(before[0]).ast);
+    expect(parsed(after[1]).ast).not.toBe(parsed(before[1]).ast);
+  });
 });

@@ -70,14 +70,18 @@ export function startLanguageServer(connection: Connection): void {
     }
   }
 
+  /** The latest version whose analysis has started, per document. */
+  const startedVersions = new Map<string, number>();
+
   documents.onDidOpen(({ document }) => void analyse(document));
   documents.onDidChangeContent(({ document }) => {
     // didOpen also fires a content change; analysis for that version is already under way.
-    if (analyses.get(document.uri)?.version === document.version) return;
+    if (startedVersions.get(document.uri) === document.version) return;
     debouncer.schedule(document.uri, CHANGE_DEBOUNCE_MS, () => void analyse(document));
   });
   documents.onDidClose(({ document }) => {
     debouncer.cancel(document.uri);
+    startedVersions.delete(document.uri);
     analyses.delete(document.uri);
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
@@ -85,6 +89,7 @@ export function startLanguageServer(connection: Connection): void {
   async function analyse(document: TextDocument): Promise<void> {
     const version = document.version;
     const uri = document.uri;
+    startedVersions.set(uri, version);
     void connection.sendNotification(analysisStateNotification, { uri, state: 'analysing', errors: 0, warnings: 0, infos: 0 });
     const linter = await linterReady;
     // A newer version arrived while waiting: its own analysis will publish.

@@ -18,7 +18,7 @@ export type TokenType =
   | 'line-comment'
   | 'block-comment'
   | 'meta-command' // psql backslash command, up to the end of its line
-  | 'copy-data' // the data lines psql sends after COPY … FROM STDIN, up to and including `\.`
+  | 'copy-data' // the data lines psql sends after COPY … FROM STDIN, up to and including the `\.` line
   | 'unknown';
 
 export interface Token {
@@ -59,6 +59,8 @@ class Lexer {
   private statementStart = 0;
   /** Set by the `;` of COPY … FROM STDIN: psql reads the following lines as data, not SQL. */
   private copyDataPending = false;
+  /** No `\.` line starts at or after this offset (remembered so that many COPYs stay linear). */
+  private noDataEndFrom = Infinity;
 
   constructor(private readonly text: string) {
     this.n = text.length;
@@ -243,12 +245,14 @@ class Lexer {
   }
 
   /**
-   * psql reads the lines after COPY … FROM STDIN as data, up to a line holding just `\.` (or
-   * the end of the file); lexing them as SQL would misread every quote in them.
+   * psql reads the lines after COPY … FROM STDIN as data, up to a line holding just `\.`; lexing
+   * them as SQL would misread every quote in them. Without such a line the file was not written
+   * for psql (a migration tool sends statements one by one, or the data was cut out), so the lines
+   * stay SQL.
    */
   private scanCopyData(): void {
     const start = this.i;
-    if (start >= this.n) return;
+    if (start >= this.noDataEndFrom) return;
     // Lines end at \n only: psql reads the data with fgets.
     for (let line = start; line < this.n; ) {
       if (this.at(line) === BACKSLASH && this.at(line + 1) === 46 /* . */ && endsDataLine(this.text, line + 2)) {
@@ -259,7 +263,7 @@ class Lexer {
       if (newline === -1) break;
       line = newline + 1;
     }
-    this.push('copy-data', start, this.n, true);
+    this.noDataEndFrom = start;
   }
 
   private scanColon(next: number): void {

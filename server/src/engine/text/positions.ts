@@ -49,15 +49,22 @@ export class LineIndex {
     if (position.line < 0) return 0;
     if (position.line >= this.lineStarts.length) return this.text.length;
     const lineStart = this.lineStarts[position.line]!;
-    const nextLineStart = this.lineStarts[position.line + 1] ?? this.text.length;
-    return Math.min(lineStart + Math.max(0, position.character), nextLineStart);
+    // As LSP specifies, a character past the end of the line means the line's end (before its break).
+    return Math.min(lineStart + Math.max(0, position.character), this.lineContentEnd(position.line));
+  }
+
+  /** Offset of the line break ending a 0-based line, or the text's end on the last line. */
+  private lineContentEnd(line: number): number {
+    let end = this.lineStarts[line + 1] ?? this.text.length;
+    if (end > this.lineStarts[line]! && this.text.charCodeAt(end - 1) === 10) end--;
+    if (end > this.lineStarts[line]! && this.text.charCodeAt(end - 1) === 13) end--;
+    return end;
   }
 
   /** The text of a 0-based line without its line break. */
   lineText(line: number): string {
-    const start = this.lineStarts[line] ?? this.text.length;
-    const end = this.lineStarts[line + 1] ?? this.text.length;
-    return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
+    if (line < 0 || line >= this.lineStarts.length) return '';
+    return this.text.slice(this.lineStarts[line], this.lineContentEnd(line));
   }
 }
 
@@ -65,7 +72,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Maps UTF-8 byte offsets of `text` to UTF-16 offsets (libpg_query reports byte locations). */
 export function byteOffsetMapper(text: string): (byteOffset: number) => number {
-  if (!NON_ASCII.test(text)) return (byteOffset) => Math.min(byteOffset, text.length);
+  if (!NON_ASCII.test(text)) return (byteOffset) => Math.max(0, Math.min(byteOffset, text.length));
   const utf16AtByte: number[] = [];
   let byte = 0;
   for (let i = 0; i < text.length; i++) {
@@ -75,7 +82,8 @@ export function byteOffsetMapper(text: string): (byteOffset: number) => number {
     byte += bytes;
     if (code >= 0x10000) i++; // surrogate pair: two UTF-16 units, one code point
   }
-  return (byteOffset) => (byteOffset >= byte ? text.length : utf16AtByte[byteOffset]!);
+  // A byte inside a multi-byte character maps to the character's start.
+  return (byteOffset) => (byteOffset >= byte ? text.length : byteOffset <= 0 ? 0 : utf16AtByte[byteOffset]!);
 }
 
 /** Maps a code point index of `text` to its UTF-16 offset (libpg_query's error cursor counts characters). */

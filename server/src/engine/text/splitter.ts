@@ -69,8 +69,10 @@ interface Extent {
 function statementExtent(tokens: readonly Token[], from: number, allowBodies: boolean): Extent {
   const first = tokens[from]!;
   if (first.type === 'meta-command') return { end: from + 1, terminator: undefined, next: from + 1, recovered: false };
-  const isRoutine = allowBodies && defines(tokens, from, 'FUNCTION', 'PROCEDURE');
   const isRule = allowBodies && defines(tokens, from, 'RULE');
+  // CREATE SCHEMA … CREATE FUNCTION … BEGIN ATOMIC … END (PostgreSQL 19) holds routines too.
+  const isSchema = allowBodies && defines(tokens, from, 'SCHEMA');
+  let inRoutine = false;
   let beginDepth = 0;
   let parenDepth = 0;
   let firstHeldSemicolon: number | undefined;
@@ -88,7 +90,10 @@ function statementExtent(tokens: readonly Token[], from: number, allowBodies: bo
         else if (token.value === ')' && parenDepth > 0) parenDepth--;
         break;
       case 'word':
-        if (isRoutine && parenDepth === 0) beginDepth = nextBeginDepth(beginDepth, token.value);
+        if (parenDepth > 0) break;
+        if (token.value === 'CREATE' && beginDepth === 0 && allowBodies && (k === from || isSchema)) {
+          inRoutine = defines(tokens, k, 'FUNCTION', 'PROCEDURE');
+        } else if (inRoutine) beginDepth = nextBeginDepth(beginDepth, token.value);
         break;
       default:
         // A quote closed at its line end (see the lexer) leaves this statement broken anyway:
