@@ -61,6 +61,8 @@ class Lexer {
   private copyDataPending = false;
   /** No `\.` line starts at or after this offset (remembered so that many COPYs stay linear). */
   private noDataEndFrom = Infinity;
+  /** No `}}` at or after this offset. */
+  private noTemplateCloseFrom = Infinity;
 
   constructor(private readonly text: string) {
     this.n = text.length;
@@ -106,6 +108,7 @@ class Lexer {
     if (c === 34 /* " */) return this.scanQuotedToken('quoted-identifier', i + 1, 34, false);
     if (isWordStart(c)) return this.scanWordOrPrefixedLiteral(c, next);
     if (isDigit(c) || (c === 46 /* . */ && isDigit(next))) return this.scanNumber();
+    if (c === 46 && next === 46) return void this.push('punctuation', i, i + 2); // PostgreSQL's dot_dot
     if (c === 59 /* ; */) return this.scanSemicolon();
     if (c === BACKSLASH) return this.scanMetaCommand();
     if (c === 58 /* : */) return this.scanColon(next);
@@ -140,19 +143,21 @@ class Lexer {
 
   /** Go-template placeholder ({{ .Schema }}, {{ index .Options "Namespace" }}) of templated migrations. */
   private scanGoTemplate(): void {
-    const close = this.text.indexOf('}}', this.i + 2);
-    if (close === -1) this.push('placeholder', this.i, this.lineEnd(this.i), true);
-    else this.push('placeholder', this.i, close + 2);
+    const close = this.i + 2 >= this.noTemplateCloseFrom ? -1 : this.text.indexOf('}}', this.i + 2);
+    if (close === -1) {
+      this.noTemplateCloseFrom = Math.min(this.noTemplateCloseFrom, this.i + 2);
+      this.push('placeholder', this.i, this.lineEnd(this.i), true);
+    } else this.push('placeholder', this.i, close + 2);
   }
 
   private scanDollar(next: number): void {
     const start = this.i;
     if (next === 123 /* { */) {
       // Flyway-style placeholder ${schema}: a name on one line.
-      const lineEnd = this.lineEnd(start);
-      const close = this.text.indexOf('}', start + 2);
-      if (close === -1 || close > lineEnd) this.push('placeholder', start, lineEnd, true);
-      else this.push('placeholder', start, close + 1);
+      let close = start + 2;
+      while (close < this.n && this.at(close) !== 125 /* } */ && !isLineBreak(this.at(close))) close++;
+      if (this.at(close) === 125) this.push('placeholder', start, close + 1);
+      else this.push('placeholder', start, close, true);
       return;
     }
     if (isDigit(next)) {
