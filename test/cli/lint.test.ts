@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import { PROJECT_ROOT } from '../helpers/lsp-client';
 
@@ -13,6 +13,7 @@ function lockguard(...args: string[]) {
 
 const INCIDENT = 'examples/migrations/002_index_orders_by_customer.sql';
 const scratch = mkdtempSync(join(tmpdir(), 'lockguard-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const write = (name: string, content: string | Buffer) => {
   const path = join(scratch, name);
   writeFileSync(path, content);
@@ -30,6 +31,20 @@ describe('lockguard lint', () => {
     expect(stdout).toContain('    - CREATE INDEX orders_customer_id_idx ON orders (customer_id);');
     expect(stdout).toContain('    + CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);');
     expect(stdout).toContain('✖ 1 problem (1 error, 0 warnings, 0 info) in 1 of 1 file.');
+  });
+
+  it('shows a fix that moves the statement out of BEGIN … COMMIT as a diff with context', () => {
+    const { stdout } = lockguard('lint', 'examples/migrations/003_order_status_in_transaction.sql');
+    expect(stdout).toContain(
+      [
+        '  fix (preferred): Build the index with CREATE INDEX CONCURRENTLY after COMMIT (CONCURRENTLY cannot run inside a transaction block)',
+        '    - CREATE INDEX orders_status_idx ON orders (status);',
+        '      ',
+        '      COMMIT;',
+        '    + ',
+        '    + CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);',
+      ].join('\n'),
+    );
   });
 
   it('prints the documented JSON shape with 0-based LSP positions', () => {
@@ -100,7 +115,8 @@ describe('lockguard lint', () => {
     });
 
     it('a directory without SQL files', () => {
-      const empty = mkdtempSync(join(tmpdir(), 'lockguard-empty-'));
+      const empty = join(scratch, 'no-sql-here');
+      mkdirSync(empty);
       expect(lockguard('lint', empty)).toMatchObject({ code: 2, stderr: expect.stringContaining('no .sql files found') });
     });
   });

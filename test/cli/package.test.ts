@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/lsp-client';
 
 const vsce = (...args: string[]) =>
@@ -20,7 +20,9 @@ describe('the .vsix', () => {
   });
 
   it('packages with vsce on Node 20', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'lockguard-vsix-')), 'lockguard.vsix');
+    const directory = mkdtempSync(join(tmpdir(), 'lockguard-vsix-'));
+    const out = join(directory, 'lockguard.vsix');
+    onTestFinished(() => rmSync(directory, { recursive: true, force: true }));
     const result = vsce('package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', out);
     expect(result.status, result.stderr + result.stdout).toBe(0);
     expect(result.stdout).toMatch(/Packaged: .*lockguard\.vsix/);
