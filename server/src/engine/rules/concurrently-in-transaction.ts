@@ -1,6 +1,7 @@
 import type { Statement } from '../model/statement';
 import { nodeAs } from '../model/statement';
 import { moveAfterTransaction } from './fixes/transaction-block';
+import { PROBE_TABLE_SETUP, refusedInTransaction } from './probe-fixtures';
 import type { Rule } from './rule';
 
 /**
@@ -27,36 +28,18 @@ export const concurrentlyInTransaction: Rule = {
       "golang-migrate's separate file, dbmate's `transaction:false`, Flyway's non-transactional statements).",
   },
   facts: [
-    {
-      kind: 'failure',
-      statement: 'CREATE INDEX CONCURRENTLY inside BEGIN … COMMIT',
-      sqlstate: '25001',
-      message: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
-      versions: { from: 9 },
-      source: 'https://www.postgresql.org/docs/current/sql-createindex.html',
-      probe: { setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)'], statement: 'CREATE INDEX CONCURRENTLY lock_probe_customer_idx ON lock_probe (customer_id)' },
-    },
-    {
-      kind: 'failure',
-      statement: 'DROP INDEX CONCURRENTLY inside BEGIN … COMMIT',
-      sqlstate: '25001',
-      message: 'DROP INDEX CONCURRENTLY cannot run inside a transaction block',
-      versions: { from: 9 },
-      source: 'https://www.postgresql.org/docs/current/sql-dropindex.html',
-      probe: {
-        setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)', 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)'],
-        statement: 'DROP INDEX CONCURRENTLY lock_probe_customer_idx',
-      },
-    },
-    {
-      kind: 'failure',
-      statement: 'REINDEX … CONCURRENTLY inside BEGIN … COMMIT',
-      sqlstate: '25001',
-      message: 'REINDEX CONCURRENTLY cannot run inside a transaction block',
-      versions: { from: 12 },
-      source: 'https://www.postgresql.org/docs/current/sql-reindex.html',
-      probe: { setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)'], statement: 'REINDEX TABLE CONCURRENTLY lock_probe' },
-    },
+    refusedInTransaction('CREATE INDEX CONCURRENTLY', 'https://www.postgresql.org/docs/current/sql-createindex.html', {
+      setup: PROBE_TABLE_SETUP,
+      statement: 'CREATE INDEX CONCURRENTLY lock_probe_customer_idx ON lock_probe (customer_id)',
+    }, { from: 9 }),
+    refusedInTransaction('DROP INDEX CONCURRENTLY', 'https://www.postgresql.org/docs/current/sql-dropindex.html', {
+      setup: [...PROBE_TABLE_SETUP, 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)'],
+      statement: 'DROP INDEX CONCURRENTLY lock_probe_customer_idx',
+    }, { from: 9 }),
+    refusedInTransaction('REINDEX CONCURRENTLY', 'https://www.postgresql.org/docs/current/sql-reindex.html', {
+      setup: PROBE_TABLE_SETUP,
+      statement: 'REINDEX TABLE CONCURRENTLY lock_probe',
+    }, { from: 12 }),
   ],
   check(statement, context) {
     if (statement.transaction.kind !== 'explicit') return [];

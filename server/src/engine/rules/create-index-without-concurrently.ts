@@ -2,6 +2,7 @@ import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation } from '../model/relations';
 import { nodeAs } from '../model/statement';
 import { moveAfterTransaction } from './fixes/transaction-block';
+import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Rule } from './rule';
 
 const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY';
@@ -42,11 +43,7 @@ export const createIndexWithoutConcurrently: Rule = {
       fullScan: true,
       versions: { from: 9 },
       source: 'https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES',
-      probe: {
-        setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)', 'INSERT INTO lock_probe SELECT g, g % 100 FROM generate_series(1, 1000) g'],
-        statement: 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)',
-        relation: 'lock_probe',
-      },
+      probe: { setup: PROBE_TABLE_SETUP, statement: 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)', relation: 'lock_probe' },
     },
     {
       kind: 'lock',
@@ -59,11 +56,7 @@ export const createIndexWithoutConcurrently: Rule = {
       versions: { from: 9 },
       source: DOCS_CREATE_INDEX,
       // CONCURRENTLY cannot run in the probe's transaction; ANALYZE takes the same mode and shows what it blocks.
-      probe: {
-        setup: ['CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)', 'INSERT INTO lock_probe SELECT g, g % 100 FROM generate_series(1, 1000) g'],
-        statement: 'ANALYZE lock_probe',
-        relation: 'lock_probe',
-      },
+      probe: { setup: PROBE_TABLE_SETUP, statement: 'ANALYZE lock_probe', relation: 'lock_probe' },
     },
   ],
   check(statement, context) {

@@ -55,4 +55,6 @@ export function renderRuleIndex(rules: readonly Rule[]): string {
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 const versions = (range: VersionRange) => (range.until === undefined ? `${range.from}+` : `${range.from}–${range.until}`);
 const verifiedNote = (facts: readonly Fact[]) =>
-  `Each fact above is checked by Lockguard's test suite on a real PostgreSQL server (${facts.length} probe${facts.length === 1 ? '' : 's'}: the statement runs in a rolled-back transaction; \`pg_locks\` and a second session show the lock and what it blocks).`;
+  `Lockguard's test suite checks each fact above on real PostgreSQL servers of every version in its range (13–18 installed): ` +
+  `the statement runs in a rolled-back transaction, \`pg_locks\` must show the lock and a second session measures which ` +
+  `reads and writes are blocked; a failure fact must raise its SQLSTATE (${facts.length} fact${facts.length === 1 ? '' : 's'}).`;

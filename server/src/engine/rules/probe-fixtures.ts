@@ -1,0 +1,23 @@
+import type { FailureFact, VersionRange } from './rule';
+
+/**
+ * The table lock facts are probed on (in a schema of its own per test): a primary key, a plain
+ * column and a thousand rows, so scans and index builds do real work.
+ */
+export const PROBE_TABLE_SETUP: readonly string[] = [
+  'CREATE TABLE lock_probe (id int PRIMARY KEY, customer_id int)',
+  'INSERT INTO lock_probe SELECT g, g % 100 FROM generate_series(1, 1000) g',
+];
+
+/** A statement form PostgreSQL refuses inside a transaction block (SQLSTATE 25001, active_sql_transaction). */
+export function refusedInTransaction(form: string, source: string, probe: FailureFact['probe'], versions: VersionRange): FailureFact {
+  return {
+    kind: 'failure',
+    statement: `${form} inside BEGIN … COMMIT`,
+    sqlstate: '25001',
+    message: `${form} cannot run inside a transaction block`,
+    versions,
+    source,
+    probe,
+  };
+}
