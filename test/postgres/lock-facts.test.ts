@@ -5,9 +5,10 @@
  */
 import pg from 'pg';
 import { describe, inject, it, type ExpectStatic } from 'vitest';
-import { LOCK_MODES, PG_LOCKS_NAME, type Operation } from '../../server/src/engine/locks/lock-modes';
+import type { Operation } from '../../server/src/engine/locks/lock-modes';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
 import type { FailureFact, LockFact, VersionRange } from '../../server/src/engine/rules/rule';
+import { relationOid, runAll, strongestLockOn, withSchemaSessions } from './pg-sessions';
 
 /** SQLSTATE lock_not_available: the statement waited longer than lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -30,7 +31,7 @@ for (const rule of ALL_RULES.filter((candidate) => candidate.facts.length > 0)) 
           const name = applies ? `PostgreSQL ${major}` : `PostgreSQL ${major} (skipped: the fact holds for ${describeRange(fact.versions)})`;
           it.skipIf(!applies)(name, async ({ expect }) => {
             const schema = `lock_facts_${rule.id.replaceAll('-', '_')}_${index}`;
-            await withSessions(url, schema, (a, b) => (fact.kind === 'lock' ? checkLock(expect, fact, schema, a, b) : checkFailure(expect, fact, a)));
+            await withSchemaSessions(url, schema, 2, (a, b) => (fact.kind === 'lock' ? checkLock(expect, fact, schema, a, b) : checkFailure(expect, fact, a)));
           });
         }
       });
@@ -47,53 +48,16 @@ function describeRange({ from, until }: VersionRange): string {
   return from === until ? `PostgreSQL ${from} only` : `PostgreSQL ${from} to ${until}`;
 }
 
-/** Runs `check` with two sessions in a fresh schema of their own, so facts never see each other's tables. */
-async function withSessions(url: string, schema: string, check: (a: pg.Client, b: pg.Client) => Promise<void>): Promise<void> {
-  const [a, b] = await Promise.all([connect(url), connect(url)]);
-  try {
-    await a.query(`CREATE SCHEMA ${schema}`);
-    for (const session of [a, b]) await session.query(`SET search_path TO ${schema}`);
-    await check(a, b);
-  } finally {
-    await b.end();
-    await a.query('ROLLBACK'); // releases the probe's locks if an assertion stopped the check midway
-    await a.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await a.end();
-  }
-}
-
-async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client(url);
-  await client.connect();
-  return client;
-}
-
-async function runSetup(session: pg.Client, statements: readonly string[]): Promise<void> {
-  for (const statement of statements) await session.query(statement);
-}
-
 async function checkLock(expect: ExpectStatic, fact: LockFact, schema: string, a: pg.Client, b: pg.Client): Promise<void> {
-  await runSetup(a, fact.probe.setup);
+  await runAll(a, fact.probe.setup);
   const probes = await probeStatements(b, fact.probe.relation);
   await a.query('BEGIN');
   await a.query(fact.probe.statement);
   // Soft: when the mode is wrong, the measured blocking still shows what the server really does.
-  expect.soft(await strongestLock(a, schema, fact.probe.relation), `lock on ${fact.probe.relation}`).toBe(PG_LOCKS_NAME[fact.mode]);
+  expect.soft(await strongestLockOn(a, await relationOid(a, schema, fact.probe.relation)), `lock on ${fact.probe.relation}`).toBe(fact.mode);
   const expected = MEASURED.filter((operation) => fact.blocks.includes(operation));
   expect.soft(await blockedOperations(b, probes), 'operations blocked in another session').toEqual(expected);
   await a.query('ROLLBACK');
-}
-
-/** The strongest table-level lock this session holds on `relation`, as pg_locks names it. */
-async function strongestLock(session: pg.Client, schema: string, relation: string): Promise<string | undefined> {
-  const { rows } = await session.query<{ mode: string }>(
-    `SELECT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-     WHERE l.locktype = 'relation' AND l.granted AND l.pid = pg_backend_pid()
-       AND c.relnamespace = $1::regnamespace AND c.relname = $2`,
-    [schema, relation],
-  );
-  const strength = (mode: string) => LOCK_MODES.findIndex((candidate) => PG_LOCKS_NAME[candidate] === mode);
-  return rows.map((row) => row.mode).sort((x, y) => strength(y) - strength(x))[0];
 }
 
 /**
@@ -160,7 +124,7 @@ async function isBlocked(session: pg.Client, sql: string): Promise<boolean> {
 }
 
 async function checkFailure(expect: ExpectStatic, fact: FailureFact, a: pg.Client): Promise<void> {
-  await runSetup(a, fact.probe.setup);
+  await runAll(a, fact.probe.setup);
   await a.query('BEGIN');
   const error: unknown = await a.query(fact.probe.statement).then(
     () => undefined,

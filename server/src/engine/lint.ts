@@ -25,8 +25,9 @@ export class Linter {
   }
 
   lint(source: string, options: Partial<LintOptions> = {}): Analysis {
-    const statements = buildStatements(source, splitStatements(source), this.parser);
-    const context = createContext(source, statements, { ...defaultOptions(), ...options });
+    const resolved = { ...defaultOptions(), ...options };
+    const statements = buildStatements(source, splitStatements(source), this.parser, resolved);
+    const context = createContext(source, statements, resolved);
     const findings: Finding[] = [];
     for (const statement of statements) {
       for (const rule of this.rules) {

@@ -1,13 +1,27 @@
-/** What the analysis needs to know about the target database. */
+/** How the migration tool runs a file: `auto` recognises the tool, `always`/`never` say it outright. */
+export const TRANSACTION_MODES = ['auto', 'always', 'never'] as const;
+export type TransactionMode = (typeof TRANSACTION_MODES)[number];
+
+/** What the analysis needs to know about the target database and how the migration runs. */
 export interface LintOptions {
   /**
    * PostgreSQL major version the migration will run on. The default is the oldest release the
    * PostgreSQL community still supports (as of late 2026), so no rule assumes a newer server's leniency.
    */
   pgVersion: number;
+  /**
+   * Whether the migration tool wraps each file in a transaction. `auto` recognises Flyway,
+   * golang-migrate, dbmate, Prisma, Drizzle, diesel, sqitch, Supabase and node-pg-migrate from the
+   * file's path and content; `always` and `never` override that.
+   */
+  transactionMode: TransactionMode;
+  /** The file's path (any form; only its shape is used to recognise the migration tool). */
+  filePath: string | undefined;
+  /** Reads a file next to the migration (e.g. diesel's metadata.toml); absent in pure in-memory use. */
+  readSibling: ((name: string) => string | undefined) | undefined;
 }
 
 export const DEFAULT_PG_VERSION = 15;
 export const SUPPORTED_PG_VERSIONS = { min: 10, max: 18 } as const;
 
-export const defaultOptions = (): LintOptions => ({ pgVersion: DEFAULT_PG_VERSION });
+export const defaultOptions = (): LintOptions => ({ pgVersion: DEFAULT_PG_VERSION, transactionMode: 'auto', filePath: undefined, readSibling: undefined });

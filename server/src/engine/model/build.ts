@@ -1,12 +1,14 @@
 import type { AlterTableCmd, Node, RangeVar } from '@pgsql/types';
+import type { LintOptions } from '../options';
 import type { PostgresParser } from '../parse/parser';
+import { implicitTransaction, type MigrationTool } from './migration-tools';
 import type { Token } from '../text/lexer';
 import type { StatementSource } from '../text/splitter';
 import { relationFromRangeVar, type RelationRef } from './relations';
 import type { NodeType, Statement, TransactionContext } from './statement';
 
 /** Turns split sources into statements: parsed, or invalid with PostgreSQL's message, or psql meta-commands. */
-export function buildStatements(text: string, sources: readonly StatementSource[], parser: PostgresParser): Statement[] {
+export function buildStatements(text: string, sources: readonly StatementSource[], parser: PostgresParser, options: LintOptions): Statement[] {
   const statements: Statement[] = [];
   for (const source of sources.flatMap((source) => recoverMissingSemicolons(text, source, parser))) {
     const common = { tokens: source.tokens, terminator: source.terminator, transaction: AUTOCOMMIT };
@@ -52,7 +54,7 @@ export function buildStatements(text: string, sources: readonly StatementSource[
       });
     }
   }
-  assignTransactions(statements);
+  assignTransactions(statements, implicitTransaction(text, options, statements));
   return statements;
 }
 
@@ -97,8 +99,11 @@ function startsLine(text: string, offset: number): boolean {
   return true;
 }
 
-/** Marks the statements between an explicit BEGIN/START TRANSACTION and its COMMIT/ROLLBACK. */
-function assignTransactions(statements: Statement[]): void {
+/**
+ * Marks the statements between an explicit BEGIN/START TRANSACTION and its COMMIT/ROLLBACK; when the
+ * migration tool wraps the file in a transaction, every other statement runs inside that one.
+ */
+function assignTransactions(statements: Statement[], tool: MigrationTool | undefined): void {
   let openedAt: number | undefined;
   let members: Statement[] = [];
   const close = (end: number | undefined) => {
@@ -120,6 +125,7 @@ function assignTransactions(statements: Statement[]): void {
       continue;
     }
     if (openedAt !== undefined) members.push(statement);
+    else if (tool) statement.transaction = { kind: 'implicit', tool };
   }
   close(undefined);
 }

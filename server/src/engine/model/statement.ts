@@ -1,6 +1,7 @@
 import type { AlterTableCmd, Node } from '@pgsql/types';
 import type { Token } from '../text/lexer';
 import type { OffsetRange } from '../text/positions';
+import type { MigrationTool } from './migration-tools';
 import type { RelationRef } from './relations';
 
 /** The name of a libpg_query node type, e.g. `IndexStmt`. */
@@ -9,12 +10,14 @@ export type NodeType = Node extends infer N ? (N extends Record<infer K, unknown
 export type NodeOf<K extends NodeType> = Extract<Node, { [P in K]: unknown }> extends { [P in K]: infer V } ? V : never;
 
 /**
- * Where a statement runs, as far as this file shows: in autocommit, or inside an explicit
- * `BEGIN … COMMIT` block (`end` is undefined when the file never closes the block).
+ * Where a statement runs: in autocommit; inside an explicit `BEGIN … COMMIT` block of this file
+ * (`end` is undefined when the file never closes the block); or inside the one transaction a
+ * migration tool wraps the whole file in.
  */
 export type TransactionContext =
   | { kind: 'autocommit' }
-  | { kind: 'explicit'; begin: number; end: number | undefined };
+  | { kind: 'explicit'; begin: number; end: number | undefined }
+  | { kind: 'implicit'; tool: MigrationTool };
 
 interface StatementCommon {
   /** Position in the file's statement list. */
@@ -58,6 +61,9 @@ export interface MetaCommandStatement extends StatementCommon {
 export type Statement = ParsedStatement | InvalidStatement | MetaCommandStatement;
 
 /** The statement's node payload when it is of type `type`. */
+/** Whether the statement runs inside a transaction block, explicit or opened by the migration tool. */
+export const inTransaction = (statement: Statement) => statement.transaction.kind !== 'autocommit';
+
 export function nodeAs<K extends NodeType>(statement: Statement, type: K): NodeOf<K> | undefined {
   if (statement.kind !== 'parsed' || statement.nodeType !== type) return undefined;
   return (statement.ast as Record<string, unknown>)[type] as NodeOf<K> | undefined;

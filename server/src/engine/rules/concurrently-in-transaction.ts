@@ -1,5 +1,4 @@
-import type { Statement } from '../model/statement';
-import { nodeAs } from '../model/statement';
+import { nonTransactionalForm } from '../knowledge/non-transactional';
 import { moveAfterTransaction } from './fixes/transaction-block';
 import { PROBE_TABLE_SETUP, refusedInTransaction } from './probe-fixtures';
 import type { Rule } from './rule';
@@ -12,12 +11,15 @@ export const concurrentlyInTransaction: Rule = {
   id: 'concurrently-in-transaction',
   severity: 'error',
   docs: {
-    summary: 'CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY and DETACH PARTITION CONCURRENTLY fail inside a transaction block.',
+    summary: 'CONCURRENTLY forms, VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM and other statements that fail inside a transaction block, explicit or opened by the migration tool.',
     why:
       'PostgreSQL refuses to run the CONCURRENTLY forms inside a transaction block: the statement fails with ' +
       '`ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block` (SQLSTATE 25001) and the ' +
       'migration stops half-way. They commit internally between their phases, which a surrounding transaction ' +
-      'would make impossible.',
+      'would make impossible. The same holds for VACUUM, CREATE/DROP DATABASE, CREATE/DROP TABLESPACE, ALTER SYSTEM ' +
+      'and, before PostgreSQL 12, ALTER TYPE … ADD VALUE. The transaction may be one the migration tool opens: ' +
+      'dbmate, diesel, Drizzle, node-pg-migrate and the Supabase CLI wrap each migration in one, and Prisma and ' +
+      'golang-migrate send a multi-statement file as one query, which PostgreSQL runs as one transaction.',
     example: {
       bad: 'BEGIN;\nCREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\nCOMMIT;',
       good: 'BEGIN;\n-- other changes\nCOMMIT;\n\nCREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);',
@@ -42,14 +44,15 @@ export const concurrentlyInTransaction: Rule = {
     }, { from: 12 }),
   ],
   check(statement, context) {
-    if (statement.transaction.kind !== 'explicit') return [];
-    const form = concurrentForm(statement);
+    if (statement.transaction.kind === 'autocommit') return [];
+    const form = nonTransactionalForm(statement, context.options.pgVersion);
     if (!form) return [];
+    const where = statement.transaction.kind === 'implicit' ? `${statement.transaction.tool.name} runs this file in a transaction, and ${form}` : form;
     const keyword = statement.tokens.find((token) => token.type === 'word' && token.value === 'CONCURRENTLY');
     const report = {
       message:
-        `${form} cannot run inside a transaction block: PostgreSQL rejects it (SQLSTATE 25001) and the migration ` +
-        `fails at this statement. Move it after the COMMIT.`,
+        `${where} cannot run inside a transaction block: PostgreSQL rejects it (SQLSTATE 25001) and the migration ` +
+        `fails at this statement. ${statement.transaction.kind === 'implicit' ? statement.transaction.tool.optOut : 'Move it after the COMMIT.'}`,
       range: keyword ?? statement.range,
       safeAlternative: `Run ${form} outside the transaction block, after COMMIT or in a migration of its own.`,
     };
@@ -57,16 +60,3 @@ export const concurrentlyInTransaction: Rule = {
     return typeof moved === 'string' ? [{ ...report, noFixReason: moved }] : [{ ...report, fixes: [moved] }];
   },
 };
-
-function concurrentForm(statement: Statement): string | undefined {
-  if (nodeAs(statement, 'IndexStmt')?.concurrent) return 'CREATE INDEX CONCURRENTLY';
-  const drop = nodeAs(statement, 'DropStmt');
-  if (drop?.concurrent && drop.removeType === 'OBJECT_INDEX') return 'DROP INDEX CONCURRENTLY';
-  const reindex = nodeAs(statement, 'ReindexStmt');
-  if (reindex?.params?.some((param) => 'DefElem' in param && param.DefElem.defname === 'concurrently')) return 'REINDEX CONCURRENTLY';
-  const detachesConcurrently =
-    statement.kind === 'parsed' &&
-    statement.alterTableCommands.some((cmd) => cmd.subtype === 'AT_DetachPartition' && cmd.def !== undefined && 'PartitionCmd' in cmd.def && cmd.def.PartitionCmd.concurrent);
-  if (detachesConcurrently) return 'DETACH PARTITION CONCURRENTLY';
-  return undefined;
-}

@@ -3,9 +3,11 @@ import type { Fix, TextEdit } from '../rule';
 
 /**
  * Moves a statement that must run outside a transaction block to just after the block's COMMIT,
- * rewritten as `newText`. Returns the reason instead when the file never closes the block.
+ * rewritten as `newText`. Returns the reason instead when that cannot work: the file never closes
+ * the block, or the migration tool wraps the whole file in its own transaction.
  */
 export function moveAfterTransaction(statement: Statement, statements: readonly Statement[], source: string, newText: string, title: string): Fix | string {
+  if (statement.transaction.kind === 'implicit') return `${statement.transaction.tool.name} runs this whole file in one transaction. ${statement.transaction.tool.optOut}`;
   if (statement.transaction.kind !== 'explicit') return 'The statement is not inside a transaction block.';
   const end = statement.transaction.end === undefined ? undefined : statements[statement.transaction.end];
   if (!end) {

@@ -1,0 +1,248 @@
+import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar } from '@pgsql/types';
+import { volatilityOf } from '../knowledge/volatility';
+import { relationFromRangeVar, type RelationName } from '../model/relations';
+import { nodeAs, type ParsedStatement } from '../model/statement';
+import { LOCK_MODES, type LockMode } from './lock-modes';
+
+/**
+ * What makes a statement's run time grow while it holds its lock:
+ * - `instant`: catalog change only;
+ * - `scan`: reads the whole table (validation, SET NOT NULL);
+ * - `index-build`: sorts the table into an index;
+ * - `rewrite`: copies the whole table and rebuilds its indexes;
+ * - `rows`: touches rows (UPDATE, DELETE, INSERT … SELECT): grows with the rows it matches.
+ */
+export type Work = 'instant' | 'scan' | 'index-build' | 'rewrite' | 'rows';
+
+export type ObjectKind = 'table' | 'index' | 'materialized view';
+
+/** A lock a statement takes, on what, and the work done while holding it. */
+export interface TableLock {
+  relation: RelationName;
+  objectKind: ObjectKind;
+  mode: LockMode;
+  work: Work;
+}
+
+const WORK_RANK: Readonly<Record<Work, number>> = { instant: 0, rows: 1, scan: 2, 'index-build': 3, rewrite: 4 };
+
+/** Whether the lock is held for a time that grows with the table. */
+export const isSlow = (work: Work) => work !== 'instant';
+
+/**
+ * The locks a statement takes on relations that already exist, from the PostgreSQL documentation
+ * ("Explicit Locking" §13.3.1 and each command's reference page; ALTER TABLE takes the strictest
+ * lock any subcommand needs). Verified statement by statement by the Postgres test suite (13–18).
+ */
+export function locksOf(statement: ParsedStatement, pgVersion: number): TableLock[] {
+  const locate = statement.locate;
+  const table = (rangeVar: RangeVar | undefined, mode: LockMode, work: Work, objectKind: ObjectKind = 'table'): TableLock[] =>
+    rangeVar ? [{ relation: relationFromRangeVar(rangeVar, locate), objectKind, mode, work }] : [];
+
+  const index = nodeAs(statement, 'IndexStmt');
+  if (index) return table(index.relation, index.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', 'index-build');
+
+  const alter = nodeAs(statement, 'AlterTableStmt');
+  if (alter) {
+    const objectKind: ObjectKind = alter.objtype === 'OBJECT_INDEX' ? 'index' : alter.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table';
+    const parts = statement.alterTableCommands.map((cmd) => alterTableCommandLock(cmd, pgVersion));
+    const own = parts.reduce<{ mode: LockMode; work: Work }>(
+      (acc, part) => ({ mode: stricter(acc.mode, part.mode), work: WORK_RANK[part.work] > WORK_RANK[acc.work] ? part.work : acc.work }),
+      { mode: 'ACCESS SHARE', work: 'instant' },
+    );
+    const referenced = parts.flatMap((part) => part.referenced ?? []);
+    return [...table(alter.relation, own.mode, own.work, objectKind), ...referenced.flatMap((lock) => table(lock.rangeVar, lock.mode, lock.work))];
+  }
+
+  const drop = nodeAs(statement, 'DropStmt');
+  if (drop) {
+    const kind = drop.removeType === 'OBJECT_INDEX' ? 'index' : drop.removeType === 'OBJECT_TABLE' ? 'table' : drop.removeType === 'OBJECT_MATVIEW' ? 'materialized view' : undefined;
+    if (!kind) return [];
+    const mode: LockMode = drop.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+    return (drop.objects ?? []).flatMap((object) => {
+      const relation = qualifiedName(object);
+      return relation ? [{ relation, objectKind: kind, mode, work: 'instant' as const }] : [];
+    });
+  }
+
+  const truncate = nodeAs(statement, 'TruncateStmt');
+  if (truncate) return (truncate.relations ?? []).flatMap((node) => ('RangeVar' in node ? table(node.RangeVar, 'ACCESS EXCLUSIVE', 'instant') : []));
+
+  const rename = nodeAs(statement, 'RenameStmt');
+  if (rename?.relation) {
+    // Renaming an index takes SHARE UPDATE EXCLUSIVE since PostgreSQL 12; everything else ACCESS EXCLUSIVE.
+    const indexRename = rename.renameType === 'OBJECT_INDEX' && pgVersion >= 12;
+    return table(rename.relation, indexRename ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', 'instant', rename.renameType === 'OBJECT_INDEX' ? 'index' : 'table');
+  }
+
+  const trigger = nodeAs(statement, 'CreateTrigStmt');
+  if (trigger) return table(trigger.relation, 'SHARE ROW EXCLUSIVE', 'instant');
+
+  const reindex = nodeAs(statement, 'ReindexStmt');
+  if (reindex?.relation) {
+    const concurrent = reindex.params?.some((param) => 'DefElem' in param && param.DefElem.defname === 'concurrently');
+    if (concurrent) return table(reindex.relation, 'SHARE UPDATE EXCLUSIVE', 'index-build', reindex.kind === 'REINDEX_OBJECT_INDEX' ? 'index' : 'table');
+    // REINDEX INDEX rebuilds the index under ACCESS EXCLUSIVE (SHARE on its table: writes wait, and so do reads
+    // that plan with the index); REINDEX TABLE holds SHARE on the table while it rebuilds every index.
+    return reindex.kind === 'REINDEX_OBJECT_INDEX' ? table(reindex.relation, 'ACCESS EXCLUSIVE', 'rewrite', 'index') : table(reindex.relation, 'SHARE', 'index-build');
+  }
+
+  const refresh = nodeAs(statement, 'RefreshMatViewStmt');
+  if (refresh) return table(refresh.relation, refresh.concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE', 'rewrite', 'materialized view');
+
+  const vacuum = nodeAs(statement, 'VacuumStmt');
+  if (vacuum) {
+    const full = vacuum.options?.some((option) => 'DefElem' in option && option.DefElem.defname === 'full');
+    return (vacuum.rels ?? []).flatMap((rel) =>
+      'VacuumRelation' in rel ? table(rel.VacuumRelation.relation, full ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE', full ? 'rewrite' : 'scan') : [],
+    );
+  }
+
+  const cluster = nodeAs(statement, 'ClusterStmt');
+  if (cluster) return table(cluster.relation, 'ACCESS EXCLUSIVE', 'rewrite');
+
+  const lock = nodeAs(statement, 'LockStmt');
+  if (lock) {
+    const mode = LOCK_MODES[(lock.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
+    return (lock.relations ?? []).flatMap((node) => ('RangeVar' in node ? table(node.RangeVar, mode, 'instant') : []));
+  }
+
+  const update = nodeAs(statement, 'UpdateStmt');
+  if (update) return table(update.relation, 'ROW EXCLUSIVE', update.whereClause ? 'rows' : 'scan');
+  const remove = nodeAs(statement, 'DeleteStmt');
+  if (remove) return table(remove.relation, 'ROW EXCLUSIVE', remove.whereClause ? 'rows' : 'scan');
+  const insert = nodeAs(statement, 'InsertStmt');
+  if (insert) return table(insert.relation, 'ROW EXCLUSIVE', 'rows');
+
+  const comment = nodeAs(statement, 'CommentStmt');
+  if (comment && (comment.objtype === 'OBJECT_TABLE' || comment.objtype === 'OBJECT_COLUMN')) {
+    const relation = comment.object ? qualifiedName(comment.object, comment.objtype === 'OBJECT_COLUMN') : undefined;
+    return relation ? [{ relation, objectKind: 'table', mode: 'SHARE UPDATE EXCLUSIVE', work: 'instant' }] : [];
+  }
+
+  // A new table referencing an existing one takes SHARE ROW EXCLUSIVE on the referenced table.
+  const create = nodeAs(statement, 'CreateStmt');
+  if (create) return foreignKeysOf(create.tableElts ?? []).flatMap((fk) => table(fk.pktable, 'SHARE ROW EXCLUSIVE', 'instant'));
+
+  return [];
+}
+
+function stricter(a: LockMode, b: LockMode): LockMode {
+  return LOCK_MODES.indexOf(b) > LOCK_MODES.indexOf(a) ? b : a;
+}
+
+interface CommandLock {
+  mode: LockMode;
+  work: Work;
+  /** Locks on other tables, e.g. the table a foreign key references. */
+  referenced?: { rangeVar: RangeVar | undefined; mode: LockMode; work: Work }[];
+}
+
+/** One ALTER TABLE subcommand's lock, per the ALTER TABLE reference page. */
+export function alterTableCommandLock(cmd: AlterTableCmd, pgVersion: number): CommandLock {
+  switch (cmd.subtype) {
+    case 'AT_AddColumn':
+      return addColumnLock(cmd.def && 'ColumnDef' in cmd.def ? cmd.def.ColumnDef : undefined, pgVersion);
+    case 'AT_AddConstraint':
+      return constraintLock(cmd.def && 'Constraint' in cmd.def ? cmd.def.Constraint : undefined);
+    case 'AT_ValidateConstraint':
+      return { mode: 'SHARE UPDATE EXCLUSIVE', work: 'scan' };
+    case 'AT_SetNotNull':
+      return { mode: 'ACCESS EXCLUSIVE', work: 'scan' };
+    case 'AT_AlterColumnType':
+    case 'AT_SetLogged':
+    case 'AT_SetUnLogged':
+    case 'AT_SetTableSpace':
+    case 'AT_SetAccessMethod':
+    case 'AT_SetExpression':
+      return { mode: 'ACCESS EXCLUSIVE', work: 'rewrite' };
+    case 'AT_AttachPartition':
+      // PostgreSQL 12+: SHARE UPDATE EXCLUSIVE on the parent; the attached table is scanned under ACCESS EXCLUSIVE.
+      return { mode: pgVersion >= 12 ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', work: 'scan' };
+    case 'AT_DetachPartition':
+      return { mode: cmd.def && 'PartitionCmd' in cmd.def && cmd.def.PartitionCmd.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', work: 'instant' };
+    case 'AT_SetStatistics':
+    case 'AT_SetOptions':
+    case 'AT_ResetOptions':
+    case 'AT_SetRelOptions':
+    case 'AT_ResetRelOptions':
+    case 'AT_ClusterOn':
+    case 'AT_DropCluster':
+      return { mode: 'SHARE UPDATE EXCLUSIVE', work: 'instant' };
+    case 'AT_EnableTrig':
+    case 'AT_EnableAlwaysTrig':
+    case 'AT_EnableReplicaTrig':
+    case 'AT_DisableTrig':
+    case 'AT_EnableTrigAll':
+    case 'AT_DisableTrigAll':
+    case 'AT_EnableTrigUser':
+    case 'AT_DisableTrigUser':
+      return { mode: 'SHARE ROW EXCLUSIVE', work: 'instant' };
+    default:
+      // "An ACCESS EXCLUSIVE lock is acquired unless explicitly noted."
+      return { mode: 'ACCESS EXCLUSIVE', work: 'instant' };
+  }
+}
+
+/** ADD COLUMN rewrites the table for a volatile default (any default before PostgreSQL 11), stored generated and identity columns. */
+function addColumnLock(column: ColumnDef | undefined, pgVersion: number): CommandLock {
+  const constraints = (column?.constraints ?? []).flatMap((node) => ('Constraint' in node ? [node.Constraint] : []));
+  const defaultExpression = column?.raw_default ?? constraints.find((c) => c.contype === 'CONSTR_DEFAULT')?.raw_expr;
+  const typeName = (column?.typeName?.names ?? []).map((name) => ('String' in name ? name.String.sval : '')).pop() ?? '';
+  const rewrites =
+    /^(small|big)?serial[248]?$/.test(typeName) ||
+    constraints.some((c) => c.contype === 'CONSTR_IDENTITY' || (c.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v')) ||
+    (defaultExpression !== undefined && (pgVersion < 11 || volatilityOf(defaultExpression) === 'volatile'));
+  // NOT NULL on a new column needs no scan: the default fills every row (without a default it fails on a non-empty
+  // table, which the rules report). Inline CHECK, UNIQUE and REFERENCES constraints do work on existing rows.
+  const inline = constraints
+    .filter((c) => c.contype !== 'CONSTR_NOTNULL')
+    .map(constraintLock)
+    .filter((lock) => lock.work !== 'instant' || lock.referenced);
+  const work: Work = rewrites ? 'rewrite' : inline.some((lock) => lock.work === 'index-build') ? 'index-build' : inline.some((lock) => lock.work === 'scan') ? 'scan' : 'instant';
+  return { mode: 'ACCESS EXCLUSIVE', work, referenced: inline.flatMap((lock) => lock.referenced ?? []) };
+}
+
+/** ADD CONSTRAINT: validation scans unless NOT VALID; UNIQUE/PRIMARY KEY/EXCLUDE build an index unless USING INDEX. */
+function constraintLock(constraint: Constraint | undefined): CommandLock {
+  if (!constraint) return { mode: 'ACCESS EXCLUSIVE', work: 'instant' };
+  const validates = !constraint.skip_validation;
+  switch (constraint.contype) {
+    case 'CONSTR_FOREIGN':
+      return {
+        mode: 'SHARE ROW EXCLUSIVE',
+        work: validates ? 'scan' : 'instant',
+        referenced: [{ rangeVar: constraint.pktable, mode: 'SHARE ROW EXCLUSIVE', work: validates ? 'scan' : 'instant' }],
+      };
+    case 'CONSTR_CHECK':
+    case 'CONSTR_NOTNULL':
+      return { mode: 'ACCESS EXCLUSIVE', work: validates ? 'scan' : 'instant' };
+    case 'CONSTR_PRIMARY':
+    case 'CONSTR_UNIQUE':
+      return { mode: 'ACCESS EXCLUSIVE', work: constraint.indexname ? 'instant' : 'index-build' };
+    case 'CONSTR_EXCLUSION':
+      return { mode: 'ACCESS EXCLUSIVE', work: 'index-build' };
+    default:
+      return { mode: 'ACCESS EXCLUSIVE', work: 'instant' };
+  }
+}
+
+function foreignKeysOf(elements: Node[]): Constraint[] {
+  return elements.flatMap((element) => {
+    if ('Constraint' in element) return element.Constraint.contype === 'CONSTR_FOREIGN' ? [element.Constraint] : [];
+    if ('ColumnDef' in element) {
+      return (element.ColumnDef.constraints ?? []).flatMap((node) => ('Constraint' in node && node.Constraint.contype === 'CONSTR_FOREIGN' ? [node.Constraint] : []));
+    }
+    return [];
+  });
+}
+
+/** A dotted name list (`schema.table`, or `schema.table.column` when `dropLast`) as a relation. */
+function qualifiedName(node: Node, dropLast = false): RelationName | undefined {
+  const list = 'List' in node ? node.List.items ?? [] : [node];
+  const names = list.flatMap((item) => ('String' in item && item.String.sval !== undefined ? [item.String.sval] : []));
+  if (dropLast) names.pop();
+  const name = names.pop();
+  if (name === undefined) return undefined;
+  return { schema: names.pop(), name };
+}
