@@ -43,6 +43,12 @@ export const concurrentlyInTransaction: Rule = {
       statement: 'REINDEX TABLE CONCURRENTLY lock_probe',
     }, { from: 12 }),
   ],
+  fixChecks: [
+    {
+      setup: PROBE_TABLE_SETUP,
+      migration: 'BEGIN;\nALTER TABLE lock_probe ADD COLUMN note text;\nCREATE INDEX CONCURRENTLY lock_probe_customer_idx ON lock_probe (customer_id);\nCOMMIT;\n',
+    },
+  ],
   check(statement, context) {
     if (statement.transaction.kind === 'autocommit') return [];
     const form = nonTransactionalForm(statement, context.options.pgVersion);

@@ -59,6 +59,13 @@ export const createIndexWithoutConcurrently: Rule = {
       probe: { setup: PROBE_TABLE_SETUP, statement: 'ANALYZE lock_probe', relation: 'lock_probe' },
     },
   ],
+  fixChecks: [
+    { setup: PROBE_TABLE_SETUP, migration: 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id);' },
+    {
+      setup: PROBE_TABLE_SETUP,
+      migration: 'BEGIN;\nALTER TABLE lock_probe ADD COLUMN note text;\nCREATE UNIQUE INDEX IF NOT EXISTS lock_probe_id_uidx ON lock_probe (id);\nCOMMIT;\n',
+    },
+  ],
   check(statement, context) {
     const index = nodeAs(statement, 'IndexStmt');
     if (!index || index.concurrent || !index.relation || statement.kind !== 'parsed') return [];
@@ -85,6 +92,7 @@ export const createIndexWithoutConcurrently: Rule = {
         title: 'Build the index with CREATE INDEX CONCURRENTLY',
         edits: [{ range: { start: indexKeyword.end, end: indexKeyword.end }, newText: ' CONCURRENTLY' }],
         preferred: true,
+        autoApplicable: true,
       };
       return [{ ...report, fixes: [fix] }];
     }

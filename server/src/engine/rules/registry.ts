@@ -1,9 +1,21 @@
+import { COLUMN_RULES } from './catalogue/columns';
+import { CONSTRAINT_RULES } from './catalogue/constraints';
+import { INDEX_RULES } from './catalogue/indexes';
+import { OPERATION_RULES } from './catalogue/operations';
 import { concurrentlyInTransaction } from './concurrently-in-transaction';
 import { createIndexWithoutConcurrently } from './create-index-without-concurrently';
 import type { Rule } from './rule';
 import { syntaxError } from './syntax-error';
 
 /** Every rule Lockguard runs, in the order their findings are listed for the same position. */
-export const ALL_RULES: readonly Rule[] = [syntaxError, createIndexWithoutConcurrently, concurrentlyInTransaction];
+export const ALL_RULES: readonly Rule[] = [
+  syntaxError,
+  createIndexWithoutConcurrently,
+  concurrentlyInTransaction,
+  ...INDEX_RULES,
+  ...CONSTRAINT_RULES,
+  ...COLUMN_RULES,
+  ...OPERATION_RULES,
+];
 
 export const ruleById = (id: string): Rule | undefined => ALL_RULES.find((rule) => rule.id === id);

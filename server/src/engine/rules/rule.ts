@@ -73,6 +73,20 @@ export interface Fix {
   edits: TextEdit[];
   /** The safe rewrite an editor should offer first. */
   preferred: boolean;
+  /**
+   * Safe to apply without looking (editor "fix all" on save, `source.fixAll.lockguard`): the rewrite
+   * keeps the migration's meaning and cannot fail where the original would have succeeded.
+   */
+  autoApplicable: boolean;
+}
+
+/**
+ * A migration the rule flags, and the fixture it runs against: with every preferred fix of the
+ * rule applied, it must parse, no longer be flagged, and run on a real server (Postgres tests).
+ */
+export interface FixCheck {
+  setup: readonly string[];
+  migration: string;
 }
 
 /** The lock behind a finding, for hovers and reports. */
@@ -111,5 +125,7 @@ export interface Rule {
   severity: Severity;
   docs: RuleDocs;
   facts: readonly Fact[];
+  /** Migrations whose fixed version must run on PostgreSQL (every rule that offers a rewrite has at least one). */
+  fixChecks: readonly FixCheck[];
   check(statement: Statement, context: RuleContext): Report[];
 }

@@ -15,6 +15,7 @@ export const syntaxError: Rule = {
     instead: 'Fix the statement at the marked token. For templated SQL, lint the rendered migration.',
   },
   facts: [],
+  fixChecks: [],
   check(statement) {
     if (statement.kind !== 'invalid') return [];
     if (statement.templated) {

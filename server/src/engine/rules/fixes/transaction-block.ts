@@ -19,7 +19,8 @@ export function moveAfterTransaction(statement: Statement, statements: readonly 
     { range: removal, newText: '' },
     { range: { start: afterCommit, end: afterCommit }, newText: `\n\n${newText};` },
   ];
-  return { title, edits, preferred: true };
+  // Not applied blindly: it changes which statements commit together.
+  return { title, edits, preferred: true, autoApplicable: false };
 }
 
 /** Widens [start, end) to whole lines when nothing but whitespace shares them, so no blank line is left behind. */

@@ -1,0 +1,4 @@
+import type { Rule } from '../rule';
+
+/** Operational and breaking-change rules (triggers, enums, partitions, drops, renames, backfills, timeouts, idempotency, type hygiene). */
+export const OPERATION_RULES: readonly Rule[] = [];
