@@ -133,7 +133,8 @@ function clientOptions(outputChannel: vscode.LogOutputChannel): LanguageClientOp
   };
 }
 
-function currentSettings(): { enable: boolean; pgVersion: number | undefined } {
+/** The whole `lockguard` section; the server validates it and ignores what it cannot use. */
+function currentSettings(): Record<string, unknown> {
   const configuration = vscode.workspace.getConfiguration('lockguard');
-  return { enable: configuration.get<boolean>('enable', true), pgVersion: configuration.get<number>('pgVersion') };
+  return Object.fromEntries(['enable', 'pgVersion', 'transactionMode', 'rules', 'exclude'].map((key) => [key, configuration.get(key)]));
 }

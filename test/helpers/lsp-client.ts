@@ -11,6 +11,8 @@ export class LspTestClient {
   readonly published: PublishDiagnosticsParams[] = [];
   readonly notifications: { method: string; params: unknown }[] = [];
   readonly stderr: string[] = [];
+  /** Capabilities the server registered dynamically (client/registerCapability). */
+  readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   private waiters: (() => void)[] = [];
 
   private constructor(
@@ -27,7 +29,10 @@ export class LspTestClient {
     });
     // The server may ask for configuration or register capabilities; answer like a minimal editor.
     connection.onRequest('workspace/configuration', () => [{}]);
-    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('client/registerCapability', (params: { registrations: { method: string; registerOptions?: unknown }[] }) => {
+      this.registrations.push(...params.registrations);
+      return null;
+    });
     process.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
   }
 

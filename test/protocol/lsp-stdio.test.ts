@@ -32,7 +32,7 @@ describe.each([
     client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version, text } });
 
   it('announces incremental sync, code actions and hover', () => {
-    expect(initialize.capabilities).toMatchObject({ textDocumentSync: 2, hoverProvider: true, codeActionProvider: { codeActionKinds: ['quickfix'] } });
+    expect(initialize.capabilities).toMatchObject({ textDocumentSync: 2, hoverProvider: true, codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.lockguard'] } });
   });
 
   it('publishes the diagnostic on open, then offers the CONCURRENTLY fix and a hover that explains the lock', async () => {
@@ -57,9 +57,21 @@ describe.each([
       range: diagnostic!.range,
       context: { diagnostics: [diagnostic], only: ['quickfix'] },
     });
-    expect(actions).toHaveLength(1);
-    expect(actions[0]).toMatchObject({ kind: 'quickfix', isPreferred: true, title: expect.stringMatching(/CONCURRENTLY/) });
+    expect(actions.map((action) => [action.kind, action.isPreferred, action.title])).toEqual([
+      ['quickfix', true, 'Build the index with CREATE INDEX CONCURRENTLY'],
+      ['quickfix', false, 'Ignore create-index-without-concurrently here (add a lockguard-ignore comment; write the reason after the colon)'],
+    ]);
     expect(actions[0]!.edit!.changes![uri]).toEqual([{ range: { start: { line: 1, character: 12 }, end: { line: 1, character: 12 } }, newText: ' CONCURRENTLY' }]);
+    expect(actions[1]!.edit!.changes![uri]).toEqual([{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: '-- lockguard-ignore create-index-without-concurrently: \n' }]);
+
+    // "Fix all" (e.g. on save) applies only what is safe without review, and only when asked for.
+    const fixAll: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    });
+    expect(fixAll.map((action) => [action.kind, action.title])).toEqual([['source.fixAll.lockguard', 'Apply all safe Lockguard fixes']]);
+    expect(fixAll[0]!.edit!.changes![uri]).toEqual(actions[0]!.edit!.changes![uri]);
 
     // Hovering the table name, not only the squiggle, explains the statement.
     const hover: Hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 42 } });

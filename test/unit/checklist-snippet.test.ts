@@ -33,7 +33,7 @@ interface Grammar {
 interface PackageJson {
   contributes: {
     commands: { command: string; title: string; category: string }[];
-    configuration: { properties: Record<string, { type: string; default: unknown; minimum?: number; maximum?: number; enum?: string[] }> };
+    configuration: { properties: Record<string, { type: string | string[]; default: unknown; minimum?: number; maximum?: number; enum?: (string | null)[]; markdownDescription?: string }> };
     snippets: { language: string; path: string }[];
     grammars: { scopeName: string; path: string; injectTo: string[] }[];
   };
@@ -231,7 +231,9 @@ describe('package.json contributions', () => {
 
   it('declare settings that agree with the engine', () => {
     const settings = contributes.configuration.properties;
-    expect(settings['lockguard.pgVersion']).toMatchObject({ default: DEFAULT_PG_VERSION, minimum: SUPPORTED_PG_VERSIONS.min, maximum: SUPPORTED_PG_VERSIONS.max });
+    // Unset by default, so the project's lockguard.json (or the engine's default) decides.
+    expect(settings['lockguard.pgVersion']).toMatchObject({ default: null, minimum: SUPPORTED_PG_VERSIONS.min, maximum: SUPPORTED_PG_VERSIONS.max });
+    expect(settings['lockguard.pgVersion']!.markdownDescription).toContain(String(DEFAULT_PG_VERSION));
     expect(settings['lockguard.enable']).toMatchObject({ type: 'boolean', default: true });
     expect(settings['lockguard.trace.server']).toMatchObject({ default: 'off', enum: ['off', 'messages', 'verbose'] });
   });

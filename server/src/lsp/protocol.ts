@@ -10,9 +10,3 @@ export interface AnalysisStateParams {
 }
 
 export const analysisStateNotification = new NotificationType<AnalysisStateParams>('lockguard/analysisState');
-
-/** Settings under the `lockguard` section (VS Code settings, or `initializationOptions` for other editors). */
-export interface ServerSettings {
-  enable: boolean;
-  pgVersion: number;
-}

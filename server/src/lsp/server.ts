@@ -1,4 +1,7 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  CodeActionKind,
+  DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
   TextDocuments,
   type CodeAction,
@@ -10,13 +13,17 @@ import {
   type InitializeParams,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CONFIG_FILE_NAME } from '../engine/config/project-config';
+import { ConfigResolver, type FileSettings } from '../engine/config/resolver';
 import type { Analysis } from '../engine/lint';
 import { Linter } from '../engine/lint';
-import { DEFAULT_PG_VERSION, SUPPORTED_PG_VERSIONS } from '../engine/options';
+import { ALL_RULES } from '../engine/rules/registry';
 import { LineIndex } from '../engine/text/positions';
-import { hoverMarkdown, toCodeAction, toDiagnostic } from './convert';
+import { FIX_ALL_KIND, fixAll, quickFixes } from './code-actions';
+import { hoverMarkdown, toDiagnostic } from './convert';
 import { Debouncer } from './debouncer';
-import { analysisStateNotification, type ServerSettings } from './protocol';
+import { analysisStateNotification } from './protocol';
+import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 
 /** Quiet period after a keystroke before re-analysing: long enough to skip intermediate states while typing. */
 const CHANGE_DEBOUNCE_MS = 150;
@@ -37,16 +44,19 @@ export function startLanguageServer(connection: Connection): void {
   const analyses = new Map<string, DocumentAnalysis>();
   const debouncer = new Debouncer();
   const linterReady = Linter.create();
-  let settings: ServerSettings = { enable: true, pgVersion: DEFAULT_PG_VERSION };
+  const resolver = new ConfigResolver(ALL_RULES.map((rule) => rule.id));
+  let settings: ServerSettings = DEFAULT_SETTINGS;
   let canPullConfiguration = false;
+  let canWatchFiles = false;
 
   connection.onInitialize((params: InitializeParams) => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
-    settings = readSettings(params.initializationOptions, settings);
+    canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    applySettings(readSettings(params.initializationOptions, settings));
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
       },
       serverInfo: { name: 'lockguard' },
@@ -54,13 +64,29 @@ export function startLanguageServer(connection: Connection): void {
   });
 
   connection.onInitialized(async () => {
-    if (canPullConfiguration) settings = await pullSettings();
+    if (canPullConfiguration) applySettings(await pullSettings());
+    // Edits to lockguard.json must update open diagnostics, in every editor that can watch files for us.
+    if (canWatchFiles) await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] });
   });
 
   connection.onDidChangeConfiguration(async (change) => {
-    settings = canPullConfiguration ? await pullSettings() : readSettings((change.settings as { lockguard?: unknown } | null)?.lockguard, settings);
-    for (const document of documents.all()) void analyse(document);
+    applySettings(canPullConfiguration ? await pullSettings() : readSettings((change.settings as { lockguard?: unknown } | null)?.lockguard, settings));
+    reanalyseAll();
   });
+
+  connection.onDidChangeWatchedFiles(() => {
+    resolver.invalidate();
+    reanalyseAll();
+  });
+
+  function applySettings(next: ServerSettings): void {
+    settings = next;
+    resolver.setOverrides(next.overrides);
+  }
+
+  function reanalyseAll(): void {
+    for (const document of documents.all()) void analyse(document);
+  }
 
   async function pullSettings(): Promise<ServerSettings> {
     try {
@@ -94,7 +120,9 @@ export function startLanguageServer(connection: Connection): void {
     const linter = await linterReady;
     // A newer version arrived while waiting: its own analysis will publish.
     if (documents.get(uri)?.version !== version) return;
-    const result = settings.enable ? analyseNow(linter, document) : undefined;
+    const fileSettings = settingsFor(uri);
+    publishConfigProblems(fileSettings);
+    const result = settings.enable && !fileSettings.excluded ? analyseNow(linter, document, fileSettings) : undefined;
     const diagnostics = result?.diagnostics ?? [];
     if (result) analyses.set(uri, result);
     else analyses.delete(uri);
@@ -103,11 +131,33 @@ export function startLanguageServer(connection: Connection): void {
     void connection.sendNotification(analysisStateNotification, { uri, state: 'done', errors: count('error'), warnings: count('warning'), infos: count('info') });
   }
 
-  function analyseNow(linter: Linter, document: TextDocument): DocumentAnalysis {
+  /** Settings for a document: its lockguard.json and the editor's overrides; unsaved documents get the overrides only. */
+  function settingsFor(uri: string): FileSettings {
+    const path = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+    return path ? resolver.forFile(path) : resolver.forUnsavedFile();
+  }
+
+  /** A broken lockguard.json is shown on the file itself, where the user can fix it; its settings are not used meanwhile. */
+  const configsWithProblems = new Set<string>();
+  function publishConfigProblems({ configPath, problems }: FileSettings): void {
+    if (!configPath) return;
+    const uri = pathToFileURL(configPath).href;
+    if (problems.length === 0 && !configsWithProblems.delete(uri)) return;
+    if (problems.length > 0) configsWithProblems.add(uri);
+    const diagnostics: Diagnostic[] = problems.map((problem) => ({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+      severity: 1,
+      source: 'lockguard',
+      message: `${problem}. Lockguard ignores this file until it is fixed.`,
+    }));
+    void connection.sendDiagnostics({ uri, diagnostics });
+  }
+
+  function analyseNow(linter: Linter, document: TextDocument, fileSettings: FileSettings): DocumentAnalysis {
     const text = document.getText();
     const lines = new LineIndex(text);
     try {
-      const analysis = linter.lint(text, { pgVersion: settings.pgVersion });
+      const analysis = linter.lint(text, fileSettings.options);
       const diagnostics = analysis.findings.map((finding) => toDiagnostic(finding, lines));
       return { version: document.version, lines, analysis, diagnostics };
     } catch (error) {
@@ -129,7 +179,9 @@ export function startLanguageServer(connection: Connection): void {
     if (!document || !settings.enable) return undefined;
     const known = analyses.get(uri);
     if (known?.version === document.version) return known;
-    const fresh = analyseNow(await linterReady, document);
+    const fileSettings = settingsFor(uri);
+    if (fileSettings.excluded) return undefined;
+    const fresh = analyseNow(await linterReady, document, fileSettings);
     analyses.set(uri, fresh);
     return fresh;
   }
@@ -137,14 +189,17 @@ export function startLanguageServer(connection: Connection): void {
   connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
     const state = await currentAnalysis(params.textDocument.uri);
     if (!state) return [];
-    const start = state.lines.offsetAt(params.range.start);
-    const end = state.lines.offsetAt(params.range.end);
+    const document = { uri: params.textDocument.uri, lines: state.lines, findings: state.analysis.findings, diagnostics: state.diagnostics };
+    const requested = (kind: string) => params.context.only?.some((only) => kind === only || kind.startsWith(`${only}.`)) ?? false;
     const actions: CodeAction[] = [];
-    state.analysis.findings.forEach((finding, index) => {
-      if (finding.range.end < start || finding.range.start > end) return;
-      const diagnostic = state.diagnostics[index]!;
-      for (const fix of finding.fixes) actions.push(toCodeAction(fix, params.textDocument.uri, diagnostic, state.lines));
-    });
+    // Quick fixes when nothing in particular is asked (the light bulb); "fix all" only on request (e.g. on save).
+    if (!params.context.only || requested(CodeActionKind.QuickFix)) {
+      actions.push(...quickFixes(document, { start: state.lines.offsetAt(params.range.start), end: state.lines.offsetAt(params.range.end) }));
+    }
+    if (requested(FIX_ALL_KIND)) {
+      const all = fixAll(document);
+      if (all) actions.push(all);
+    }
     return actions;
   });
 
@@ -164,15 +219,4 @@ export function startLanguageServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
-}
-
-/** Settings from the client, checked: a bad value falls back to the previous one instead of breaking analysis. */
-function readSettings(raw: unknown, previous: ServerSettings): ServerSettings {
-  if (typeof raw !== 'object' || raw === null) return previous;
-  const { enable, pgVersion } = raw as Partial<Record<keyof ServerSettings, unknown>>;
-  const validVersion = typeof pgVersion === 'number' && Number.isInteger(pgVersion) && pgVersion >= SUPPORTED_PG_VERSIONS.min && pgVersion <= SUPPORTED_PG_VERSIONS.max;
-  return {
-    enable: typeof enable === 'boolean' ? enable : previous.enable,
-    pgVersion: validVersion ? pgVersion : previous.pgVersion,
-  };
 }

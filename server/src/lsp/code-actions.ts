@@ -1,0 +1,48 @@
+import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import type { Finding } from '../engine/findings';
+import type { Fix } from '../engine/rules/rule';
+import type { LineIndex, OffsetRange } from '../engine/text/positions';
+import { toCodeAction, toRange } from './convert';
+
+/** The kind editors run on save ("editor.codeActionsOnSave": { "source.fixAll.lockguard": "explicit" }). */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.lockguard`;
+
+export interface AnalysedDocument {
+  uri: string;
+  lines: LineIndex;
+  findings: readonly Finding[];
+  diagnostics: readonly Diagnostic[];
+}
+
+/** Quick fixes for the findings touching `range`, then "ignore here" for each of them. */
+export function quickFixes(document: AnalysedDocument, range: OffsetRange): CodeAction[] {
+  const touching = document.findings.flatMap((finding, index) => (finding.range.end >= range.start && finding.range.start <= range.end ? [{ finding, diagnostic: document.diagnostics[index]! }] : []));
+  const fixes = touching.flatMap(({ finding, diagnostic }) => finding.fixes.map((fix) => toCodeAction(fix, document.uri, diagnostic, document.lines)));
+  const ignores = touching.flatMap(({ finding, diagnostic }) =>
+    finding.suppression
+      ? [
+          toCodeAction(
+            { title: `Ignore ${finding.ruleId} here (add a lockguard-ignore comment; write the reason after the colon)`, edits: [finding.suppression], preferred: false, autoApplicable: false },
+            document.uri,
+            diagnostic,
+            document.lines,
+          ),
+        ]
+      : [],
+  );
+  return [...fixes, ...ignores];
+}
+
+/** One action applying every fix that is safe without review, skipping any that would overlap an earlier one. */
+export function fixAll(document: AnalysedDocument): CodeAction | undefined {
+  const chosen: Fix[] = [];
+  const taken: OffsetRange[] = [];
+  for (const fix of document.findings.flatMap((finding) => finding.fixes.filter((candidate) => candidate.autoApplicable))) {
+    if (fix.edits.some((edit) => taken.some((range) => edit.range.start <= range.end && range.start <= edit.range.end))) continue;
+    chosen.push(fix);
+    taken.push(...fix.edits.map((edit) => edit.range));
+  }
+  if (chosen.length === 0) return undefined;
+  const edits = chosen.flatMap((fix) => fix.edits).map((edit) => ({ range: toRange(document.lines, edit.range), newText: edit.newText }));
+  return { title: 'Apply all safe Lockguard fixes', kind: FIX_ALL_KIND, edit: { changes: { [document.uri]: edits } } };
+}
