@@ -1,5 +1,5 @@
 import type { OffsetRange } from './text/positions';
-import type { Fix, LockImpact, Severity } from './rules/rule';
+import type { Fix, LockImpact, RelatedLocation, Severity, TextEdit } from './rules/rule';
 
 /** A rule's report about one statement, placed in the file. Positions are UTF-16 offsets. */
 export interface Finding {
@@ -12,6 +12,10 @@ export interface Finding {
   noFixReason: string | undefined;
   lock: LockImpact | undefined;
   safeAlternative: string | undefined;
+  /** Other places that explain the finding (e.g. the earlier statement whose lock is still held). */
+  related: RelatedLocation[];
+  /** Inserts `-- lockguard-ignore <rule>: ` above the statement, for editors' "ignore here" action (none for suppression audits). */
+  suppression: TextEdit | undefined;
 }
 
 const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };

@@ -1,12 +1,13 @@
 import { buildStatements } from './model/build';
 import { sameRelation, type RelationName } from './model/relations';
 import { nodeAs, type Statement } from './model/statement';
-import { defaultOptions, type LintOptions } from './options';
+import { defaultOptions, type LintOptions, type RuleSetting } from './options';
 import { PostgresParser } from './parse/parser';
-import { ALL_RULES } from './rules/registry';
+import { ALL_RULES, ruleById } from './rules/registry';
 import type { Report, Rule, RuleContext } from './rules/rule';
 import { splitStatements } from './text/splitter';
 import { bySeverityThenPosition, type Finding } from './findings';
+import { findSuppressions, suppressionEdit, type Suppression } from './suppressions';
 
 export interface Analysis {
   statements: Statement[];
@@ -28,14 +29,66 @@ export class Linter {
     const resolved = { ...defaultOptions(), ...options };
     const statements = buildStatements(source, splitStatements(source), this.parser, resolved);
     const context = createContext(source, statements, resolved);
-    const findings: Finding[] = [];
+    const enabled = this.rules.filter((rule) => resolved.rules[rule.id] !== 'off');
+    const raw: Finding[] = [];
     for (const statement of statements) {
-      for (const rule of this.rules) {
-        for (const report of runRule(rule, statement, context)) findings.push(toFinding(rule, statement, report));
+      for (const rule of enabled) {
+        for (const report of runRule(rule, statement, context)) raw.push(toFinding(rule, statement, report, source));
       }
     }
+    const suppressions = findSuppressions(source, statements);
+    const findings = [...applySuppressions(raw, suppressions), ...auditSuppressions(suppressions, raw, resolved)]
+      .map((finding) => withConfiguredSeverity(finding, resolved.rules[finding.ruleId]))
+      .filter((finding) => resolved.rules[finding.ruleId] !== 'off');
     return { statements, findings: findings.sort(bySeverityThenPosition) };
   }
+}
+
+const isSuppressedBy = (finding: Finding, suppression: Suppression) =>
+  suppression.rules.includes(finding.ruleId) && (suppression.scope === 'file' || suppression.statementIndex === finding.statementIndex);
+
+function applySuppressions(findings: Finding[], suppressions: readonly Suppression[]): Finding[] {
+  return findings.filter((finding) => !suppressions.some((suppression) => isSuppressedBy(finding, suppression)));
+}
+
+/** Suppressions without a reason, and suppressions that silence nothing. */
+function auditSuppressions(suppressions: readonly Suppression[], findings: readonly Finding[], options: LintOptions): Finding[] {
+  const audit = (ruleId: string, message: string, suppression: Suppression): Finding => ({
+    ruleId,
+    severity: 'warning',
+    message,
+    range: suppression.range,
+    statementIndex: suppression.statementIndex ?? 0,
+    fixes: [],
+    noFixReason: undefined,
+    lock: undefined,
+    safeAlternative: undefined,
+    related: [],
+    suppression: undefined,
+  });
+  return suppressions.flatMap((suppression) => {
+    const problems: Finding[] = [];
+    if (suppression.rules.length === 0) {
+      problems.push(audit('unused-suppression', 'This lockguard-ignore comment names no rule, so it silences nothing. Write `-- lockguard-ignore <rule>: <reason>`.', suppression));
+      return problems;
+    }
+    if (!suppression.reason) {
+      problems.push(audit('suppression-without-reason', `Say why ignoring ${suppression.rules.join(', ')} is safe here: write the reason after a colon, e.g. \`-- lockguard-ignore ${suppression.rules[0]}: the table has 200 rows\`.`, suppression));
+    }
+    for (const rule of suppression.rules) {
+      if (!ruleById(rule)) {
+        problems.push(audit('unused-suppression', `There is no Lockguard rule named "${rule}": this suppression silences nothing. Check the id in the diagnostic you meant to ignore.`, suppression));
+      } else if (options.rules[rule] !== 'off' && !findings.some((finding) => finding.ruleId === rule && isSuppressedBy(finding, suppression))) {
+        const where = suppression.scope === 'file' ? 'anywhere in this file' : suppression.statementIndex === undefined ? 'here: no statement follows it' : 'on the statement after it';
+        problems.push(audit('unused-suppression', `Nothing to ignore: ${rule} reports nothing ${where}. Remove the comment, or move it above the statement it is meant for.`, suppression));
+      }
+    }
+    return problems;
+  });
+}
+
+function withConfiguredSeverity(finding: Finding, setting: RuleSetting | undefined): Finding {
+  return setting === undefined || setting === 'off' ? finding : { ...finding, severity: setting };
 }
 
 /** A rule that throws must not take the analysis down: the failure becomes a finding on that statement. */
@@ -48,7 +101,7 @@ function runRule(rule: Rule, statement: Statement, context: RuleContext): Report
   }
 }
 
-function toFinding(rule: Rule, statement: Statement, report: Report): Finding {
+function toFinding(rule: Rule, statement: Statement, report: Report, source: string): Finding {
   return {
     ruleId: rule.id,
     severity: report.severity ?? rule.severity,
@@ -59,6 +112,8 @@ function toFinding(rule: Rule, statement: Statement, report: Report): Finding {
     noFixReason: report.noFixReason,
     lock: report.lock,
     safeAlternative: report.safeAlternative,
+    related: report.related ?? [],
+    suppression: suppressionEdit(source, statement, rule.id),
   };
 }
 

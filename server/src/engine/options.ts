@@ -2,6 +2,10 @@
 export const TRANSACTION_MODES = ['auto', 'always', 'never'] as const;
 export type TransactionMode = (typeof TRANSACTION_MODES)[number];
 
+/** A rule's configured severity, or `off`. */
+export type RuleSetting = 'error' | 'warning' | 'info' | 'off';
+export const RULE_SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'info', 'off'];
+
 /** What the analysis needs to know about the target database and how the migration runs. */
 export interface LintOptions {
   /**
@@ -19,9 +23,11 @@ export interface LintOptions {
   filePath: string | undefined;
   /** Reads a file next to the migration (e.g. diesel's metadata.toml); absent in pure in-memory use. */
   readSibling: ((name: string) => string | undefined) | undefined;
+  /** Per-rule severity overrides from the project configuration and editor settings. */
+  rules: Readonly<Record<string, RuleSetting>>;
 }
 
 export const DEFAULT_PG_VERSION = 15;
 export const SUPPORTED_PG_VERSIONS = { min: 10, max: 18 } as const;
 
-export const defaultOptions = (): LintOptions => ({ pgVersion: DEFAULT_PG_VERSION, transactionMode: 'auto', filePath: undefined, readSibling: undefined });
+export const defaultOptions = (): LintOptions => ({ pgVersion: DEFAULT_PG_VERSION, transactionMode: 'auto', filePath: undefined, readSibling: undefined, rules: {} });

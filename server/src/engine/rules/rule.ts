@@ -96,6 +96,12 @@ export interface LockImpact {
   blocks: readonly Operation[];
 }
 
+/** Another place in the file that explains a finding. */
+export interface RelatedLocation {
+  range: OffsetRange;
+  message: string;
+}
+
 /** What a rule reports about one statement. */
 export interface Report {
   message: string;
@@ -109,6 +115,7 @@ export interface Report {
   safeAlternative?: string;
   /** Lowers the rule's severity for this report (e.g. a syntax error in templated SQL the tool fills in). */
   severity?: Severity;
+  related?: RelatedLocation[];
 }
 
 export interface RuleContext {

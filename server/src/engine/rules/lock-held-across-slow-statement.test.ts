@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'lock-held-across-slow-statement';
+const block = (...statements: string[]) => ['BEGIN;', ...statements, 'COMMIT;', ''].join('\n');
+const ADD_COLUMN = 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;';
+const ADD_CHECK = 'ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;';
+const VALIDATE = 'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;';
+
+describe(RULE, () => {
+  it('flags a validation scan that runs while an earlier ACCESS EXCLUSIVE is held, pointing at both', () => {
+    const sql = block(ADD_COLUMN, ADD_CHECK, VALIDATE);
+    const [finding, ...others] = findingsOf(RULE, sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(textOf(sql, finding!)).toBe('ALTER TABLE');
+    expect(finding!.range.start).toBe(sql.indexOf(VALIDATE));
+    expect(finding!.message).toMatch(/scans orders while the ACCESS EXCLUSIVE lock .* still held .* every read and write on the table waits/);
+    expect(finding!.related.map((related) => textOf(sql, { ...finding!, range: related.range }))).toEqual([ADD_COLUMN.slice(0, -1), ADD_CHECK.slice(0, -1)]);
+    expect(finding!.related[0]!.message).toBe('ACCESS EXCLUSIVE on orders taken here; held until COMMIT');
+  });
+
+  it('commits before the slow statement as its fix', () => {
+    const sql = block(ADD_COLUMN, VALIDATE);
+    const fixed = applyFix(sql, findingsOf(RULE, sql)[0]!.fixes[0]!);
+    expect(fixed).toBe(block(ADD_COLUMN, 'COMMIT;', 'BEGIN;', VALIDATE));
+    expect(findingsOf(RULE, fixed)).toEqual([]);
+  });
+
+  it('sees the lock on another table too, and index builds', () => {
+    const sql = block('ALTER TABLE customers ADD COLUMN vip boolean;', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (customer_id);');
+    // CONCURRENTLY fails in a transaction (another rule); a plain build behind the lock is this rule's case:
+    const plain = block('ALTER TABLE customers ADD COLUMN vip boolean;', 'CREATE INDEX i ON orders (customer_id);');
+    expect(findingsOf(RULE, plain)[0]!.message).toMatch(/builds an index on orders while the ACCESS EXCLUSIVE lock .* on customers/);
+    expect(lint(sql).map((finding) => finding.ruleId)).toContain('concurrently-in-transaction');
+  });
+
+  it('applies to the transaction a migration tool opens', () => {
+    const [finding] = findingsOf(RULE, `-- migrate:up\n${ADD_COLUMN}\n${VALIDATE}`, { filePath: 'db/migrations/20240101_x.sql' });
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toMatch(/dbmate runs the whole file in one transaction/);
+  });
+
+  it.each([
+    ['autocommit', `${ADD_COLUMN}\n${VALIDATE}`],
+    ['separate transactions', block(ADD_COLUMN) + block(VALIDATE)],
+    ['only fast statements', block(ADD_COLUMN, 'ALTER TABLE orders ALTER COLUMN status SET DEFAULT 1;')],
+    ['a lock that blocks nothing first', block("COMMENT ON TABLE orders IS 'x';", VALIDATE)],
+    ['tables created in the file', block('CREATE TABLE orders (id int, total int);', ADD_COLUMN, 'CREATE INDEX i ON orders (id);')],
+    ['the slow statement itself blocks as much on the same table', block('CREATE INDEX a ON orders (x);', 'CREATE INDEX b ON orders (y);')],
+  ])('stays quiet: %s', (_name, sql) => {
+    expect(findingsOf(RULE, sql)).toEqual([]);
+  });
+});

@@ -1,0 +1,149 @@
+import { blockedOperations, trafficImpact } from '../locks/lock-modes';
+import { isSlow, locksOf, type TableLock, type Work } from '../locks/statement-locks';
+import { displayRelation, sameRelation } from '../model/relations';
+import type { ParsedStatement, Statement, TransactionContext } from '../model/statement';
+import { PROBE_TABLE_SETUP } from './probe-fixtures';
+import type { Fix, RelatedLocation, Rule, RuleContext } from './rule';
+
+/**
+ * Locks last until COMMIT. A brief ACCESS EXCLUSIVE (ADD COLUMN, say) followed in the same
+ * transaction by an index build or a validation scan keeps every read and write waiting for the
+ * whole slow statement — including the ones that were split out to be "non-blocking".
+ */
+export const lockHeldAcrossSlowStatement: Rule = {
+  id: 'lock-held-across-slow-statement',
+  severity: 'error',
+  docs: {
+    summary: 'A slow statement runs while an earlier statement of the same transaction still holds a blocking lock.',
+    why:
+      'PostgreSQL releases locks only at the end of the transaction. When a statement that takes a blocking lock ' +
+      '(ACCESS EXCLUSIVE for most ALTER TABLE forms, SHARE for CREATE INDEX, …) is followed in the same transaction by ' +
+      'a statement whose run time grows with a table (an index build, a validation scan, a rewrite, a backfill), the ' +
+      'first lock is held for the whole of the second: traffic that would have waited a moment waits minutes. This ' +
+      'also undoes the NOT VALID + VALIDATE split when both run in one transaction. The transaction may be opened by ' +
+      'the migration tool rather than by BEGIN in the file.',
+    example: {
+      bad: 'BEGIN;\nALTER TABLE orders ADD COLUMN shipped_at timestamptz;\nALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;\nCOMMIT;',
+      good: 'BEGIN;\nALTER TABLE orders ADD COLUMN shipped_at timestamptz;\nALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;\nCOMMIT;\nBEGIN;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;\nCOMMIT;',
+    },
+    instead:
+      'Commit before the slow statement, so the blocking lock is released first, or run the slow part in a ' +
+      'migration of its own. Order the statements so the brief, blocking ones come last, or each in its own transaction.',
+  },
+  facts: [
+    {
+      kind: 'lock',
+      statement: 'ALTER TABLE … ADD COLUMN, still held by the open transaction after the statement finished',
+      mode: 'ACCESS EXCLUSIVE',
+      on: 'the altered table, until COMMIT or ROLLBACK',
+      blocks: blockedOperations('ACCESS EXCLUSIVE'),
+      rewrite: false,
+      fullScan: false,
+      versions: { from: 9 },
+      source: 'https://www.postgresql.org/docs/current/explicit-locking.html',
+      probe: { setup: PROBE_TABLE_SETUP, statement: 'ALTER TABLE lock_probe ADD COLUMN note text', relation: 'lock_probe' },
+    },
+  ],
+  fixChecks: [
+    {
+      setup: PROBE_TABLE_SETUP,
+      migration:
+        'BEGIN;\nALTER TABLE lock_probe ADD COLUMN note text;\nALTER TABLE lock_probe ADD CONSTRAINT lock_probe_id_check CHECK (id > 0) NOT VALID;\nALTER TABLE lock_probe VALIDATE CONSTRAINT lock_probe_id_check;\nCOMMIT;\n',
+    },
+  ],
+  check(statement, context) {
+    if (statement.kind !== 'parsed' || statement.transaction.kind === 'autocommit') return [];
+    const existing = (lock: TableLock) => !context.isCreatedInFile(lock.relation, statement.index);
+    const slow = locksOf(statement, context.options.pgVersion).filter((lock) => isSlow(lock.work) && existing(lock));
+    if (slow.length === 0) return [];
+
+    const held = heldBlockingLocks(statement, context).filter(({ lock }) => existing(lock) && addsImpact(lock, slow));
+    if (held.length === 0) return [];
+
+    const first = held[0]!;
+    const tables = [...new Set(held.map(({ lock }) => displayRelation(lock.relation)))].join(', ');
+    const related: RelatedLocation[] = held.map(({ lock, by }) => ({
+      range: by.range,
+      message: `${lock.mode} on ${displayRelation(lock.relation)} taken here; held until COMMIT`,
+    }));
+    const fix = commitBefore(statement, context.source);
+    return [
+      {
+        message:
+          `This statement ${describeWork(slow[0]!.work)} ${displayRelation(slow[0]!.relation)} while the ${first.lock.mode} lock an earlier ` +
+          `statement of this transaction took on ${tables} is still held (locks last until COMMIT): ${trafficImpact(first.lock.mode)} ` +
+          `for as long as this statement runs. Commit before it.`,
+        range: keywordRange(statement),
+        related,
+        lock: { mode: first.lock.mode, relation: first.lock.relation, blocks: blockedOperations(first.lock.mode) },
+        safeAlternative: 'COMMIT before the slow statement (or run it in a migration of its own) so the blocking lock is released first.',
+        ...(fix ? { fixes: [fix] } : { noFixReason: noFixReason(statement.transaction) }),
+      },
+    ];
+  },
+};
+
+interface HeldLock {
+  lock: TableLock;
+  by: Statement;
+}
+
+/** Locks taken by earlier statements of the same transaction that make reads or writes wait. */
+function heldBlockingLocks(statement: ParsedStatement, context: RuleContext): HeldLock[] {
+  return context.statements
+    .slice(0, statement.index)
+    .filter((earlier): earlier is ParsedStatement => earlier.kind === 'parsed' && sameTransaction(earlier.transaction, statement.transaction))
+    .flatMap((earlier) => locksOf(earlier, context.options.pgVersion).map((lock) => ({ lock, by: earlier as Statement })))
+    .filter(({ lock }) => blocksTraffic(lock));
+}
+
+const blocksTraffic = (lock: TableLock) => blockedOperations(lock.mode).some((operation) => operation === 'SELECT' || operation === 'INSERT');
+
+/** A held lock adds impact unless the slow statement itself already blocks as much on that table. */
+function addsImpact(held: TableLock, slow: readonly TableLock[]): boolean {
+  const own = slow.find((lock) => sameRelation(lock.relation, held.relation));
+  return !own || blockedOperations(held.mode).some((operation) => !blockedOperations(own.mode).includes(operation));
+}
+
+function sameTransaction(a: TransactionContext, b: TransactionContext): boolean {
+  if (a.kind === 'explicit' && b.kind === 'explicit') return a.begin === b.begin;
+  return a.kind === 'implicit' && b.kind === 'implicit';
+}
+
+function describeWork(work: Work): string {
+  switch (work) {
+    case 'rewrite':
+      return 'rewrites';
+    case 'index-build':
+      return 'builds an index on';
+    case 'scan':
+      return 'scans';
+    default:
+      return 'changes rows of';
+  }
+}
+
+const keywordRange = (statement: ParsedStatement) => {
+  const [first, second] = statement.tokens;
+  return { start: first!.start, end: (second ?? first)!.end };
+};
+
+/** Inside BEGIN … COMMIT: end the transaction before the slow statement and start a new one. */
+function commitBefore(statement: ParsedStatement, source: string): Fix | undefined {
+  if (statement.transaction.kind !== 'explicit') return undefined;
+  const lineStart = source.lastIndexOf('\n', statement.range.start - 1) + 1;
+  const ownLine = source.slice(lineStart, statement.range.start).trim() === '';
+  const at = ownLine ? lineStart : statement.range.start;
+  const indentation = ownLine ? source.slice(lineStart, statement.range.start) : '';
+  return {
+    title: 'Commit before this statement, so the earlier blocking lock is released (splits the transaction)',
+    edits: [{ range: { start: at, end: at }, newText: `${indentation}COMMIT;\n${indentation}BEGIN;\n${ownLine ? '' : indentation}` }],
+    preferred: true,
+    autoApplicable: false,
+  };
+}
+
+function noFixReason(transaction: TransactionContext): string {
+  if (transaction.kind === 'implicit') return `${transaction.tool.name} runs the whole file in one transaction: move the slow statement into a migration of its own. ${transaction.tool.optOut}`;
+  return 'Split the transaction before this statement.';
+}
