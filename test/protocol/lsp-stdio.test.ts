@@ -108,6 +108,19 @@ describe.each([
     expect(diagnostics[0]!.range.start).toEqual({ line: 2, character: 13 });
   });
 
+  it('points at the earlier statement whose lock is still held, as related information', async () => {
+    const uri = 'file:///migrations/007_accumulation.sql';
+    await open(uri, 'BEGIN;\nALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;\nCOMMIT;\n');
+    const { diagnostics } = await client.diagnostics(uri);
+    const held = diagnostics.find((d) => d.code === 'lock-held-across-slow-statement');
+    expect(held?.relatedInformation).toEqual([
+      {
+        location: { uri, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 39 } } },
+        message: 'ACCESS EXCLUSIVE on orders taken here; held until COMMIT',
+      },
+    ]);
+  });
+
   it('debounces a burst of keystrokes and publishes the final version', async () => {
     const uri = 'file:///migrations/004_typing.sql';
     await open(uri, '');

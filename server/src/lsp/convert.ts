@@ -15,7 +15,7 @@ const SEVERITY: Readonly<Record<Severity, DiagnosticSeverity>> = {
 
 export const toRange = (lines: LineIndex, range: OffsetRange): Range => ({ start: lines.positionAt(range.start), end: lines.positionAt(range.end) });
 
-export function toDiagnostic(finding: Finding, lines: LineIndex): Diagnostic {
+export function toDiagnostic(finding: Finding, lines: LineIndex, uri: string): Diagnostic {
   return {
     range: toRange(lines, finding.range),
     severity: SEVERITY[finding.severity],
@@ -23,6 +23,7 @@ export function toDiagnostic(finding: Finding, lines: LineIndex): Diagnostic {
     code: finding.ruleId,
     codeDescription: { href: ruleDocsUrl(finding.ruleId) },
     message: finding.noFixReason ? `${finding.message}\nNo quick fix: ${finding.noFixReason}` : finding.message,
+    relatedInformation: finding.related.map((related) => ({ location: { uri, range: toRange(lines, related.range) }, message: related.message })),
   };
 }
 

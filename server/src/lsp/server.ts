@@ -158,7 +158,7 @@ export function startLanguageServer(connection: Connection): void {
     const lines = new LineIndex(text);
     try {
       const analysis = linter.lint(text, fileSettings.options);
-      const diagnostics = analysis.findings.map((finding) => toDiagnostic(finding, lines));
+      const diagnostics = analysis.findings.map((finding) => toDiagnostic(finding, lines, document.uri));
       return { version: document.version, lines, analysis, diagnostics };
     } catch (error) {
       // Never crash the server on one file: say what happened where the user looks.
