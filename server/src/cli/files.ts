@@ -1,5 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { globToRegExp as excludePattern, matchesAny } from '../engine/config/glob';
+import { globBase, globToRegExp, isGlob } from './glob';
 
 export interface CollectedFiles {
   files: string[];
@@ -7,16 +9,31 @@ export interface CollectedFiles {
   problems: string[];
 }
 
+export interface CollectOptions {
+  /**
+   * Paths not to lint (the project configuration's `exclude`), as lockguard.json's patterns: a pattern
+   * with a `/` matches a path from `root`, one without a file or directory name at any depth.
+   */
+  exclude?: readonly string[];
+  /** The directory exclude patterns are relative to; default the working directory. */
+  root?: string;
+}
+
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 
-/** The `.sql` files named on the command line, directories searched recursively, in a stable order. */
-export function collectSqlFiles(paths: readonly string[]): CollectedFiles {
+/**
+ * The files to lint, in a stable order: files named on the command line (whatever their extension),
+ * the `.sql` files under directories (recursively) and the `.sql` files a glob matches.
+ */
+export function collectSqlFiles(paths: readonly string[], options: CollectOptions = {}): CollectedFiles {
+  const excluded = excludeFilter(options.exclude ?? [], options.root ?? process.cwd());
   const files: string[] = [];
   const problems: string[] = [];
   for (const path of paths) {
     try {
-      if (statSync(path).isDirectory()) files.push(...walk(path));
-      else files.push(path);
+      if (isGlob(path) && !exists(path)) files.push(...expandGlob(path, excluded));
+      else if (statSync(path).isDirectory()) files.push(...walk(normalize(path), excluded, () => true));
+      else if (!excluded(path)) files.push(normalize(path));
     } catch (error) {
       problems.push(`cannot read ${path}: ${describeFsError(error)}`);
     }
@@ -24,14 +41,47 @@ export function collectSqlFiles(paths: readonly string[]): CollectedFiles {
   return { files: [...new Set(files)], problems };
 }
 
-function walk(directory: string): string[] {
+type PathFilter = (path: string) => boolean;
+
+function walk(directory: string, excluded: PathFilter, matches: PathFilter): string[] {
+  if (excluded(directory)) return [];
   const entries = readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, 'en'));
   return entries.flatMap((entry) => {
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) return SKIPPED_DIRECTORIES.has(entry.name) ? [] : walk(path);
-    return entry.isFile() && entry.name.toLowerCase().endsWith('.sql') ? [path] : [];
+    if (entry.isDirectory()) return SKIPPED_DIRECTORIES.has(entry.name) ? [] : walk(path, excluded, matches);
+    return entry.isFile() && entry.name.toLowerCase().endsWith('.sql') && matches(toSlashes(path)) && !excluded(path) ? [path] : [];
   });
 }
+
+function expandGlob(pattern: string, excluded: PathFilter): string[] {
+  const normalized = toSlashes(normalize(pattern));
+  const base = globBase(normalized);
+  const matcher = globToRegExp(normalized);
+  return walk(base, excluded, (path) => matcher.test(path));
+}
+
+/** Whether a path names an existing file: `[` and `{` are legal in file names, so such a name wins over the glob. */
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Tests a path (a file, or a directory to skip whole) against the exclude patterns, from `root`. */
+function excludeFilter(patterns: readonly string[], root: string): PathFilter {
+  if (patterns.length === 0) return () => false;
+  const compiled = patterns.map(excludePattern);
+  return (path) => {
+    const fromRoot = toSlashes(relative(root, resolve(path)));
+    if (fromRoot === '' || fromRoot.startsWith('../') || isAbsolute(fromRoot)) return false;
+    return matchesAny(fromRoot, compiled);
+  };
+}
+
+const toSlashes = (path: string) => path.split(sep).join('/');
 
 export function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;

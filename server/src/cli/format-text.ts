@@ -18,6 +18,16 @@ export const COLORS: Paint = { red: ansi(31), yellow: ansi(33), blue: ansi(34), 
 const identity = (text: string) => text;
 export const NO_COLORS: Paint = { red: identity, yellow: identity, blue: identity, green: identity, dim: identity, bold: identity };
 
+/**
+ * Colours on a terminal; `NO_COLOR` (no-color.org) turns them off, `FORCE_COLOR` turns them on where
+ * stdout is not a terminal but shows colours, such as GitHub Actions and GitLab CI job logs.
+ */
+export function paintFor(stdoutIsTTY: boolean, env: NodeJS.ProcessEnv): Paint {
+  if (env.NO_COLOR) return NO_COLORS;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return COLORS;
+  return stdoutIsTTY ? COLORS : NO_COLORS;
+}
+
 /** Lines of a fix preview shown before eliding the rest. */
 const PREVIEW_LINES = 16;
 
@@ -94,7 +104,8 @@ function fixPreview(source: string, lines: LineIndex, fix: Fix, paint: Paint): s
 
 const splitLines = (text: string) => text.replace(/\r/g, '').replace(/\n$/, '').split('\n');
 
-function summary(reports: readonly FileReport[], paint: Paint): string {
+/** The closing line: counts by severity, or that the files are clean. */
+export function summary(reports: readonly FileReport[], paint: Paint): string {
   const findings = reports.flatMap((report) => report.findings);
   const count = (severity: Severity) => findings.filter((finding) => finding.severity === severity).length;
   const files = `${reports.length} file${reports.length === 1 ? '' : 's'}`;

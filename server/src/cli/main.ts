@@ -7,16 +7,24 @@ import { UsageError } from './usage';
 const HELP = `lockguard ${version} — stops PostgreSQL migrations from taking production down
 
 Usage:
-  lockguard lint [--format text|json] [--pg-version N] [--exit-zero] PATH...
-      Lint SQL migration files (directories are searched for *.sql).
-      --format       text (default; file:line:col severity rule message, code frame, fix) or json
-      --pg-version   PostgreSQL major version the migrations run on (10–18; default 15)
-      --exit-zero    report findings but exit 0 (for demos and advisory runs)
+  lockguard lint [--format F] [--pg-version N] [--fail-on S | --exit-zero] [--changed-since REF] PATH...
+      Lint SQL migrations. PATH is a file, a directory (searched for *.sql) or a quoted glob
+      ('migrations/**/*.sql').
+      --format          text (default; file:line:col severity rule message, code frame, fix), json,
+                        sarif (SARIF 2.1.0, for code scanning), github (Actions annotations) or
+                        gitlab (code quality report)
+      --pg-version      PostgreSQL major version the migrations run on (10–18; default 15)
+      --fail-on S       exit 1 when a finding of severity S or above is found: error (default),
+                        warning or info
+      --exit-zero       report findings but exit 0 (for demos and advisory runs)
+      --changed-since   lint only the files in PATH added or modified since git ref REF (its merge
+                        base with HEAD), including uncommitted and untracked files
   lockguard lsp --stdio
       Run the language server over standard input/output, for any LSP editor.
   lockguard --help | --version
 
-Exit codes: 0 no error-severity finding; 1 at least one error; 2 bad usage or an unreadable file.`;
+Exit codes: 0 no finding at or above --fail-on (default: no error); 1 at least one; 2 bad usage,
+an unreadable file, or a git failure with --changed-since.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

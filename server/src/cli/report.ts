@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import type { Finding } from '../engine/findings';
 import { LineIndex } from '../engine/text/positions';
 
@@ -11,3 +12,5 @@ export interface FileReport {
 
 export const fileReport = (file: string, source: string, findings: Finding[]): FileReport => ({ file, source, lines: new LineIndex(source), findings });
 
+/** The path with `/` separators, as CI services and SARIF expect on every platform. */
+export const slashPath = (file: string): string => file.split(sep).join('/');

@@ -1,4 +1,19 @@
+import { cluster } from '../cluster';
+import { dropIndexWithoutConcurrently } from '../drop-index-without-concurrently';
+import { lockTable } from '../lock-table';
+import { refreshMaterializedViewWithoutConcurrently } from '../refresh-materialized-view-without-concurrently';
+import { reindexWithoutConcurrently } from '../reindex-without-concurrently';
 import type { Rule } from '../rule';
+import { truncateTable } from '../truncate-table';
+import { vacuumFull } from '../vacuum-full';
 
 /** Index and table-maintenance rules (DROP INDEX, REINDEX, REFRESH MATERIALIZED VIEW, VACUUM FULL, CLUSTER, TRUNCATE, LOCK TABLE). */
-export const INDEX_RULES: readonly Rule[] = [];
+export const INDEX_RULES: readonly Rule[] = [
+  dropIndexWithoutConcurrently,
+  reindexWithoutConcurrently,
+  refreshMaterializedViewWithoutConcurrently,
+  vacuumFull,
+  cluster,
+  truncateTable,
+  lockTable,
+];

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'truncate-table';
+const findings = (sql: string) => findingsOf(RULE, sql);
+
+describe(RULE, () => {
+  it.each([
+    ['plain', 'TRUNCATE orders;', 'TRUNCATE'],
+    ['TABLE keyword, ONLY, RESTART IDENTITY', 'truncate table only orders restart identity;', 'truncate table'],
+  ])('flags TRUNCATE of a table in use, without a fix: %s', (_name, sql, underlined) => {
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(textOf(sql, finding!)).toBe(underlined);
+    expect(finding!.lock).toMatchObject({ mode: 'ACCESS EXCLUSIVE', relation: { name: 'orders' } });
+    expect(finding!.message).toMatch(/ACCESS EXCLUSIVE lock on orders \(every read and write waits\) and deletes all its rows/);
+    expect(finding!.message).toMatch(/running application finds it empty/);
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toBeDefined();
+  });
+
+  it('names several tables', () => {
+    expect(findings('TRUNCATE orders, app.payments;')[0]!.message).toMatch(/lock on orders, app\.payments .*all their rows.*finds them empty/);
+  });
+
+  describe('CASCADE', () => {
+    it('names the referencing tables the file shows, transitively, and warns about the others', () => {
+      const sql = [
+        'CREATE TABLE order_lines (id int, order_id int REFERENCES orders (id));',
+        'ALTER TABLE shipments ADD CONSTRAINT shipments_line_fk FOREIGN KEY (line_id) REFERENCES order_lines (id);',
+        'ALTER TABLE refunds ADD COLUMN order_id int REFERENCES public.orders (id);',
+        'CREATE TABLE unrelated (id int REFERENCES customers (id));',
+        'TRUNCATE orders CASCADE;',
+      ].join('\n');
+      const [finding] = findings(sql);
+      expect(finding!.message).toMatch(/CASCADE also empties, under the same lock, order_lines, refunds, shipments \(foreign keys in this file\) and any other table/);
+      expect(finding!.message).not.toMatch(/unrelated/);
+    });
+
+    it('says it cannot see the referencing tables when the file shows none', () => {
+      expect(findings('TRUNCATE orders CASCADE;')[0]!.message).toMatch(/every table with a foreign key to it \(none is visible in this file: check the schema\)/);
+    });
+
+    it('ignores foreign keys declared after the TRUNCATE', () => {
+      const sql = 'TRUNCATE orders CASCADE;\nCREATE TABLE order_lines (order_id int REFERENCES orders (id));';
+      expect(findings(sql)[0]!.message).toMatch(/none is visible in this file/);
+    });
+  });
+
+  describe('stays quiet on tables created in the file', () => {
+    it('all of them', () => {
+      expect(findings('CREATE TABLE staging (a int);\nINSERT INTO staging VALUES (1);\nTRUNCATE staging;')).toEqual([]);
+      expect(findings('CREATE TABLE app.report AS SELECT 1 AS a;\nTRUNCATE report;')).toEqual([]);
+    });
+
+    it('but flags the others of the list', () => {
+      const [finding] = findings('CREATE TABLE staging (a int);\nTRUNCATE staging, orders;');
+      expect(finding!.message).toMatch(/lock on orders \(/);
+    });
+  });
+
+  it('is the only rule that fires', () => {
+    expect(lint('TRUNCATE orders CASCADE;').map((finding) => finding.ruleId)).toEqual([RULE]);
+  });
+});
