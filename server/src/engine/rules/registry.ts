@@ -1,5 +1,6 @@
 import { COLUMN_RULES } from './catalogue/columns';
 import { CONSTRAINT_RULES } from './catalogue/constraints';
+import { HYGIENE_RULES } from './catalogue/hygiene';
 import { INDEX_RULES } from './catalogue/indexes';
 import { OPERATION_RULES } from './catalogue/operations';
 import { concurrentlyInTransaction } from './concurrently-in-transaction';
@@ -20,6 +21,7 @@ export const ALL_RULES: readonly Rule[] = [
   ...CONSTRAINT_RULES,
   ...COLUMN_RULES,
   ...OPERATION_RULES,
+  ...HYGIENE_RULES,
   suppressionWithoutReason,
   unusedSuppression,
 ];
