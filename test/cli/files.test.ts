@@ -1,6 +1,8 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectSqlFiles } from '../../server/src/cli/files';
+import { ConfigResolver } from '../../server/src/engine/config/resolver';
 import { globBase, globToRegExp } from '../../server/src/cli/glob';
 import { lockguard, scratchDirectory } from './run-cli';
 
@@ -17,15 +19,21 @@ for (const name of [
 ]) {
   scratch.write(name, 'CREATE INDEX CONCURRENTLY i ON t (a);\n');
 }
-/** Collects from the scratch root, as the CLI does from its working directory, and lists paths with `/`. */
+/**
+ * Collects from the scratch root, as the CLI does from its working directory, and lists paths with `/`;
+ * `exclude` goes into a lockguard.json at the root for the duration of the call.
+ */
 const collect = (paths: string[], exclude?: string[]) => {
   const cwd = process.cwd();
+  const config = exclude && scratch.write('lockguard.json', JSON.stringify({ exclude }));
+  const resolver = new ConfigResolver([]);
   process.chdir(scratch.root);
   try {
-    const { files, problems } = collectSqlFiles(paths, { exclude, root: scratch.root });
+    const { files, problems } = collectSqlFiles(paths, { isExcluded: (path) => resolver.isExcluded(path) });
     return { files: files.map((file) => file.split('\\').join('/')), problems };
   } finally {
     process.chdir(cwd);
+    if (config) rmSync(config);
   }
 };
 
@@ -54,7 +62,7 @@ describe('collecting the files to lint', () => {
     expect(collect(['nope.sql', 'nowhere/**/*.sql']).problems).toEqual(['cannot read nope.sql: no such file or directory', 'cannot read nowhere/**/*.sql: no such file or directory']);
   });
 
-  describe('with exclude patterns (the project configuration`s), relative to the root', () => {
+  describe('with exclude patterns in lockguard.json, relative to its directory', () => {
     it('a pattern with a slash matches from the root; a directory pattern drops everything below it', () => {
       expect(collect(['db'], ['db/migrations/legacy']).files).not.toContain('db/migrations/legacy/000_old.sql');
       expect(collect(['db'], ['/db/seeds/']).files).toEqual(['db/migrations/001_init.sql', 'db/migrations/002_index.SQL', 'db/migrations/legacy/000_old.sql']);

@@ -123,6 +123,6 @@ describe('lockguard lint', () => {
 
   it('prints its version and help', () => {
     expect(lockguard('--version').stdout.trim()).toBe(version);
-    expect(lockguard('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('lockguard lint [--format F] [--pg-version N] [--fail-on S | --exit-zero] [--changed-since REF] PATH...') });
+    expect(lockguard('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('lockguard lint [--format F] [--pg-version N] [--transaction-mode M] [--fail-on S | --exit-zero]') });
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
-import { renderRuleDoc, renderRuleIndex } from '../../server/src/engine/rules/render-docs';
+import { renderRuleDoc, renderRuleIndex, renderRuleTable } from '../../server/src/engine/rules/render-docs';
 import { PROJECT_ROOT } from '../helpers/lsp-client';
 
 // `npm run docs` sets UPDATE_DOCS=1 to rewrite the pages; otherwise a page that differs fails the test.
@@ -14,6 +14,16 @@ describe('rule documentation pages match the rule modules', () => {
     const path = join(DOCS, file);
     if (process.env.UPDATE_DOCS === '1') writeFileSync(path, expected);
     expect(readFileSync(path, 'utf8'), 'docs/rules is out of date: run `npm run docs`').toBe(expected);
+  });
+
+  it("README.md's rules table", () => {
+    const path = join(PROJECT_ROOT, 'README.md');
+    const readme = readFileSync(path, 'utf8');
+    const table = /(<!-- rules:start[^>]*-->\n)[\s\S]*?(<!-- rules:end -->)/;
+    expect(readme, 'README.md needs the <!-- rules:start --> … <!-- rules:end --> markers').toMatch(table);
+    const expected = readme.replace(table, (_, start: string, end: string) => `${start}${renderRuleTable(ALL_RULES, 'docs/rules/')}\n${end}`);
+    if (process.env.UPDATE_DOCS === '1') writeFileSync(path, expected);
+    expect(readFileSync(path, 'utf8'), "README.md's rules table is out of date: run `npm run docs`").toBe(expected);
   });
 
   it('every rule has complete documentation and a unique id', () => {

@@ -1,22 +1,21 @@
 import { readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
-import { globToRegExp as excludePattern, matchesAny } from '../engine/config/glob';
+import { join, normalize, resolve, sep } from 'node:path';
 import { globBase, globToRegExp, isGlob } from './glob';
 
 export interface CollectedFiles {
   files: string[];
   /** Paths that could not be read, with the reason in words. */
   problems: string[];
+  /** How many files and directories were left out by `isExcluded`. */
+  excluded: number;
 }
 
 export interface CollectOptions {
   /**
-   * Paths not to lint (the project configuration's `exclude`), as lockguard.json's patterns: a pattern
-   * with a `/` matches a path from `root`, one without a file or directory name at any depth.
+   * Whether a file, or a directory not to search, is excluded (the project configuration's `exclude`);
+   * called with absolute paths.
    */
-  exclude?: readonly string[];
-  /** The directory exclude patterns are relative to; default the working directory. */
-  root?: string;
+  isExcluded?: (absolutePath: string) => boolean;
 }
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
@@ -26,7 +25,12 @@ const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
  * the `.sql` files under directories (recursively) and the `.sql` files a glob matches.
  */
 export function collectSqlFiles(paths: readonly string[], options: CollectOptions = {}): CollectedFiles {
-  const excluded = excludeFilter(options.exclude ?? [], options.root ?? process.cwd());
+  let excludedCount = 0;
+  const excluded: PathFilter = (path) => {
+    const isExcluded = options.isExcluded?.(resolve(path)) ?? false;
+    if (isExcluded) excludedCount++;
+    return isExcluded;
+  };
   const files: string[] = [];
   const problems: string[] = [];
   for (const path of paths) {
@@ -38,7 +42,7 @@ export function collectSqlFiles(paths: readonly string[], options: CollectOption
       problems.push(`cannot read ${path}: ${describeFsError(error)}`);
     }
   }
-  return { files: [...new Set(files)], problems };
+  return { files: [...new Set(files)], problems, excluded: excludedCount };
 }
 
 type PathFilter = (path: string) => boolean;
@@ -68,17 +72,6 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Tests a path (a file, or a directory to skip whole) against the exclude patterns, from `root`. */
-function excludeFilter(patterns: readonly string[], root: string): PathFilter {
-  if (patterns.length === 0) return () => false;
-  const compiled = patterns.map(excludePattern);
-  return (path) => {
-    const fromRoot = toSlashes(relative(root, resolve(path)));
-    if (fromRoot === '' || fromRoot.startsWith('../') || isAbsolute(fromRoot)) return false;
-    return matchesAny(fromRoot, compiled);
-  };
 }
 
 const toSlashes = (path: string) => path.split(sep).join('/');

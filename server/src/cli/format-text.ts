@@ -46,6 +46,10 @@ function formatFinding({ file, source, lines }: FileReport, finding: Finding, pa
   const severity = paintSeverity(finding.severity, paint);
   const header = `${paint.bold(`${file}:${start.line + 1}:${start.character + 1}`)} ${severity} ${paint.dim(finding.ruleId)} ${finding.message}`;
   const parts = [header, codeFrame(lines, finding, paint)];
+  for (const related of finding.related) {
+    const at = lines.positionAt(related.range.start);
+    parts.push(`  ${paint.bold('note:')} ${file}:${at.line + 1}:${at.character + 1} ${related.message}`);
+  }
   for (const fix of finding.fixes) parts.push(fixPreview(source, lines, fix, paint));
   if (finding.noFixReason) parts.push(`  ${paint.bold('no fix:')} ${finding.noFixReason}`);
   return parts.join('\n');

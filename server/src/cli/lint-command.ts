@@ -1,7 +1,10 @@
 import { readFileSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ConfigResolver, type EditorOverrides } from '../engine/config/resolver';
 import { Linter } from '../engine/lint';
-import { DEFAULT_PG_VERSION, SUPPORTED_PG_VERSIONS } from '../engine/options';
+import { SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type TransactionMode } from '../engine/options';
+import { ALL_RULES } from '../engine/rules/registry';
 import { filesChangedSince } from './changed-files';
 import { findingsExitCode, parseFailOn } from './exit-policy';
 import { collectSqlFiles, describeFsError, type CollectedFiles } from './files';
@@ -16,20 +19,26 @@ export async function runLint(args: string[]): Promise<number> {
     strict: true,
     options: {
       format: { type: 'string', default: 'text' },
-      'pg-version': { type: 'string', default: String(DEFAULT_PG_VERSION) },
+      'pg-version': { type: 'string' },
+      'transaction-mode': { type: 'string' },
       'fail-on': { type: 'string' },
       'exit-zero': { type: 'boolean', default: false },
       'changed-since': { type: 'string' },
     },
   });
   const format = parseFormat(values.format);
-  const pgVersion = parsePgVersion(values['pg-version']);
   const failOn = parseFailOn(values['fail-on'], values['exit-zero']);
+  // Command-line flags override lockguard.json, as editor settings do in the language server.
+  const overrides: EditorOverrides = {};
+  if (values['pg-version'] !== undefined) overrides.pgVersion = parsePgVersion(values['pg-version']);
+  if (values['transaction-mode'] !== undefined) overrides.transactionMode = parseTransactionMode(values['transaction-mode']);
   if (positionals.length === 0) throw new UsageError('`lockguard lint` needs at least one file or directory (or a glob) to lint.');
-  const { files, problems } = selectFiles(positionals, values['changed-since']);
+  const resolver = new ConfigResolver(ALL_RULES.map((rule) => rule.id), overrides);
+  const { files, problems } = selectFiles(positionals, values['changed-since'], resolver);
 
   const linter = await Linter.create();
   const reports: FileReport[] = [];
+  const configProblems = new Set<string>();
   for (const file of files) {
     let source: string;
     try {
@@ -38,20 +47,28 @@ export async function runLint(args: string[]): Promise<number> {
       problems.push(`cannot read ${file}: ${describeFsError(error)}`);
       continue;
     }
-    reports.push(fileReport(file, source, linter.lint(source, { pgVersion }).findings));
+    const settings = resolver.forFile(resolve(file));
+    for (const problem of settings.problems) configProblems.add(problem);
+    reports.push(fileReport(file, source, linter.lint(source, settings.options).findings));
   }
 
   process.stdout.write(formatReports(format, reports));
+  for (const problem of configProblems) process.stderr.write(`lockguard: ${problem} (the file's settings were ignored; fix it so they apply)\n`);
   for (const problem of problems) process.stderr.write(`lockguard: ${problem}\n`);
-  return problems.length > 0 ? 2 : findingsExitCode(reports, failOn);
+  return problems.length > 0 || configProblems.size > 0 ? 2 : findingsExitCode(reports, failOn);
 }
 
 /** The files to lint, and the paths that could not be read. */
-function selectFiles(paths: readonly string[], changedSince: string | undefined): CollectedFiles {
-  const { files, problems } = collectSqlFiles(paths);
+function selectFiles(paths: readonly string[], changedSince: string | undefined, resolver: ConfigResolver): CollectedFiles {
+  const collected = collectSqlFiles(paths, { isExcluded: (path) => resolver.isExcluded(path) });
+  const { files, problems, excluded } = collected;
   if (changedSince === undefined) {
-    if (files.length === 0 && problems.length === 0) throw new UsageError(`no .sql files found in ${paths.join(', ')}.`);
-    return { files, problems };
+    if (files.length === 0 && problems.length === 0) {
+      // Not an error when lockguard.json excludes everything named (a pre-commit hook passing an excluded file).
+      if (excluded > 0) process.stderr.write(`lockguard: every path in ${paths.join(', ')} is excluded by lockguard.json: nothing to lint.\n`);
+      else throw new UsageError(`no .sql files found in ${paths.join(', ')}.`);
+    }
+    return collected;
   }
   const changed = filesChangedSince(changedSince);
   const selected = files.filter((file) => changed.has(realpathSync(file)));
@@ -59,12 +76,18 @@ function selectFiles(paths: readonly string[], changedSince: string | undefined)
   if (selected.length === 0 && problems.length === 0) {
     process.stderr.write(`lockguard: no .sql file in ${paths.join(', ')} was added or changed since ${changedSince}: nothing to lint.\n`);
   }
-  return { files: selected, problems };
+  return { ...collected, files: selected };
 }
 
 function parseFormat(value: string | undefined): FormatName {
   if (!isFormatName(value)) throw new UsageError(`unknown --format "${value}": use one of ${FORMAT_NAMES.join(', ')}.`);
   return value;
+}
+
+function parseTransactionMode(value: string): TransactionMode {
+  const mode = TRANSACTION_MODES.find((candidate) => candidate === value);
+  if (!mode) throw new UsageError(`unknown --transaction-mode "${value}": use ${TRANSACTION_MODES.join(', ')}.`);
+  return mode;
 }
 
 function parsePgVersion(value: string | undefined): number {

@@ -7,13 +7,16 @@ import { UsageError } from './usage';
 const HELP = `lockguard ${version} — stops PostgreSQL migrations from taking production down
 
 Usage:
-  lockguard lint [--format F] [--pg-version N] [--fail-on S | --exit-zero] [--changed-since REF] PATH...
+  lockguard lint [--format F] [--pg-version N] [--transaction-mode M] [--fail-on S | --exit-zero]
+                 [--changed-since REF] PATH...
       Lint SQL migrations. PATH is a file, a directory (searched for *.sql) or a quoted glob
       ('migrations/**/*.sql').
       --format          text (default; file:line:col severity rule message, code frame, fix), json,
                         sarif (SARIF 2.1.0, for code scanning), github (Actions annotations) or
                         gitlab (code quality report)
-      --pg-version      PostgreSQL major version the migrations run on (10–18; default 15)
+      --pg-version      PostgreSQL major version the migrations run on (10–18; default: lockguard.json's
+                        pgVersion, else 15)
+      --transaction-mode  auto (default: detect the migration tool's wrapping), always or never
       --fail-on S       exit 1 when a finding of severity S or above is found: error (default),
                         warning or info
       --exit-zero       report findings but exit 0 (for demos and advisory runs)
@@ -23,8 +26,11 @@ Usage:
       Run the language server over standard input/output, for any LSP editor.
   lockguard --help | --version
 
+The nearest lockguard.json above each file (pgVersion, transactionMode, rules, exclude) applies;
+flags override it.
+
 Exit codes: 0 no finding at or above --fail-on (default: no error); 1 at least one; 2 bad usage,
-an unreadable file, or a git failure with --changed-since.`;
+an unreadable file, an invalid lockguard.json, or a git failure with --changed-since.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

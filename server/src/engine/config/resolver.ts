@@ -57,12 +57,7 @@ export class ConfigResolver {
     const configPath = this.findConfig(directory);
     const file = configPath ? this.read(configPath) : undefined;
     const config = file?.config ?? {};
-    const base = configPath ? dirname(configPath) : directory;
     const overrides = this.overrides;
-    const patterns = [
-      ...(config.exclude ?? []).map(globToRegExp),
-      ...(overrides.exclude ?? []).map((pattern) => globToRegExp(pattern.startsWith('**/') ? pattern : `**/${pattern.replace(/^\.?\//, '')}`)),
-    ];
     const options: Partial<LintOptions> = {
       pgVersion: overrides.pgVersion ?? config.pgVersion,
       transactionMode: overrides.transactionMode ?? config.transactionMode,
@@ -71,12 +66,25 @@ export class ConfigResolver {
       readSibling: (name) => readOrUndefined(join(directory, name)),
     };
     for (const key of Object.keys(options) as (keyof LintOptions)[]) if (options[key] === undefined) delete options[key];
-    return {
-      options,
-      excluded: matchesAny(relative(base, filePath).split(sep).join('/'), patterns),
-      configPath,
-      problems: file?.problems ?? [],
-    };
+    return { options, excluded: this.matchesExclude(filePath, configPath, config), configPath, problems: file?.problems ?? [] };
+  }
+
+  /**
+   * Whether a file, or a directory whose contents need not be searched, is excluded by the governing
+   * project file or the editor's patterns.
+   */
+  isExcluded(path: string): boolean {
+    const configPath = this.findConfig(dirname(path));
+    return this.matchesExclude(path, configPath, (configPath && this.read(configPath).config) || {});
+  }
+
+  private matchesExclude(path: string, configPath: string | undefined, config: ProjectConfig): boolean {
+    const base = configPath ? dirname(configPath) : dirname(path);
+    const patterns = [
+      ...(config.exclude ?? []).map(globToRegExp),
+      ...(this.overrides.exclude ?? []).map((pattern) => globToRegExp(pattern.startsWith('**/') ? pattern : `**/${pattern.replace(/^\.?\//, '')}`)),
+    ];
+    return patterns.length > 0 && matchesAny(relative(base, path).split(sep).join('/'), patterns);
   }
 
   /** A document with no file on disk yet: only the editor's settings apply. */

@@ -48,8 +48,13 @@ export function renderRuleDoc(rule: Rule): string {
 
 /** The index page listing every rule. */
 export function renderRuleIndex(rules: readonly Rule[]): string {
-  const rows = rules.map((rule) => `| [${rule.id}](${rule.id}.md) | ${rule.severity} | ${rule.docs.summary} |`);
-  return ['# Lockguard rules', '', '| Rule | Severity | What it catches |', '|---|---|---|', ...rows, ''].join('\n');
+  return ['# Lockguard rules', '', renderRuleTable(rules, ''), ''].join('\n');
+}
+
+/** The table of rules, each linked to its page at `${pagePrefix}<id>.md` (the README's copy links into docs/rules/). */
+export function renderRuleTable(rules: readonly Rule[], pagePrefix: string): string {
+  const rows = rules.map((rule) => `| [${rule.id}](${pagePrefix}${rule.id}.md) | ${rule.severity} | ${rule.docs.summary} |`);
+  return ['| Rule | Severity | What it catches |', '|---|---|---|', ...rows].join('\n');
 }
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
