@@ -14,18 +14,9 @@ import { fileReport } from '../../server/src/cli/report';
 import { PROJECT_ROOT } from '../helpers/lsp-client';
 import { lockguard, scratchDirectory } from './run-cli';
 
-// The official SARIF 2.1.0 schema (OASIS sarif-spec's sarif-schema-2.1.0.json, JSON Schema draft-07), as
-// the devDependency @datadog/datadog-ci-plugin-sarif ships it for its own validation.
-const SCHEMA_PACKAGE = '@datadog/datadog-ci-plugin-sarif';
-function sarifSchema(): object {
-  let packageJson: string;
-  try {
-    packageJson = createRequire(import.meta.url).resolve(`${SCHEMA_PACKAGE}/package.json`);
-  } catch {
-    throw new Error(`${SCHEMA_PACKAGE} is not installed: it is the devDependency that provides the SARIF 2.1.0 schema. Run npm ci.`);
-  }
-  return JSON.parse(readFileSync(join(dirname(packageJson), 'dist', 'json-schema', 'sarif-schema-2.1.0.json'), 'utf8')) as object;
-}
+// The official SARIF 2.1.0 schema (OASIS sarif-spec, Schemata/sarif-schema-2.1.0.json, JSON Schema draft-07),
+// kept as a fixture: no small npm package ships it.
+const sarifSchema = (): object => JSON.parse(readFileSync(join(PROJECT_ROOT, 'test', 'cli', 'fixtures', 'sarif-schema-2.1.0.json'), 'utf8')) as object;
 
 const INCIDENT = '-- the incident\nCREATE INDEX orders_customer_id_idx ON orders (customer_id);\n';
 const TEMPLATED = 'CREATE INDEX ${name} ON orders (customer_id);\n';
