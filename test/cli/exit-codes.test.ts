@@ -19,6 +19,12 @@ describe('exit codes and --fail-on', () => {
     expect(code('--fail-on', 'error', WARNING)).toBe(0);
   });
 
+  it('--max-severity S passes with findings up to S and fails above it', () => {
+    expect([code('--max-severity', 'warning', ERROR), code('--max-severity', 'warning', WARNING)]).toEqual([1, 0]);
+    expect([code('--max-severity', 'info', WARNING), code('--max-severity', 'info', CLEAN)]).toEqual([1, 0]);
+    expect([code('--max-severity', 'error', ERROR), code('--max-severity', 'none', WARNING)]).toEqual([0, 1]);
+  });
+
   it('--exit-zero never fails on findings, but an unreadable file still exits 2', () => {
     expect(code('--exit-zero', ERROR)).toBe(0);
     expect(code('--exit-zero', ERROR, 'missing.sql')).toBe(2);
@@ -26,7 +32,9 @@ describe('exit codes and --fail-on', () => {
 
   it.each([
     [['--fail-on', 'fatal', ERROR], 'unknown --fail-on "fatal": use error (the default), warning or info'],
-    [['--fail-on', 'warning', '--exit-zero', ERROR], '--exit-zero and --fail-on contradict each other'],
+    [['--fail-on', 'warning', '--exit-zero', ERROR], '--fail-on and --exit-zero contradict each other'],
+    [['--max-severity', 'warning', '--fail-on', 'error', ERROR], '--fail-on and --max-severity contradict each other'],
+    [['--max-severity', 'fatal', ERROR], 'unknown --max-severity "fatal": use none, info, warning or error'],
   ])('bad usage %j exits 2', (args, message) => {
     const run = lockguard(['lint', ...args]);
     expect(run.code).toBe(2);

@@ -8,9 +8,25 @@ export type FailOn = Severity | 'never';
 const RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, error: 2 };
 const SEVERITIES = Object.keys(RANK) as Severity[];
 
-export function parseFailOn(failOn: string | undefined, exitZero: boolean): FailOn {
-  if (exitZero && failOn !== undefined) throw new UsageError('--exit-zero and --fail-on contradict each other: --exit-zero never fails, --fail-on sets when to fail. Use one.');
+/** The threshold flags as given: `--fail-on`, `--max-severity` (its complement, as squawk-style tools name it) and `--exit-zero`. */
+export interface ThresholdFlags {
+  failOn: string | undefined;
+  maxSeverity: string | undefined;
+  exitZero: boolean;
+}
+
+/** `--max-severity S` passes with findings up to S and fails above it: the least severe finding that fails. */
+const FAIL_ON_ABOVE: Readonly<Record<string, FailOn>> = { none: 'info', info: 'warning', warning: 'error', error: 'never' };
+
+export function parseFailOn({ failOn, maxSeverity, exitZero }: ThresholdFlags): FailOn {
+  const given = [failOn !== undefined && '--fail-on', maxSeverity !== undefined && '--max-severity', exitZero && '--exit-zero'].filter(Boolean);
+  if (given.length > 1) throw new UsageError(`${given.join(' and ')} contradict each other: each sets when findings fail the run. Use one.`);
   if (exitZero) return 'never';
+  if (maxSeverity !== undefined) {
+    const threshold = FAIL_ON_ABOVE[maxSeverity];
+    if (!threshold) throw new UsageError(`unknown --max-severity "${maxSeverity}": use none, info, warning or error; findings above it fail the run.`);
+    return threshold;
+  }
   if (failOn === undefined) return 'error';
   const severity = SEVERITIES.find((candidate) => candidate === failOn);
   if (!severity) throw new UsageError(`unknown --fail-on "${failOn}": use error (the default), warning or info; findings of that severity or above fail the run.`);

@@ -22,12 +22,13 @@ export async function runLint(args: string[]): Promise<number> {
       'pg-version': { type: 'string' },
       'transaction-mode': { type: 'string' },
       'fail-on': { type: 'string' },
+      'max-severity': { type: 'string' },
       'exit-zero': { type: 'boolean', default: false },
       'changed-since': { type: 'string' },
     },
   });
   const format = parseFormat(values.format);
-  const failOn = parseFailOn(values['fail-on'], values['exit-zero']);
+  const failOn = parseFailOn({ failOn: values['fail-on'], maxSeverity: values['max-severity'], exitZero: values['exit-zero'] });
   // Command-line flags override lockguard.json, as editor settings do in the language server.
   const overrides: EditorOverrides = {};
   if (values['pg-version'] !== undefined) overrides.pgVersion = parsePgVersion(values['pg-version']);

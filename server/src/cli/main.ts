@@ -19,6 +19,8 @@ Usage:
       --transaction-mode  auto (default: detect the migration tool's wrapping), always or never
       --fail-on S       exit 1 when a finding of severity S or above is found: error (default),
                         warning or info
+      --max-severity S  the same threshold from the other side: pass with findings up to S (none,
+                        info, warning, error), fail above it
       --exit-zero       report findings but exit 0 (for demos and advisory runs)
       --changed-since   lint only the files in PATH added or modified since git ref REF (its merge
                         base with HEAD), including uncommitted and untracked files
