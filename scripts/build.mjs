@@ -1,7 +1,8 @@
 // Bundles the extension client, the language server and the CLI into dist/.
-// The parser's WebAssembly file is loaded from next to the bundle, so it is copied there.
+// The parser's WebAssembly file is loaded from next to the bundle, so it is copied there; so is PGlite
+// (the staging check's embedded database runs it in a worker thread, which cannot use the bundle).
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, cp, mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -14,4 +15,15 @@ await Promise.all([
   build({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir, external: ['vscode'] }),
   build({ ...common, entryPoints: { server: 'server/src/lsp/main.ts', cli: 'server/src/cli/main.ts' }, outdir }),
   copyFile(join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm'), join(outdir, 'libpg-query.wasm')),
+  copyPglite(join(outdir, 'pglite')),
 ]);
+
+/** PGlite's runtime: its CommonJS entry, chunks, WebAssembly and data files; no extensions, maps or types. */
+async function copyPglite(target) {
+  const packageDir = dirname(dirname(require.resolve('@electric-sql/pglite')));
+  await rm(target, { recursive: true, force: true });
+  await mkdir(target, { recursive: true });
+  await copyFile(join(packageDir, 'package.json'), join(target, 'package.json'));
+  const skipped = /\.(map|tar\.gz|d\.ts|d\.cts)$/;
+  await cp(join(packageDir, 'dist'), join(target, 'dist'), { recursive: true, filter: (source) => !skipped.test(source) });
+}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { LockguardLanguageServer } from './language-server';
+import { registerStagingCheck } from './staging/register';
 import { AnalysisStatusBar } from './status-bar';
 
 const SHOW_OUTPUT_COMMAND = 'lockguard.showOutput';
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => output.show(true)),
     vscode.commands.registerCommand(RESTART_SERVER_COMMAND, () => languageServer.restart()),
   );
+  registerStagingCheck(context, () => languageServer.languageClient);
 
   // Not awaited: activation should not wait for the server; failures land in the status bar and output.
   void languageServer.start();

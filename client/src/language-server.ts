@@ -10,6 +10,7 @@ import {
 } from 'vscode-languageclient/node';
 import { analysisStateNotification, type AnalysisStateParams } from './analysis-state';
 import { lockguardDocumentSelector } from './lockguard-documents';
+import { withRedactedPasswords } from './staging/redacting-trace';
 import type { ServerState } from './status-presentation';
 
 export interface ServerListener {
@@ -43,6 +44,11 @@ export class LockguardLanguageServer {
       await this.stopClient();
       await this.startClient();
     });
+  }
+
+  /** The client while one exists, for the commands' own requests (e.g. the staging check). */
+  get languageClient(): LanguageClient | undefined {
+    return this.client;
   }
 
   /** Not serialised: on deactivation, stop whatever is there now instead of waiting behind a hung start. */
@@ -123,6 +129,7 @@ function clientOptions(outputChannel: vscode.LogOutputChannel): LanguageClientOp
   return {
     documentSelector: lockguardDocumentSelector,
     outputChannel,
+    traceOutputChannel: withRedactedPasswords(outputChannel),
     // Findings show in the Problems view and the status bar; the server's own errors should not pop the panel open.
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     diagnosticCollectionName: 'lockguard',

@@ -5,7 +5,10 @@ const scratch = scratchDirectory('config');
 const REINDEX = 'REINDEX INDEX orders_status_idx;\n';
 scratch.write('app/db/migrations/001_reindex.sql', REINDEX);
 scratch.write('app/db/migrations/legacy/000_index.sql', 'CREATE INDEX i ON orders (a);\n');
-scratch.write('app/db/lockguard.json', JSON.stringify({ pgVersion: 11, exclude: ['legacy'], rules: { 'reindex-without-concurrently': 'warning' } }));
+scratch.write(
+  'app/db/lockguard.json',
+  JSON.stringify({ pgVersion: 11, exclude: ['legacy'], rules: { 'reindex-without-concurrently': 'warning', 'missing-lock-timeout': 'off', 'missing-statement-timeout': 'off' } }),
+);
 scratch.write('broken/lockguard.json', '{ "pgVersion": 99, "rules": { "create-index-without-concurrency": "off" } }');
 scratch.write('broken/001.sql', 'CREATE INDEX i ON orders (a);\n');
 

@@ -14,7 +14,7 @@ describe('the .vsix', () => {
     expect(listing.status, listing.stderr).toBe(0);
     const files = listing.stdout.trim().split('\n').sort();
     expect(files).toEqual(
-      expect.arrayContaining(['dist/client.js', 'dist/server.js', 'dist/cli.js', 'dist/libpg-query.wasm', 'snippets/sql.json', 'docs/rules/create-index-without-concurrently.md', 'package.json', 'README.md', 'lockguard.schema.json']),
+      expect.arrayContaining(['dist/client.js', 'dist/server.js', 'dist/cli.js', 'dist/libpg-query.wasm', 'dist/pglite/dist/index.cjs', 'dist/pglite/dist/pglite.wasm', 'dist/pglite/dist/pglite.data', 'dist/pglite/package.json', 'snippets/sql.json', 'docs/rules/create-index-without-concurrently.md', 'package.json', 'README.md', 'lockguard.schema.json']),
     );
     expect(files.filter((file) => /^(client|server|test|node_modules)\/|\.ts$/.test(file))).toEqual([]);
   });

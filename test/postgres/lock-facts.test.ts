@@ -8,6 +8,7 @@ import { describe, inject, it, type ExpectStatic } from 'vitest';
 import type { Operation } from '../../server/src/engine/locks/lock-modes';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
 import type { FailureFact, LockFact, VersionRange } from '../../server/src/engine/rules/rule';
+import { probeStatements } from '../../server/src/engine/staging/probes';
 import { relationOid, runAll, strongestLockOn, withSchemaSessions } from './pg-sessions';
 
 /** SQLSTATE lock_not_available: the statement waited longer than lock_timeout. */
@@ -50,7 +51,7 @@ function describeRange({ from, until }: VersionRange): string {
 
 async function checkLock(expect: ExpectStatic, fact: LockFact, schema: string, a: pg.Client, b: pg.Client): Promise<void> {
   await runAll(a, fact.probe.setup);
-  const probes = await probeStatements(b, fact.probe.relation);
+  const probes = await probesFor(b, fact.probe.relation);
   await a.query('BEGIN');
   await a.query(fact.probe.statement);
   // Soft: when the mode is wrong, the measured blocking still shows what the server really does.
@@ -61,43 +62,14 @@ async function checkLock(expect: ExpectStatic, fact: LockFact, schema: string, a
 }
 
 /**
- * The four operations as statements that fit any table, so a fact can probe any relation (an FK
- * parent, a table with identity or generated columns, …) without knowing its columns or data:
- *
- * - SELECT: `SELECT * FROM t LIMIT 1`, a real read.
- * - INSERT: `INSERT INTO t SELECT FROM t WHERE false` inserts no row and sets no column (all take
- *   their defaults, so identity and generated columns are fine).
- * - UPDATE: `UPDATE t SET <first column> = DEFAULT WHERE false` (DEFAULT is valid for every kind of column).
- * - DELETE: `DELETE FROM t WHERE false`.
- *
- * They wait exactly when real DML does: PostgreSQL takes a statement's table lock when it parses the
- * statement (ACCESS SHARE for SELECT, ROW EXCLUSIVE for INSERT, UPDATE and DELETE; measured in
- * pg_locks on PostgreSQL 13 to 18), before it looks at a single row, and the planner opens every
- * index of the table. On all six majors they were blocked by exactly the same locks as row-changing
- * DML (`… WHERE id = 1`): each of the 8 table lock modes, CREATE INDEX, ANALYZE, REINDEX INDEX,
- * ALTER TABLE ADD COLUMN, ADD FOREIGN KEY (probing the parent) and an ACCESS EXCLUSIVE lock on an
- * index alone (ALTER INDEX SET TABLESPACE). Since PostgreSQL 14, INSERT opens the table's indexes
- * only when it inserts a row, so INSERT also reads `t` in its SELECT to make the planner open them.
- *
- * What they leave out, on purpose, is what depends on the rows: row locks (a real UPDATE of a row
- * another session holds FOR UPDATE waits for it) and foreign-key triggers (a real DELETE on an FK
- * parent also locks the referencing table). A fact is about the lock on its probe relation, which
- * is what these isolate.
+ * The probe statements are the staging check's (server/src/engine/staging/probes.ts, which says why
+ * they wait exactly when real DML does): SELECT, INSERT, UPDATE and DELETE that fit any table, change
+ * nothing, and take the table lock real traffic takes.
  */
-async function probeStatements(session: pg.Client, relation: string): Promise<Probes> {
-  const { rows } = await session.query<{ name: string }>(
-    `SELECT quote_ident(attname) AS name FROM pg_attribute
-     WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum LIMIT 1`,
-    [relation],
-  );
-  const column = rows[0]?.name;
-  if (column === undefined) throw new Error(`the probe relation ${relation} needs a column for the UPDATE probe`);
-  return {
-    SELECT: `SELECT * FROM ${relation} LIMIT 1`,
-    INSERT: `INSERT INTO ${relation} SELECT FROM ${relation} WHERE false`,
-    UPDATE: `UPDATE ${relation} SET ${column} = DEFAULT WHERE false`,
-    DELETE: `DELETE FROM ${relation} WHERE false`,
-  };
+async function probesFor(session: pg.Client, relation: string): Promise<Probes> {
+  const { SELECT, INSERT, UPDATE, DELETE } = await probeStatements(session, relation);
+  if (SELECT === undefined || INSERT === undefined || UPDATE === undefined || DELETE === undefined) throw new Error(`the probe relation ${relation} needs a column for the UPDATE probe`);
+  return { SELECT, INSERT, UPDATE, DELETE };
 }
 
 async function blockedOperations(session: pg.Client, probes: Probes): Promise<MeasuredOperation[]> {

@@ -217,11 +217,11 @@ describe('package.json contributions', () => {
   });
 
   it('contribute commands that the client registers', () => {
-    const clientSources = readdirSync(join(root, 'client', 'src'))
+    const clientSources = readdirSync(join(root, 'client', 'src'), { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.ts'))
       .map((file) => readFileSync(join(root, 'client', 'src', file), 'utf8'))
       .join('\n');
-    expect(contributes.commands.map((command) => command.command).sort()).toEqual(['lockguard.restartServer', 'lockguard.showOutput']);
+    expect(contributes.commands.map((command) => command.command).sort()).toEqual(['lockguard.checkMigration', 'lockguard.forgetStagingPassword', 'lockguard.restartServer', 'lockguard.showOutput']);
     for (const { command, category } of contributes.commands) {
       expect(category).toBe('Lockguard');
       expect(clientSources).toContain(`'${command}'`);

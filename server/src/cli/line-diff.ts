@@ -26,12 +26,13 @@ export function diffLines(before: readonly string[], after: readonly string[]): 
       lines.push({ sign: ' ', text: before[i]! });
       i++;
       j++;
-    } else if (j < after.length && (i === before.length || common[i]![j + 1]! >= common[i + 1]![j]!)) {
-      lines.push({ sign: '+', text: after[j]! });
-      j++;
-    } else {
+    } else if (i < before.length && (j === after.length || common[i + 1]![j]! >= common[i]![j + 1]!)) {
+      // On a tie, removed lines come first, as in unified diffs.
       lines.push({ sign: '-', text: before[i]! });
       i++;
+    } else {
+      lines.push({ sign: '+', text: after[j]! });
+      j++;
     }
   }
   return lines;

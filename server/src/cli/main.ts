@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { version } from '../../../package.json';
+import { runCheck } from './check-command';
 import { runLint } from './lint-command';
 import { runLanguageServer } from './lsp-command';
+import { runStats } from './stats-command';
 import { UsageError } from './usage';
 
 const HELP = `lockguard ${version} — stops PostgreSQL migrations from taking production down
@@ -24,6 +26,18 @@ Usage:
       --exit-zero       report findings but exit 0 (for demos and advisory runs)
       --changed-since   lint only the files in PATH added or modified since git ref REF (its merge
                         base with HEAD), including uncommitted and untracked files
+  lockguard check FILE [--url URL] [--production-url URL | --stats FILE | --rows TABLE=N...]
+                 [--format text|json|markdown] [--lock-timeout MS] [--statement-timeout MS]
+      Run the migration in a transaction that is always rolled back and report its locks, what they
+      block (measured from a second connection), rewrites, scans and run time. Without --url it runs
+      on an embedded PostgreSQL (PGlite) built from the earlier migrations of FILE's folder: locks,
+      rewrites and scans, no timings. The URL holds no password: PGPASSWORD, ~/.pgpass or a service
+      file (PGSERVICE) supply it. --production-url (read-only, statistics only), --stats (a file from
+      \`lockguard stats\`) or --rows orders=50M give production sizes to scale the timings to.
+      Exit codes: 0 nothing waits; 1 reads or writes of other sessions wait, or a statement failed;
+      2 usage, file or connection problem, or cancelled.
+  lockguard stats --url URL [--out FILE]
+      Export a database's table sizes (catalog statistics, read-only) for \`lockguard check --stats\`.
   lockguard lsp --stdio
       Run the language server over standard input/output, for any LSP editor.
   lockguard --help | --version
@@ -45,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'lint') return runLint(rest);
+  if (command === 'check') return runCheck(rest);
+  if (command === 'stats') return runStats(rest);
   if (command === 'lsp') {
     const { values } = parseArgs({ args: rest, options: { stdio: { type: 'boolean' } }, strict: true });
     if (!values.stdio) throw new UsageError('`lockguard lsp` needs --stdio: the language server talks over standard input and output.');

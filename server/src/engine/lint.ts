@@ -14,15 +14,34 @@ export interface Analysis {
   findings: Finding[];
 }
 
+/** A rule that threw on a statement: a bug in Lockguard, to be logged where its developers can see it. */
+export interface RuleFailure {
+  ruleId: string;
+  statementText: string;
+  error: unknown;
+}
+
+export interface LinterHooks {
+  /**
+   * Called on the first failure of each rule with each error message; not again while the user keeps
+   * typing in (or re-analysing) a statement that fails the same way.
+   */
+  onRuleFailure?(failure: RuleFailure): void;
+}
+
 /** The analysis engine: split, parse, model, run the rules. Create one with `Linter.create()`. */
 export class Linter {
+  /** Rule and error message of every failure already passed to `onRuleFailure`. */
+  private readonly reportedFailures = new Set<string>();
+
   private constructor(
     private readonly parser: PostgresParser,
     private readonly rules: readonly Rule[],
+    private readonly hooks: LinterHooks,
   ) {}
 
-  static async create(rules: readonly Rule[] = ALL_RULES): Promise<Linter> {
-    return new Linter(await PostgresParser.load(), rules);
+  static async create(rules: readonly Rule[] = ALL_RULES, hooks: LinterHooks = {}): Promise<Linter> {
+    return new Linter(await PostgresParser.load(), rules, hooks);
   }
 
   lint(source: string, options: Partial<LintOptions> = {}): Analysis {
@@ -33,7 +52,7 @@ export class Linter {
     const raw: Finding[] = [];
     for (const statement of statements) {
       for (const rule of enabled) {
-        for (const report of runRule(rule, statement, context)) raw.push(toFinding(rule, statement, report, source));
+        for (const report of this.runRule(rule, statement, context)) raw.push(toFinding(rule, statement, report, source));
       }
     }
     const suppressions = findSuppressions(source, statements);
@@ -41,6 +60,26 @@ export class Linter {
       .map((finding) => withConfiguredSeverity(finding, resolved.rules[finding.ruleId]))
       .filter((finding) => resolved.rules[finding.ruleId] !== 'off');
     return { statements, findings: findings.sort(bySeverityThenPosition) };
+  }
+
+  /** A rule that throws must not take the analysis down: the failure becomes a finding on that statement. */
+  private runRule(rule: Rule, statement: Statement, context: RuleContext): Report[] {
+    try {
+      return rule.check(statement, context);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const key = `${rule.id}\0${reason}`;
+      if (!this.reportedFailures.has(key)) {
+        this.reportedFailures.add(key);
+        this.hooks.onRuleFailure?.({ ruleId: rule.id, statementText: statement.text, error });
+      }
+      return [
+        {
+          message: `Internal error: Lockguard's rule ${rule.id} failed on this statement (${reason}), so the statement was not checked for it. The other rules still ran. Please report this with the statement.`,
+          severity: 'warning',
+        },
+      ];
+    }
   }
 }
 
@@ -91,16 +130,6 @@ function withConfiguredSeverity(finding: Finding, setting: RuleSetting | undefin
   return setting === undefined || setting === 'off' ? finding : { ...finding, severity: setting };
 }
 
-/** A rule that throws must not take the analysis down: the failure becomes a finding on that statement. */
-function runRule(rule: Rule, statement: Statement, context: RuleContext): Report[] {
-  try {
-    return rule.check(statement, context);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return [{ message: `Lockguard's rule ${rule.id} failed on this statement (${reason}). Other rules still ran; please report this with the statement.`, severity: 'warning' }];
-  }
-}
-
 function toFinding(rule: Rule, statement: Statement, report: Report, source: string): Finding {
   return {
     ruleId: rule.id,
@@ -118,13 +147,17 @@ function toFinding(rule: Rule, statement: Statement, report: Report, source: str
 }
 
 function createContext(source: string, statements: Statement[], options: LintOptions): RuleContext {
-  const created = statements.flatMap((statement) => createdRelations(statement).map((relation) => ({ relation, index: statement.index })));
+  // By name: rules ask for every statement, and a schema dump creates thousands of tables.
+  const createdByName = new Map<string, { relation: RelationName; index: number }[]>();
+  for (const statement of statements) {
+    for (const relation of createdRelations(statement)) createdByName.set(relation.name, [...(createdByName.get(relation.name) ?? []), { relation, index: statement.index }]);
+  }
   return {
     source,
     statements,
     options,
     isCreatedInFile: (relation: RelationName, beforeStatement: number) =>
-      created.some((entry) => entry.index < beforeStatement && sameRelation(entry.relation, relation)),
+      (createdByName.get(relation.name) ?? []).some((entry) => entry.index < beforeStatement && sameRelation(entry.relation, relation)),
   };
 }
 

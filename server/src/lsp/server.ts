@@ -21,15 +21,22 @@ import { ALL_RULES } from '../engine/rules/registry';
 import { LineIndex } from '../engine/text/positions';
 import { FIX_ALL_KIND, fixAll, quickFixes } from './code-actions';
 import { hoverMarkdown, toDiagnostic } from './convert';
-import { Debouncer } from './debouncer';
+import { Debouncer, quietPeriodMs } from './debouncer';
 import { analysisStateNotification } from './protocol';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
+import { registerStagingCheck } from './staging-check';
+import { StagingResults } from './staging-results';
 
-/** Quiet period after a keystroke before re-analysing: long enough to skip intermediate states while typing. */
-const CHANGE_DEBOUNCE_MS = 150;
+/**
+ * Larger documents are not analysed as you type (a migration is rarely over a few hundred KB; a data
+ * dump is not a migration): `lockguard lint` still checks them.
+ */
+const MAX_ANALYSED_LENGTH = 2 * 1024 * 1024;
 
 interface DocumentAnalysis {
   version: number;
+  /** How long the analysis took: the next one waits as long after a change (see quietPeriodMs). */
+  durationMs: number;
   lines: LineIndex;
   analysis: Analysis;
   diagnostics: Diagnostic[];
@@ -43,7 +50,12 @@ export function startLanguageServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, DocumentAnalysis>();
   const debouncer = new Debouncer();
-  const linterReady = Linter.create();
+  const stagingResults = new StagingResults();
+  // A broken rule shows on its statements as an internal error; its stack goes to the log once.
+  const linterReady = Linter.create(ALL_RULES, {
+    onRuleFailure: ({ ruleId, statementText, error }) =>
+      connection.console.error(`Lockguard's rule ${ruleId} failed (logged once per rule and error) on: ${statementText.slice(0, 300)}\n${error instanceof Error ? error.stack : String(error)}`),
+  });
   const resolver = new ConfigResolver(ALL_RULES.map((rule) => rule.id));
   let settings: ServerSettings = DEFAULT_SETTINGS;
   let canPullConfiguration = false;
@@ -103,12 +115,13 @@ export function startLanguageServer(connection: Connection): void {
   documents.onDidChangeContent(({ document }) => {
     // didOpen also fires a content change; analysis for that version is already under way.
     if (startedVersions.get(document.uri) === document.version) return;
-    debouncer.schedule(document.uri, CHANGE_DEBOUNCE_MS, () => void analyse(document));
+    debouncer.schedule(document.uri, quietPeriodMs(analyses.get(document.uri)?.durationMs), () => void analyse(document));
   });
   documents.onDidClose(({ document }) => {
     debouncer.cancel(document.uri);
     startedVersions.delete(document.uri);
     analyses.delete(document.uri);
+    stagingResults.forget(document.uri);
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
 
@@ -156,10 +169,12 @@ export function startLanguageServer(connection: Connection): void {
   function analyseNow(linter: Linter, document: TextDocument, fileSettings: FileSettings): DocumentAnalysis {
     const text = document.getText();
     const lines = new LineIndex(text);
+    const started = performance.now();
+    if (text.length > MAX_ANALYSED_LENGTH) return tooLargeToAnalyse(document, lines);
     try {
       const analysis = linter.lint(text, fileSettings.options);
-      const diagnostics = analysis.findings.map((finding) => toDiagnostic(finding, lines, document.uri));
-      return { version: document.version, lines, analysis, diagnostics };
+      const diagnostics = analysis.findings.map((finding) => stagingResults.enrich(document.uri, finding, analysis.statements, toDiagnostic(finding, lines, document.uri)));
+      return { version: document.version, durationMs: performance.now() - started, lines, analysis, diagnostics };
     } catch (error) {
       // Never crash the server on one file: say what happened where the user looks.
       connection.console.error(`Lockguard could not analyse ${document.uri}: ${error instanceof Error ? error.stack : String(error)}`);
@@ -169,21 +184,31 @@ export function startLanguageServer(connection: Connection): void {
         source: 'lockguard',
         message: 'Lockguard could not analyse this file because of an internal error (details in the Lockguard output). Please report it.',
       };
-      return { version: document.version, lines, analysis: { statements: [], findings: [] }, diagnostics: [failure] };
+      return { version: document.version, durationMs: performance.now() - started, lines, analysis: { statements: [], findings: [] }, diagnostics: [failure] };
     }
+  }
+
+  function tooLargeToAnalyse(document: TextDocument, lines: LineIndex): DocumentAnalysis {
+    const notice: Diagnostic = {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 3,
+      source: 'lockguard',
+      message: `This file is ${(document.getText().length / 1024 / 1024).toFixed(1)} MB: Lockguard checks files up to ${MAX_ANALYSED_LENGTH / 1024 / 1024} MB as you type. Run \`lockguard lint\` on it to check it.`,
+    };
+    return { version: document.version, durationMs: 0, lines, analysis: { statements: [], findings: [] }, diagnostics: [notice] };
   }
 
   /** The analysis of the document's current text, computed now if the debounced one has not run yet. */
   async function currentAnalysis(uri: string): Promise<DocumentAnalysis | undefined> {
     const document = documents.get(uri);
     if (!document || !settings.enable) return undefined;
+    if (analyses.get(uri)?.version !== document.version) {
+      // Run the pending analysis now, and publish it, rather than analysing this version twice.
+      debouncer.cancel(uri);
+      await analyse(document);
+    }
     const known = analyses.get(uri);
-    if (known?.version === document.version) return known;
-    const fileSettings = settingsFor(uri);
-    if (fileSettings.excluded) return undefined;
-    const fresh = analyseNow(await linterReady, document, fileSettings);
-    analyses.set(uri, fresh);
-    return fresh;
+    return known?.version === document.version ? known : undefined;
   }
 
   connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
@@ -195,6 +220,8 @@ export function startLanguageServer(connection: Connection): void {
     // Quick fixes when nothing in particular is asked (the light bulb); "fix all" only on request (e.g. on save).
     if (!params.context.only || requested(CodeActionKind.QuickFix)) {
       actions.push(...quickFixes(document, { start: state.lines.offsetAt(params.range.start), end: state.lines.offsetAt(params.range.end) }));
+      const checklist = stagingResults.checklistAction(params.textDocument.uri, documents.get(params.textDocument.uri)!.getText(), state.lines);
+      if (checklist) actions.push(checklist);
     }
     if (requested(FIX_ALL_KIND)) {
       const all = fixAll(document);
@@ -215,6 +242,11 @@ export function startLanguageServer(connection: Connection): void {
     });
     if (onStatement.length === 0) return null;
     return { contents: { kind: 'markdown', value: onStatement.map(hoverMarkdown).join('\n\n---\n\n') } };
+  });
+
+  registerStagingCheck(connection, documents, stagingResults, (uri) => {
+    const document = documents.get(uri);
+    if (document) void analyse(document);
   });
 
   documents.listen(connection);

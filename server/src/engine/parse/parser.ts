@@ -16,7 +16,12 @@ export type ParseOutcome =
   | { ok: true; nodes: ParsedNode[] }
   | { ok: false; message: string; /** UTF-16 offset relative to the parsed text. */ offset: number };
 
-const CACHE_LIMIT = 50_000;
+/**
+ * Statements per cache generation. A document's statements must fit in one generation for its
+ * re-analysis after an edit to parse only the edited statement; two generations bound the memory
+ * the cached syntax trees hold.
+ */
+const GENERATION_SIZE = 10_000;
 
 /**
  * The PostgreSQL parser, usable only once its WebAssembly module has loaded: get one with
@@ -24,7 +29,11 @@ const CACHE_LIMIT = 50_000;
  * an edit only parses the statements whose text changed.
  */
 export class PostgresParser {
-  private readonly cache = new Map<string, ParseOutcome>();
+  // Two generations instead of a strict LRU: a hit in the old one moves the entry to the young one,
+  // and when the young one is full the old one is dropped whole. Every step is O(1), where evicting
+  // the oldest entry of one big Map scans past all the entries deleted before it.
+  private young = new Map<string, ParseOutcome>();
+  private old = new Map<string, ParseOutcome>();
 
   private constructor() {}
 
@@ -36,16 +45,14 @@ export class PostgresParser {
   }
 
   parse(text: string): ParseOutcome {
-    const cached = this.cache.get(text);
-    if (cached) {
-      // Refresh recency: Map iteration order is insertion order, the oldest entry is evicted first.
-      this.cache.delete(text);
-      this.cache.set(text, cached);
-      return cached;
+    const young = this.young.get(text);
+    if (young) return young;
+    const outcome = this.old.get(text) ?? parseUncached(text);
+    if (this.young.size >= GENERATION_SIZE) {
+      this.old = this.young;
+      this.young = new Map();
     }
-    const outcome = parseUncached(text);
-    this.cache.set(text, outcome);
-    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+    this.young.set(text, outcome);
     return outcome;
   }
 }

@@ -4,7 +4,7 @@ import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lin
 const RULE = 'lock-held-across-slow-statement';
 const block = (...statements: string[]) => ['BEGIN;', ...statements, 'COMMIT;', ''].join('\n');
 const ADD_COLUMN = 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;';
-const ADD_CHECK = 'ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;';
+const ADD_CHECK = 'ALTER TABLE orders ADD CONSTRAINT orders_discount_check CHECK (discount >= 0) NOT VALID;';
 const VALIDATE = 'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;';
 
 describe(RULE, () => {
@@ -18,6 +18,12 @@ describe(RULE, () => {
     expect(finding!.message).toMatch(/scans orders while the ACCESS EXCLUSIVE lock .* still held .* every read and write on the table waits/);
     expect(finding!.related.map((related) => textOf(sql, { ...finding!, range: related.range }))).toEqual([ADD_COLUMN.slice(0, -1), ADD_CHECK.slice(0, -1)]);
     expect(finding!.related[0]!.message).toBe('ACCESS EXCLUSIVE on orders taken here; held until COMMIT');
+  });
+
+  it('leaves a VALIDATE of a constraint added NOT VALID in the same transaction to validate-in-same-transaction', () => {
+    const sql = block(ADD_COLUMN, 'ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;', VALIDATE);
+    expect(findingsOf(RULE, sql)).toEqual([]);
+    expect(lint(sql).map((finding) => finding.ruleId)).toContain('validate-in-same-transaction');
   });
 
   it('commits before the slow statement as its fix', () => {

@@ -87,6 +87,8 @@ export interface Fix {
 export interface FixCheck {
   setup: readonly string[];
   migration: string;
+  /** PostgreSQL versions the fix exists for (e.g. DETACH … CONCURRENTLY from 14); all when absent. */
+  versions?: VersionRange;
 }
 
 /** The lock behind a finding, for hovers and reports. */

@@ -1,4 +1,27 @@
+import { avoidCharN } from '../avoid-char-n';
+import { backfillInMigration } from '../backfill-in-migration';
+import { lockTimeoutTooLong } from '../lock-timeout-too-long';
+import { missingIfNotExists } from '../missing-if-not-exists';
+import { missingLockTimeout } from '../missing-lock-timeout';
+import { missingStatementTimeout } from '../missing-statement-timeout';
+import { preferBigintOverInt } from '../prefer-bigint-over-int';
+import { preferIdentityOverSerial } from '../prefer-identity-over-serial';
+import { preferJsonb } from '../prefer-jsonb';
+import { preferTextOverVarchar } from '../prefer-text-over-varchar';
+import { preferTimestamptz } from '../prefer-timestamptz';
 import type { Rule } from '../rule';
 
 /** Migration hygiene: backfills, lock and statement timeouts, idempotency (IF [NOT] EXISTS) and type advice. */
-export const HYGIENE_RULES: readonly Rule[] = [];
+export const HYGIENE_RULES: readonly Rule[] = [
+  backfillInMigration,
+  missingLockTimeout,
+  lockTimeoutTooLong,
+  missingStatementTimeout,
+  missingIfNotExists,
+  preferTextOverVarchar,
+  preferTimestamptz,
+  preferBigintOverInt,
+  preferIdentityOverSerial,
+  avoidCharN,
+  preferJsonb,
+];

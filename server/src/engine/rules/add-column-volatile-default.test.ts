@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { applyFix, findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'add-column-volatile-default';
+const findings = (sql: string, pgVersion = 15) => findingsOf(RULE, sql, { pgVersion });
+// Timeout hygiene rules fire on any blocking statement without a timeout; they are not what these tests are about.
+const ruleIds = (sql: string) => lintWithoutHygiene(sql).map((finding) => finding.ruleId);
+
+describe(RULE, () => {
+  describe('flags a volatile default and splits it into ADD COLUMN + SET DEFAULT', () => {
+    it.each([
+      [
+        'gen_random_uuid()',
+        'ALTER TABLE orders ADD COLUMN public_id uuid DEFAULT gen_random_uuid();',
+        'ALTER TABLE orders ADD COLUMN public_id uuid;\nALTER TABLE orders ALTER COLUMN public_id SET DEFAULT gen_random_uuid();',
+      ],
+      [
+        'clock_timestamp(), another constraint after it',
+        "ALTER TABLE app.orders ADD COLUMN IF NOT EXISTS seen_at timestamptz DEFAULT clock_timestamp() CHECK (seen_at > '2020-01-01');",
+        "ALTER TABLE app.orders ADD COLUMN IF NOT EXISTS seen_at timestamptz CHECK (seen_at > '2020-01-01');\nALTER TABLE app.orders ALTER COLUMN seen_at SET DEFAULT clock_timestamp();",
+      ],
+      [
+        'random() inside an expression, quoted names',
+        'ALTER TABLE "Orders" ADD "Token" int DEFAULT (random() * 100)::int;',
+        'ALTER TABLE "Orders" ADD "Token" int;\nALTER TABLE "Orders" ALTER COLUMN "Token" SET DEFAULT (random() * 100)::int;',
+      ],
+    ])('%s', (_name, sql, fixed) => {
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('error');
+      expect(textOf(sql, finding!)).toMatch(/^DEFAULT /);
+      expect(finding!.message).toMatch(/volatile/);
+      expect(finding!.message).toMatch(/ACCESS EXCLUSIVE/);
+      expect(finding!.lock).toMatchObject({ mode: 'ACCESS EXCLUSIVE' });
+      const [fix] = finding!.fixes;
+      expect(fix).toMatchObject({ preferred: true, autoApplicable: false });
+      expect(fix!.title).toMatch(/existing rows stay NULL/);
+      const result = applyFix(sql, fix!);
+      expect(result).toBe(fixed);
+      expect(ruleIds(result)).not.toContain(RULE);
+      expect(ruleIds(result)).not.toContain('syntax-error');
+    });
+  });
+
+  it('does not flag non-volatile defaults on PostgreSQL 11+ (fast default)', () => {
+    for (const expression of ['0', "'new'", 'now()', 'CURRENT_TIMESTAMP', 'true', "'{}'::jsonb", 'NULL', "lower('X')"]) {
+      expect(findings(`ALTER TABLE orders ADD COLUMN c text DEFAULT ${expression};`), expression).toEqual([]);
+      expect(findings(`ALTER TABLE orders ADD COLUMN c text DEFAULT ${expression};`, 11), expression).toEqual([]);
+    }
+  });
+
+  it('flags every non-NULL default before PostgreSQL 11', () => {
+    const [finding] = findings("ALTER TABLE orders ADD COLUMN status text DEFAULT 'new';", 10);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.message).toMatch(/Before PostgreSQL 11 every DEFAULT/);
+    expect(findings('ALTER TABLE orders ADD COLUMN status text DEFAULT NULL;', 10)).toEqual([]);
+  });
+
+  it('warns for a function it does not know, saying why it cannot tell', () => {
+    const [finding] = findings('ALTER TABLE orders ADD COLUMN code text DEFAULT app.next_code();');
+    expect(finding!.severity).toBe('warning');
+    expect(finding!.message).toMatch(/does not know: if it is VOLATILE/);
+  });
+
+  it('explains why there is no fix for NOT NULL columns and multi-command statements', () => {
+    const [notNull] = findings('ALTER TABLE orders ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();');
+    expect(notNull!.fixes).toEqual([]);
+    expect(notNull!.noFixReason).toMatch(/NOT NULL column would fail/);
+    const [several] = findings('ALTER TABLE orders ADD COLUMN a uuid DEFAULT gen_random_uuid(), ADD COLUMN b int;');
+    expect(several!.fixes).toEqual([]);
+    expect(several!.noFixReason).toMatch(/Split the ALTER TABLE/);
+  });
+
+  it('leaves tables created earlier in the file, and serial/identity/generated columns, to others', () => {
+    expect(findings('CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid();')).toEqual([]);
+    expect(findings('ALTER TABLE orders ADD COLUMN n bigserial;')).toEqual([]);
+    expect(findings('ALTER TABLE orders ADD COLUMN n int GENERATED ALWAYS AS IDENTITY;')).toEqual([]);
+  });
+
+  it('is the only rule that fires on a lone volatile ADD COLUMN', () => {
+    expect(ruleIds('ALTER TABLE orders ADD COLUMN public_id uuid DEFAULT gen_random_uuid();')).toEqual([RULE]);
+  });
+});

@@ -1,0 +1,162 @@
+import type { AlterTableCmd, ColumnDef } from '@pgsql/types';
+import { cheapSourcesOf, columnTypeOf, displayType, isPlainUsing, timeZoneTwinOf, typeChangeEffect, type ColumnType } from '../knowledge/type-changes';
+import { blockedOperations } from '../locks/lock-modes';
+import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { PROBE_TABLE_SETUP } from './probe-fixtures';
+import type { Report, Rule, RuleContext, Severity } from './rule';
+import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType, type ExistingTableAlter } from './support/alter-table';
+import { rewriteFact, rewriteMessage } from './support/table-rewrites';
+
+const DOCS_ALTER_TYPE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
+
+const INSTEAD =
+  'On a large table: add a column of the new type, write both (trigger or application), backfill it in batches, ' +
+  'then switch reads to it and drop the old column.';
+
+/** What the change does, as far as the migration shows. */
+type Verdict =
+  | { kind: 'rewrite'; why: string }
+  | { kind: 'rewrite-unless-utc'; from: ColumnType; to: ColumnType }
+  | { kind: 'indexes-rebuilt'; why: string }
+  | { kind: 'unless-current-type'; to: ColumnType; cheapSources: string[] };
+
+/**
+ * ALTER COLUMN … TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE, except for
+ * binary-coercible changes (knowledge/type-changes.ts). The current type is known only when the
+ * file itself declared the column; otherwise a target some type reaches for free is a warning.
+ */
+export const alterColumnType: Rule = {
+  id: 'alter-column-type',
+  severity: 'error',
+  docs: {
+    summary: 'ALTER COLUMN … TYPE rewrites the table and rebuilds its indexes while reads and writes wait (binary-coercible changes excepted).',
+    why:
+      'Changing a column\'s type converts every stored value: PostgreSQL rewrites the whole table and rebuilds every ' +
+      'index under an ACCESS EXCLUSIVE lock, so no read or write on the table succeeds until it is done, minutes to ' +
+      'hours on a large table. A `USING` expression is evaluated for every row (unless it only casts the column to the ' +
+      'new type, `USING col::new_type`, which PostgreSQL treats like no USING). Changes whose old bytes are already ' +
+      'valid for the new type are catalog-only: `varchar(n)` → `varchar(m ≥ n)`, `varchar` ↔ `text` (to `varchar` ' +
+      'without a limit), `numeric(p,s)` → `numeric(q ≥ p,s)` or unconstrained `numeric`, `varbit` widening, ' +
+      '`cidr` → `inet`, and raising the precision of `timestamp`, `timestamptz`, `time`, `timetz`; they are not ' +
+      'flagged when the migration shows the column\'s current type. Since PostgreSQL 12, `timestamp` ↔ `timestamptz` ' +
+      'skips the table rewrite when the session\'s TimeZone is UTC, but still rebuilds the column\'s indexes: a warning ' +
+      'when the migration shows the old type, an error when it does not (a change to `timestamp` or `timestamptz` is ' +
+      'almost always that switch). ' +
+      'When the migration does not show the current type and the new type can be reached for free (e.g. `varchar(255)`), ' +
+      'the finding is a warning that names the types from which the change is free.',
+    example: {
+      bad: 'ALTER TABLE orders ALTER COLUMN id TYPE bigint;',
+      good:
+        'ALTER TABLE orders ADD COLUMN id_new bigint;\n-- keep id_new in sync with a trigger, backfill in batches, then swap the columns\n' +
+        '-- (catalog-only, not flagged: widening a varchar)\nALTER TABLE orders ALTER COLUMN note TYPE varchar(500);',
+    },
+    instead: `${INSTEAD} Tables created earlier in the same migration are exempt.`,
+  },
+  facts: [
+    rewriteFact('ALTER TABLE table ALTER COLUMN column TYPE new_type (a real conversion)', 'ALTER TABLE lock_probe ALTER COLUMN customer_id TYPE bigint', { from: 9 }, DOCS_ALTER_TYPE),
+    {
+      kind: 'lock',
+      statement: 'ALTER TABLE table ALTER COLUMN column TYPE varchar(m), from varchar(n ≤ m) (binary-coercible: catalog only)',
+      mode: 'ACCESS EXCLUSIVE',
+      on: 'the table (no rewrite)',
+      blocks: blockedOperations('ACCESS EXCLUSIVE'),
+      rewrite: false,
+      fullScan: false,
+      versions: { from: 9 },
+      source: DOCS_ALTER_TYPE,
+      probe: {
+        setup: [...PROBE_TABLE_SETUP, 'ALTER TABLE lock_probe ADD COLUMN note varchar(10)'],
+        statement: 'ALTER TABLE lock_probe ALTER COLUMN note TYPE varchar(20)',
+        relation: 'lock_probe',
+      },
+    },
+  ],
+  fixChecks: [],
+  check(statement, context) {
+    const alter = alterOfExistingTable(statement, context);
+    if (!alter) return [];
+    return commandsOfType(alter, 'AT_AlterColumnType').flatMap((command): Report[] => {
+      const verdict = verdictOf(alter, command, context);
+      return verdict ? [report(alter, command, verdict)] : [];
+    });
+  },
+};
+
+function verdictOf(alter: ExistingTableAlter, command: AlterTableCmd, context: RuleContext): Verdict | undefined {
+  const definition = command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined;
+  const to = definition?.typeName ? columnTypeOf(definition.typeName) : undefined;
+  if (!to) return { kind: 'rewrite', why: 'every value is converted to the new type' };
+  if (definition?.raw_default && !isPlainUsing(definition.raw_default, command.name ?? '', to)) {
+    return { kind: 'rewrite', why: 'the USING expression is evaluated for every row' };
+  }
+  if (definition?.collClause) return { kind: 'indexes-rebuilt', why: 'a new collation rebuilds every index on the column' };
+  const from = declaredType(context, alter.table, command.name ?? '', alter.statement.index);
+  if (!from) {
+    // A change to timestamp(tz) is almost always the switch between the two, not a precision increase.
+    const twin = timeZoneTwinOf(to);
+    if (twin) return { kind: 'rewrite', why: `from ${twin}, every value is converted (on PostgreSQL 12+ in a UTC session, every index on the column is rebuilt instead)` };
+    const cheapSources = cheapSourcesOf(to);
+    return cheapSources.length > 0 ? { kind: 'unless-current-type', to, cheapSources } : { kind: 'rewrite', why: `every value is converted to ${displayType(to)}` };
+  }
+  const effect = typeChangeEffect(from, to, context.options.pgVersion);
+  const change = `${displayType(from)} → ${displayType(to)}`;
+  if (effect === 'none') return undefined;
+  if (effect === 'rewrite-unless-utc') return { kind: effect, from, to };
+  if (effect === 'indexes-rebuilt') return { kind: effect, why: `${change} changes the indexes' operator class` };
+  return { kind: 'rewrite', why: `${change} converts every value` };
+}
+
+function report(alter: ExistingTableAlter, command: AlterTableCmd, verdict: Verdict): Report {
+  const table = displayRelation(alter.table);
+  const what = `ALTER COLUMN ${command.name ?? ''} TYPE`;
+  const base = { range: commandRange(alter, command), lock: accessExclusiveOn(alter.table), safeAlternative: 'New column + dual writes + batched backfill + swap.' };
+  const noFixReason = 'No statement converts the column of a table in use without a rewrite: the safe route takes several steps and a backfill.';
+  const warning: Severity = 'warning';
+  switch (verdict.kind) {
+    case 'rewrite':
+      return { ...base, message: rewriteMessage(what, alter.table, verdict.why, INSTEAD), noFixReason };
+    case 'rewrite-unless-utc':
+      return {
+        ...base,
+        severity: warning,
+        message:
+          `${what} ${displayType(verdict.from)} → ${displayType(verdict.to)} rewrites ${table} and all its indexes under an ACCESS EXCLUSIVE lock ` +
+          "unless the session's TimeZone is UTC; even then every index on the column is rebuilt while reads and writes wait. " +
+          "Existing values are read in the session's TimeZone: make sure that is the zone they were written in.",
+        noFixReason,
+      };
+    case 'indexes-rebuilt':
+      return {
+        ...base,
+        severity: warning,
+        message: `${what} keeps ${table}'s rows but ${verdict.why}: each index on the column is rebuilt under an ACCESS EXCLUSIVE lock while every read and write waits.`,
+        noFixReason: 'Build the new indexes first (CREATE INDEX CONCURRENTLY … COLLATE …) on a new column, or accept a maintenance window.',
+      };
+    case 'unless-current-type':
+      return {
+        ...base,
+        severity: warning,
+        message:
+          `${what} ${displayType(verdict.to)} is catalog-only if the column is currently ${verdict.cheapSources.join(' or ')}; from any other type ` +
+          `PostgreSQL rewrites ${table} and rebuilds all its indexes under an ACCESS EXCLUSIVE lock while every read and write waits. ` +
+          `Check the column's current type. ${INSTEAD}`,
+        noFixReason,
+      };
+  }
+}
+
+/** The column's type as this file last declared it (ADD COLUMN or ALTER COLUMN TYPE on the same table), if it did. */
+function declaredType(context: RuleContext, table: RelationName, column: string, beforeStatement: number): ColumnType | undefined {
+  const definitions = context.statements.slice(0, beforeStatement).flatMap((statement): ColumnDef[] => {
+    const target = statement.kind === 'parsed' ? statement.targets[0] : undefined;
+    if (statement.kind !== 'parsed' || !target || !sameRelation(target, table)) return [];
+    return statement.alterTableCommands.flatMap((command) => {
+      const definition = command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined;
+      const declares =
+        (command.subtype === 'AT_AddColumn' && definition?.colname === column) || (command.subtype === 'AT_AlterColumnType' && command.name === column);
+      return declares && definition ? [definition] : [];
+    });
+  });
+  const latest = definitions[definitions.length - 1]?.typeName;
+  return latest ? columnTypeOf(latest) : undefined;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'drop-column';
+const findings = (sql: string, filePath?: string) => findingsOf(RULE, sql, { filePath });
+
+describe(RULE, () => {
+  it('is an error naming the columns, underlining the first DROP COLUMN', () => {
+    const sql = 'ALTER TABLE users DROP COLUMN IF EXISTS legacy_login, DROP "Nick" CASCADE;';
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(textOf(sql, finding!)).toBe('DROP COLUMN IF EXISTS legacy_login');
+    expect(finding!.message).toContain('Dropping columns legacy_login, "Nick" of users');
+    expect(finding!.message).toMatch(/ORMs/);
+    expect(finding!.lock).toMatchObject({ mode: 'ACCESS EXCLUSIVE', relation: { name: 'users' } });
+  });
+
+  describe('stays quiet for columns no running code knows', () => {
+    it.each([
+      ['table created in the file', 'CREATE TABLE users (id int, tmp int);\nALTER TABLE users DROP COLUMN tmp;', undefined],
+      ['column added in the file', 'ALTER TABLE users ADD COLUMN tmp int;\nUPDATE users SET tmp = 1;\nALTER TABLE users DROP COLUMN tmp;', undefined],
+      ['down migration', 'ALTER TABLE users DROP COLUMN nickname;', 'migrations/2024-01-01-000000_nick/down.sql'],
+    ])('%s', (_name, sql, filePath) => {
+      expect(findings(sql, filePath)).toEqual([]);
+    });
+  });
+
+  it('still flags a column added to another table, or added after the drop', () => {
+    expect(findings('ALTER TABLE accounts ADD COLUMN tmp int;\nALTER TABLE users DROP COLUMN tmp;')).toHaveLength(1);
+    expect(findings('ALTER TABLE users DROP COLUMN tmp;\nALTER TABLE users ADD COLUMN tmp int;')).toHaveLength(1);
+  });
+
+  it('only drop-column reports it (no lock rule repeats the finding)', () => {
+    expect(lint('ALTER TABLE users DROP COLUMN nickname;').map((f) => f.ruleId).filter((id) => !id.startsWith('missing-'))).toEqual([RULE]);
+  });
+});
+
+describe(`${RULE}: column swaps`, () => {
+  it('exempts a drop whose name another column takes over afterwards, and a column the file renamed to', () => {
+    expect(findings('ALTER TABLE e ADD COLUMN event_new jsonb;\nUPDATE e SET event_new = event::jsonb;\nALTER TABLE e DROP COLUMN event;\nALTER TABLE e RENAME COLUMN event_new TO event;')).toEqual([]);
+    expect(findings('ALTER TABLE e RENAME COLUMN event TO event_old;\nALTER TABLE e DROP COLUMN event_old;')).toEqual([]);
+  });
+
+  it('still flags a drop followed by a new, empty column of the same name', () => {
+    expect(findings('ALTER TABLE e DROP COLUMN event;\nALTER TABLE e ADD COLUMN event jsonb;')).toHaveLength(1);
+  });
+});
+
+it(`${RULE}: stays quiet when the file drops the table afterwards (drop-table reports that)`, () => {
+  expect(findingsOf(RULE, 'ALTER TABLE e DROP COLUMN a;\nDROP TABLE e;')).toEqual([]);
+});

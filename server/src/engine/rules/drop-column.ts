@@ -1,0 +1,74 @@
+import { blockedOperations } from '../locks/lock-modes';
+import { displayRelation } from '../model/relations';
+import { nodeAs } from '../model/statement';
+import { PROBE_TABLE_SETUP } from './probe-fixtures';
+import type { Rule } from './rule';
+import { alterTableClause } from './support/alter-table-clauses';
+import { dropsTable, EXPAND_CONTRACT, isColumnNewInFile, isRevertingMigration, renamesColumnTo } from './support/breaking-changes';
+import { quoteIdentifier } from './support/constraints';
+
+const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
+
+/** ALTER TABLE … DROP COLUMN of a column the running application may still use. */
+export const dropColumn: Rule = {
+  id: 'drop-column',
+  severity: 'error',
+  docs: {
+    summary: 'ALTER TABLE … DROP COLUMN of an existing column: queries of the running application that name it fail.',
+    why:
+      'The code running in production still names the column: every SELECT, INSERT or UPDATE that mentions it fails ' +
+      'with `column "…" does not exist` from the commit on, and ORMs that list every column they know (Rails, ' +
+      'Django, Hibernate) fail on each query of the table. The data of the column is gone. The drop itself is ' +
+      'instant (the column is only marked dropped), but it takes an ACCESS EXCLUSIVE lock: reads and writes queue ' +
+      'behind it while it waits for running queries; dropping a column with a foreign key also locks the referenced ' +
+      'table ACCESS EXCLUSIVE.',
+    example: {
+      bad: 'ALTER TABLE users DROP COLUMN legacy_login;',
+      good: '-- release N: the code stops reading and writing legacy_login (e.g. Rails ignored_columns); then:\n-- lockguard-ignore drop-column: ignored since release N\nALTER TABLE users DROP COLUMN legacy_login;',
+    },
+    instead: EXPAND_CONTRACT,
+  },
+  facts: [
+    {
+      kind: 'lock',
+      statement: 'ALTER TABLE table DROP COLUMN column',
+      mode: 'ACCESS EXCLUSIVE',
+      on: 'the table',
+      blocks: blockedOperations('ACCESS EXCLUSIVE'),
+      rewrite: false,
+      fullScan: false,
+      versions: { from: 10 },
+      source: DOCS_ALTER_TABLE,
+      probe: { setup: PROBE_TABLE_SETUP, statement: 'ALTER TABLE lock_probe DROP COLUMN customer_id', relation: 'lock_probe' },
+    },
+  ],
+  fixChecks: [],
+  check(statement, context) {
+    const table = statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') ? statement.targets[0] : undefined;
+    if (!table || statement.kind !== 'parsed' || isRevertingMigration(statement, context)) return [];
+    // When the file drops the whole table afterwards, drop-table tells the story.
+    if (dropsTable(context, table, statement.index + 1, context.statements.length)) return [];
+    // New in this file, or a swap: another column is renamed to the dropped name afterwards, so the name stays.
+    const isNameOfThisMigration = (column: string) =>
+      isColumnNewInFile(context, table, column, statement.index) || renamesColumnTo(context, table, column, statement.index + 1, context.statements.length);
+    const dropped = statement.alterTableCommands.flatMap((cmd, index) =>
+      cmd.subtype === 'AT_DropColumn' && cmd.name !== undefined && !isNameOfThisMigration(cmd.name) ? [{ column: cmd.name, index }] : [],
+    );
+    const [first] = dropped;
+    if (!first) return [];
+    const columns = dropped.map(({ column }) => quoteIdentifier(column)).join(', ');
+    const plural = dropped.length > 1;
+    return [
+      {
+        message:
+          `Dropping ${plural ? 'columns' : 'column'} ${columns} of ${displayRelation(table)} breaks the application running now: its queries that ` +
+          `name ${plural ? 'them' : 'it'} fail as soon as this commits (ORMs that list every column fail on any query of the table), and the ` +
+          'data is gone. Stop using the column in the code and deploy that first; drop it in a later migration.',
+        range: alterTableClause(statement, first.index),
+        lock: { mode: 'ACCESS EXCLUSIVE', relation: table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
+        noFixReason: 'Only the application can stop using the column: remove its use (or have the ORM ignore it), deploy, then drop it.',
+        safeAlternative: 'Expand/contract: stop using the column in the code, deploy, then drop it in a later migration.',
+      },
+    ];
+  },
+};

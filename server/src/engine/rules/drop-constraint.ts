@@ -1,0 +1,86 @@
+import { blockedOperations } from '../locks/lock-modes';
+import { displayRelation } from '../model/relations';
+import { nodeAs } from '../model/statement';
+import { PROBE_TABLE_SETUP } from './probe-fixtures';
+import type { LockFact, Rule } from './rule';
+import { alterTableClause } from './support/alter-table-clauses';
+import { addsConstraint, dropsTable, isConstraintNewInFile, isRevertingMigration } from './support/breaking-changes';
+import { quoteIdentifier } from './support/constraints';
+
+const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
+const PROBE_FOREIGN_KEY_SETUP = [...PROBE_TABLE_SETUP, 'CREATE TABLE lock_probe_child (id int PRIMARY KEY, probe_id int CONSTRAINT lock_probe_child_fk REFERENCES lock_probe (id))'];
+const PROBE_DROP_FOREIGN_KEY = 'ALTER TABLE lock_probe_child DROP CONSTRAINT lock_probe_child_fk';
+
+/**
+ * DROP CONSTRAINT: rarely breaks running code (it only stops checking), so a warning. It locks the
+ * table (and for a foreign key, the referenced table) ACCESS EXCLUSIVE, and a dropped UNIQUE or
+ * PRIMARY KEY takes its index with it.
+ */
+export const dropConstraint: Rule = {
+  id: 'drop-constraint',
+  severity: 'warning',
+  docs: {
+    summary: 'ALTER TABLE … DROP CONSTRAINT on an existing table: ACCESS EXCLUSIVE lock (both tables for a foreign key); a UNIQUE or PRIMARY KEY takes its index along.',
+    why:
+      'Dropping a constraint is instant and rarely breaks the running application — it only stops checking — so this ' +
+      'is a warning, not an error. But it takes an ACCESS EXCLUSIVE lock on the table, and for a foreign key on the ' +
+      'referenced table too: reads and writes of both queue behind it while it waits for running queries. Dropping ' +
+      'a UNIQUE or PRIMARY KEY constraint also drops its index: `INSERT … ON CONFLICT` on those columns starts failing ' +
+      '("no unique or exclusion constraint matching the ON CONFLICT specification"), lookups by those columns can turn ' +
+      'into full scans, and foreign keys that reference it make the drop fail (or, with CASCADE, go too).',
+    example: {
+      bad: 'ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;',
+      good: "SET lock_timeout = '2s';\nALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;",
+    },
+    instead:
+      'Check that nothing relies on the constraint (ON CONFLICT targets, queries using a unique index, data ' +
+      'integrity the code assumes), set a short `lock_timeout` before the drop (and retry on timeout), and commit ' +
+      'right after it. Constraints added earlier in the same migration, constraints of tables it creates, and down ' +
+      'migrations are exempt, and so are constraints the migration adds back (a replacement: the new constraint is ' +
+      'checked by its own rules) or whose table it drops (reported by `drop-table`).',
+  },
+  facts: [
+    dropForeignKeyFact('lock_probe_child', 'the table'),
+    dropForeignKeyFact('lock_probe', 'the referenced table, when the constraint is a foreign key'),
+  ],
+  fixChecks: [],
+  check(statement, context) {
+    const table = statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') ? statement.targets[0] : undefined;
+    if (!table || statement.kind !== 'parsed' || isRevertingMigration(statement, context)) return [];
+    const end = context.statements.length;
+    // Dropping the whole table later (drop-table reports it) or adding the constraint back (a replacement) leaves nothing to say here.
+    if (dropsTable(context, table, statement.index + 1, end)) return [];
+    const reported = (name: string) => !isConstraintNewInFile(context, table, name, statement.index) && !addsConstraint(context, table, name, statement.index, end);
+    const dropped = statement.alterTableCommands.flatMap((cmd, index) => (cmd.subtype === 'AT_DropConstraint' && cmd.name !== undefined && reported(cmd.name) ? [{ name: cmd.name, index }] : []));
+    const [first] = dropped;
+    if (!first) return [];
+    const names = dropped.map(({ name }) => quoteIdentifier(name)).join(', ');
+    return [
+      {
+        message:
+          `DROP CONSTRAINT ${names} takes an ACCESS EXCLUSIVE lock on ${displayRelation(table)} (and, for a foreign key, on the table it ` +
+          'references): reads and writes queue behind it while it waits for running queries. A dropped UNIQUE or PRIMARY KEY also drops ' +
+          'its index: INSERT … ON CONFLICT on its columns fails and lookups may become full scans. Check nothing relies on it, and set a ' +
+          'short lock_timeout first.',
+        range: alterTableClause(statement, first.index),
+        lock: { mode: 'ACCESS EXCLUSIVE', relation: table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
+        safeAlternative: 'A short lock_timeout before it and a quick commit after it, once nothing relies on the constraint.',
+      },
+    ];
+  },
+};
+
+function dropForeignKeyFact(relation: string, on: string): LockFact {
+  return {
+    kind: 'lock',
+    statement: 'ALTER TABLE table DROP CONSTRAINT foreign_key',
+    mode: 'ACCESS EXCLUSIVE',
+    on,
+    blocks: blockedOperations('ACCESS EXCLUSIVE'),
+    rewrite: false,
+    fullScan: false,
+    versions: { from: 10 },
+    source: DOCS_ALTER_TABLE,
+    probe: { setup: PROBE_FOREIGN_KEY_SETUP, statement: PROBE_DROP_FOREIGN_KEY, relation },
+  };
+}

@@ -1,0 +1,43 @@
+import { nodeAs } from '../model/statement';
+import type { Rule } from './rule';
+import { EXPAND_CONTRACT, isRevertingMigration, isSchemaNewInFile } from './support/breaking-changes';
+import { namesOf, quoteIdentifier } from './support/constraints';
+import { leadingKeywords } from './support/keywords';
+
+/** DROP SCHEMA of a schema the running application may still use. */
+export const dropSchema: Rule = {
+  id: 'drop-schema',
+  severity: 'error',
+  docs: {
+    summary: 'DROP SCHEMA of an existing schema: everything the running application uses in it is gone.',
+    why:
+      'The code running in production still names the schema\'s tables, views, functions and types: every query on ' +
+      'them fails from the commit on, and with `CASCADE` all of them and their data are dropped at once (without ' +
+      'it, the drop fails unless the schema is empty). Dropping the tables takes ACCESS EXCLUSIVE locks on each of ' +
+      'them and on the tables their foreign keys reference.',
+    example: {
+      bad: 'DROP SCHEMA reporting CASCADE;',
+      good: '-- once no code uses reporting any more (release N), in release N+1:\n-- lockguard-ignore drop-schema: unused since release N\nDROP SCHEMA reporting CASCADE;',
+    },
+    instead: EXPAND_CONTRACT,
+  },
+  facts: [],
+  fixChecks: [],
+  check(statement, context) {
+    const drop = nodeAs(statement, 'DropStmt');
+    if (drop?.removeType !== 'OBJECT_SCHEMA' || isRevertingMigration(statement, context)) return [];
+    const schemas = namesOf(drop.objects).filter((schema) => !isSchemaNewInFile(context, schema, statement.index));
+    if (schemas.length === 0) return [];
+    const cascade = drop.behavior === 'DROP_CASCADE' ? ' CASCADE drops every table, view, function and type in it, with their data.' : '';
+    return [
+      {
+        message:
+          `DROP SCHEMA removes ${schemas.map(quoteIdentifier).join(', ')}, which the application running now may still use: its queries on ` +
+          `the objects inside fail as soon as this commits.${cascade} Stop using the schema in the code and deploy that first; drop it in a later migration.`,
+        range: leadingKeywords(statement, ['SCHEMA']),
+        noFixReason: 'Only the application can stop using the schema: remove its use, deploy, then drop it.',
+        safeAlternative: 'Expand/contract: stop using the schema in the code, deploy, then drop it in a later migration.',
+      },
+    ];
+  },
+};

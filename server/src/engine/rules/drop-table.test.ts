@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'drop-table';
+const findings = (sql: string, filePath?: string) => findingsOf(RULE, sql, { filePath });
+
+describe(RULE, () => {
+  it('is an error: running code breaks, and the table is locked ACCESS EXCLUSIVE', () => {
+    const sql = 'DROP TABLE IF EXISTS legacy_orders, app.old_items CASCADE;';
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(textOf(sql, finding!)).toBe('DROP TABLE');
+    expect(finding!.message).toContain('removes legacy_orders, app.old_items');
+    expect(finding!.message).toMatch(/queries fail as soon as this commits/);
+    expect(finding!.message).toMatch(/CASCADE also drops/);
+    expect(finding!.message).toMatch(/ACCESS EXCLUSIVE/);
+    expect(finding!.lock).toMatchObject({ mode: 'ACCESS EXCLUSIVE', relation: { name: 'legacy_orders' } });
+    expect(finding!.noFixReason).toMatch(/deploy/);
+  });
+
+  it('names only the tables the file did not create', () => {
+    const [finding] = findings('CREATE TABLE tmp (id int);\nDROP TABLE tmp, legacy;');
+    expect(finding!.message).toContain('removes legacy,');
+    expect(finding!.message).not.toContain('tmp');
+  });
+
+  describe('stays quiet where no running code can use the table', () => {
+    it.each([
+      ['created earlier in the file', 'CREATE TABLE tmp (id int);\nDROP TABLE tmp;', undefined],
+      ['a diesel down migration', 'DROP TABLE posts;', 'migrations/2024-01-01-000000_posts/down.sql'],
+      ['a golang-migrate down migration', 'DROP TABLE posts;', 'db/000001_posts.down.sql'],
+      ['a dbmate down section', '-- migrate:up\nCREATE TABLE posts (id int);\n-- migrate:down\nDROP TABLE posts;', undefined],
+      ['a goose down section', '-- +goose Up\nSELECT 1;\n-- +goose Down\nDROP TABLE posts;', 'db/20240101_posts.sql'],
+      ['other drops', 'DROP VIEW v;\nDROP INDEX CONCURRENTLY i;', undefined],
+    ])('%s', (_name, sql, filePath) => {
+      expect(findings(sql, filePath)).toEqual([]);
+    });
+
+    it('but flags the up section of the same file', () => {
+      expect(findings('-- migrate:up\nDROP TABLE posts;\n-- migrate:down\nCREATE TABLE posts (id int);')).toHaveLength(1);
+    });
+  });
+
+  it('is the only rule that reports a DROP TABLE (besides the timeout hygiene rules)', () => {
+    expect(lint('DROP TABLE legacy;').map((f) => f.ruleId).filter((id) => !id.startsWith('missing-'))).toEqual([RULE]);
+  });
+});
+
+describe(`${RULE}: names only this migration used`, () => {
+  it('exempts a backup the file renamed the table to, and a swap that gives the name to another table', () => {
+    const rebuild = 'ALTER TABLE devices RENAME TO _bkp_devices;\nCREATE TABLE devices (id bigint);\nINSERT INTO devices SELECT id FROM _bkp_devices;\nDROP TABLE _bkp_devices;';
+    expect(findings(rebuild)).toEqual([]);
+    expect(findings('DROP TABLE devices;\nALTER TABLE devices_new RENAME TO devices;')).toEqual([]);
+  });
+
+  it('still flags a drop followed by a new, empty table of the same name: the data is gone', () => {
+    expect(findings('DROP TABLE IF EXISTS devices;\nCREATE TABLE devices (id bigint);')).toHaveLength(1);
+  });
+});

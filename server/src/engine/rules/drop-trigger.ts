@@ -1,0 +1,112 @@
+import type { Node } from '@pgsql/types';
+import { blockedOperations } from '../locks/lock-modes';
+import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { nodeAs, type Statement } from '../model/statement';
+import type { Rule, RuleContext } from './rule';
+import { dropsTable } from './support/breaking-changes';
+import { namesOf } from './support/constraints';
+import { leadingKeywords } from './support/keywords';
+import { BOUND_THE_WAIT, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_SETUP } from './support/triggers';
+
+const DOCS_DROP_TRIGGER = 'https://www.postgresql.org/docs/current/sql-droptrigger.html';
+/** CREATE OR REPLACE TRIGGER exists from PostgreSQL 14 (not for constraint triggers). */
+const CREATE_OR_REPLACE_TRIGGER_SINCE = 14;
+
+/** DROP TRIGGER on a table in use: a brief ACCESS EXCLUSIVE lock, and writes stop doing what the trigger did. */
+export const dropTrigger: Rule = {
+  id: 'drop-trigger',
+  severity: 'warning',
+  docs: {
+    summary: 'DROP TRIGGER on an existing table: ACCESS EXCLUSIVE lock on the table (reads and writes wait), and writes stop running the trigger.',
+    why:
+      '`DROP TRIGGER` takes an ACCESS EXCLUSIVE lock on the trigger\'s table (the lock chapter of the documentation ' +
+      'does not list it; measured on PostgreSQL 13–18): every read and write waits until the transaction commits, ' +
+      'and while the statement waits for queries already running on the table, every later query queues behind it. ' +
+      'The drop itself is instant, so this is a warning. From the commit on, writes no longer run the trigger: ' +
+      'whatever it maintained (audit rows, derived columns, counters) stops being maintained for the running ' +
+      'application too.',
+    example: {
+      bad: 'DROP TRIGGER orders_audit ON orders;',
+      good: "SET lock_timeout = '2s';\nDROP TRIGGER orders_audit ON orders;",
+    },
+    instead:
+      'Make sure nothing relies on what the trigger maintains any more, set a short `lock_timeout` before the drop ' +
+      '(and retry on timeout) and commit right after it. To change a trigger, `CREATE OR REPLACE TRIGGER` (PostgreSQL ' +
+      '14+, not for constraint triggers) replaces it in one step under SHARE ROW EXCLUSIVE: reads go on, and no write ' +
+      'runs without it, unlike DROP TRIGGER followed by CREATE TRIGGER. Tables created earlier in the same migration, or dropped later in it, are exempt.',
+  },
+  facts: [
+    {
+      kind: 'lock',
+      statement: 'DROP TRIGGER trigger ON table',
+      mode: 'ACCESS EXCLUSIVE',
+      on: 'the table',
+      blocks: blockedOperations('ACCESS EXCLUSIVE'),
+      rewrite: false,
+      fullScan: false,
+      versions: { from: 10 },
+      source: DOCS_DROP_TRIGGER,
+      probe: { setup: PROBE_TRIGGER_SETUP, statement: 'DROP TRIGGER lock_probe_trigger ON lock_probe', relation: 'lock_probe' },
+    },
+    {
+      kind: 'lock',
+      statement: 'CREATE OR REPLACE TRIGGER trigger … ON table (replacing an existing trigger)',
+      mode: 'SHARE ROW EXCLUSIVE',
+      on: 'the table',
+      blocks: blockedOperations('SHARE ROW EXCLUSIVE'),
+      rewrite: false,
+      fullScan: false,
+      versions: { from: CREATE_OR_REPLACE_TRIGGER_SINCE },
+      source: 'https://www.postgresql.org/docs/current/sql-createtrigger.html',
+      probe: { setup: PROBE_TRIGGER_SETUP, statement: PROBE_CREATE_TRIGGER.replace('CREATE TRIGGER', 'CREATE OR REPLACE TRIGGER'), relation: 'lock_probe' },
+    },
+  ],
+  fixChecks: [],
+  check(statement, context) {
+    const drop = nodeAs(statement, 'DropStmt');
+    const object = drop?.removeType === 'OBJECT_TRIGGER' ? drop.objects?.[0] : undefined;
+    const trigger = object && droppedTrigger(object);
+    // A table the file creates, or drops afterwards (its drop is the story, and drops the trigger too).
+    if (!trigger || context.isCreatedInFile(trigger.table, statement.index) || dropsTable(context, trigger.table, statement.index + 1, context.statements.length)) return [];
+    const recreatedAt = context.statements.slice(statement.index + 1).find((later) => recreates(later, trigger));
+    return [
+      {
+        message:
+          `DROP TRIGGER takes an ACCESS EXCLUSIVE lock on ${displayRelation(trigger.table)}: every read and write waits until the transaction ` +
+          `commits, and queues behind any query already running on it. ${recreatedAt ? recreation(recreatedAt, context) : NO_LONGER_RUNS} ${BOUND_THE_WAIT}`,
+        range: leadingKeywords(statement, ['TRIGGER']),
+        lock: { mode: 'ACCESS EXCLUSIVE', relation: trigger.table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
+        safeAlternative: 'A short lock_timeout before it and a quick commit after it, once nothing relies on the trigger (PostgreSQL 14+: CREATE OR REPLACE TRIGGER to replace one).',
+      },
+    ];
+  },
+};
+
+const NO_LONGER_RUNS = 'After the commit, writes no longer run the trigger: check that nothing relies on what it maintained.';
+
+interface DroppedTrigger {
+  name: string;
+  table: RelationName;
+}
+
+/** What the file's later CREATE TRIGGER of the same trigger means: on PostgreSQL 14+, one step under a weaker lock. */
+function recreation(create: Statement, context: RuleContext): string {
+  const line = context.source.slice(0, create.range.start).split('\n').length;
+  if (context.options.pgVersion < CREATE_OR_REPLACE_TRIGGER_SINCE || nodeAs(create, 'CreateTrigStmt')?.isconstraint) {
+    return `Line ${line} creates it again; until then, writes do not run it.`;
+  }
+  return `Line ${line} creates it again: CREATE OR REPLACE TRIGGER (PostgreSQL 14+) replaces it in one step under SHARE ROW EXCLUSIVE, so reads go on and no write misses the trigger.`;
+}
+
+function recreates(statement: Statement, trigger: DroppedTrigger): boolean {
+  const create = nodeAs(statement, 'CreateTrigStmt');
+  return create?.trigname === trigger.name && create.relation?.relname !== undefined && sameRelation({ schema: create.relation.schemaname, name: create.relation.relname }, trigger.table);
+}
+
+/** The trigger of `DROP TRIGGER name ON [schema.]table`, whose object is the list schema, table, trigger. */
+function droppedTrigger(object: Node): DroppedTrigger | undefined {
+  const names = namesOf('List' in object ? object.List.items : undefined);
+  const trigger = names.pop();
+  const table = names.pop();
+  return trigger === undefined || table === undefined ? undefined : { name: trigger, table: { schema: names.pop(), name: table } };
+}

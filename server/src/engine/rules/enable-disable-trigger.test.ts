@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'enable-disable-trigger';
+const findings = (sql: string) => findingsOf(RULE, sql);
+
+describe(RULE, () => {
+  it.each([
+    ['DISABLE TRIGGER t', 'ALTER TABLE orders DISABLE TRIGGER orders_audit;', 'DISABLE TRIGGER orders_audit', /writes skip the trigger/],
+    ['ENABLE ALWAYS TRIGGER t', 'ALTER TABLE orders ENABLE ALWAYS TRIGGER orders_audit;', 'ENABLE ALWAYS TRIGGER orders_audit', /^ENABLE TRIGGER/],
+    ['ENABLE TRIGGER USER', 'ALTER TABLE orders ENABLE TRIGGER USER;', 'ENABLE TRIGGER USER', /^ENABLE TRIGGER/],
+  ])('%s: a warning about the SHARE ROW EXCLUSIVE lock, underlining the subcommand', (_name, sql, underlined, message) => {
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('warning');
+    expect(textOf(sql, finding!)).toBe(underlined);
+    expect(finding!.message).toMatch(message);
+    expect(finding!.message).toContain('SHARE ROW EXCLUSIVE lock on orders');
+    expect(finding!.lock?.mode).toBe('SHARE ROW EXCLUSIVE');
+  });
+
+  it('says that DISABLE TRIGGER ALL also stops enforcing foreign keys', () => {
+    const sql = 'ALTER TABLE orders ADD COLUMN note text, DISABLE TRIGGER ALL;';
+    const [finding] = findings(sql);
+    expect(textOf(sql, finding!)).toBe('DISABLE TRIGGER ALL');
+    expect(finding!.message).toMatch(/foreign keys/);
+    expect(findings('ALTER TABLE orders DISABLE TRIGGER USER;')[0]!.message).not.toMatch(/foreign keys/);
+  });
+
+  it('stays quiet on tables created in the file and on other subcommands', () => {
+    expect(findings('CREATE TABLE orders (id int);\nALTER TABLE orders DISABLE TRIGGER ALL;')).toEqual([]);
+    expect(findings('ALTER TABLE orders ADD COLUMN note text;')).toEqual([]);
+  });
+
+  it('reports a disable / backfill / enable transaction once per toggle, and no other rule repeats it', () => {
+    const sql = 'ALTER TABLE orders DISABLE TRIGGER t;\nALTER TABLE orders ENABLE TRIGGER t;';
+    expect(lint(sql).map((finding) => finding.ruleId).filter((id) => !id.startsWith('missing-'))).toEqual([RULE, RULE]);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { applyFix, findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'foreign-key-without-not-valid';
+const findings = (sql: string, options = {}) => findingsOf(RULE, sql, options);
+// Hygiene rules (timeouts, IF NOT EXISTS, …) flag most migrations: not what these tests are about.
+const ruleIds = (sql: string, options = {}) => lintWithoutHygiene(sql, options).map((finding) => finding.ruleId);
+
+describe(RULE, () => {
+  it('flags ADD CONSTRAINT … FOREIGN KEY, names both tables, and splits it into NOT VALID + VALIDATE', () => {
+    const sql = 'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n';
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.message).toMatch(/scans orders to check every row while holding a SHARE ROW EXCLUSIVE lock on it \(INSERT, UPDATE and DELETE wait\) and a SHARE ROW EXCLUSIVE lock on customers \(INSERT, UPDATE and DELETE wait\) until the scan ends/);
+    expect(finding!.lock).toEqual({ mode: 'SHARE ROW EXCLUSIVE', relation: expect.objectContaining({ name: 'orders' }), blocks: expect.arrayContaining(['INSERT', 'UPDATE', 'DELETE']) });
+    expect(finding!.lock!.blocks).not.toContain('SELECT');
+    expect(textOf(sql, finding!)).toBe('ADD CONSTRAINT orders_customer_fk FOREIGN KEY');
+    const fixed = applyFix(sql, finding!.fixes[0]!);
+    expect(fixed).toBe(
+      'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n' +
+        'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\n',
+    );
+    expect(ruleIds(fixed)).toEqual([]);
+  });
+
+  it('names an unnamed constraint as PostgreSQL would, so VALIDATE can find it, and keeps ON DELETE', () => {
+    const sql = 'ALTER TABLE "Sales".orders ADD FOREIGN KEY (customer_id, region) REFERENCES customers ON DELETE CASCADE; -- link';
+    const fixed = applyFix(sql, findings(sql)[0]!.fixes[0]!);
+    expect(fixed).toBe(
+      'ALTER TABLE "Sales".orders ADD CONSTRAINT orders_customer_id_region_fkey FOREIGN KEY (customer_id, region) REFERENCES customers ON DELETE CASCADE NOT VALID; -- link\n' +
+        'ALTER TABLE "Sales".orders VALIDATE CONSTRAINT orders_customer_id_region_fkey;',
+    );
+    expect(ruleIds(fixed)).toEqual([]);
+  });
+
+  it('flags an inline REFERENCES of an ADD COLUMN with a default, and moves it into an ADD CONSTRAINT … NOT VALID', () => {
+    const sql = 'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 0 REFERENCES customers (id) ON DELETE SET NULL, ADD COLUMN note text;';
+    const [finding] = findings(sql);
+    expect(textOf(sql, finding!)).toBe('REFERENCES');
+    expect(finding!.message).toMatch(/holding an ACCESS EXCLUSIVE lock on it \(all reads and writes wait\) and a SHARE ROW EXCLUSIVE lock on customers/);
+    const fixed = applyFix(sql, finding!.fixes[0]!);
+    expect(fixed).toBe(
+      'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 0, ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE SET NULL NOT VALID, ADD COLUMN note text;\n' +
+        'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;',
+    );
+    expect(ruleIds(fixed)).not.toContain(RULE);
+    expect(ruleIds(fixed)).not.toContain('syntax-error');
+  });
+
+  it.each([
+    ['DEFAULT NULL', 'ALTER TABLE orders ADD COLUMN c int DEFAULT NULL REFERENCES customers;'],
+    ['serial', 'ALTER TABLE orders ADD COLUMN c serial REFERENCES customers;'],
+    ['identity', 'ALTER TABLE orders ADD COLUMN c int GENERATED ALWAYS AS IDENTITY REFERENCES customers;'],
+    ['generated', 'ALTER TABLE orders ADD COLUMN c int GENERATED ALWAYS AS (id) STORED REFERENCES customers;'],
+  ])('flags an inline REFERENCES whose column gets values in existing rows: %s', (_name, sql) => {
+    expect(findings(sql)).toHaveLength(1);
+  });
+
+  it('keeps other inline constraints of the column in place', () => {
+    const sql = 'ALTER TABLE orders ADD COLUMN customer_id bigint CONSTRAINT c_fk REFERENCES customers NOT NULL DEFAULT 0;';
+    const fixed = applyFix(sql, findings(sql)[0]!.fixes[0]!);
+    expect(fixed).toBe(
+      'ALTER TABLE orders ADD COLUMN customer_id bigint NOT NULL DEFAULT 0, ADD CONSTRAINT c_fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT c_fk;',
+    );
+  });
+
+  it('inside BEGIN … COMMIT, puts VALIDATE after COMMIT (in the same transaction it would gain nothing)', () => {
+    const sql = 'BEGIN;\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\nCOMMIT;\n';
+    const fix = findings(sql)[0]!.fixes[0]!;
+    expect(fix.title).toMatch(/after COMMIT/);
+    const fixed = applyFix(sql, fix);
+    expect(fixed).toBe('BEGIN;\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\nCOMMIT;\n\nALTER TABLE orders VALIDATE CONSTRAINT fk;\n');
+    expect(ruleIds(fixed)).toEqual([]);
+  });
+
+  it('when the migration tool wraps the file, adds NOT VALID and leaves VALIDATE for the next migration', () => {
+    const sql = '-- migrate:up\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\n';
+    const fix = findings(sql)[0]!.fixes[0]!;
+    expect(fix.title).toMatch(/next migration/);
+    const fixed = applyFix(sql, fix);
+    expect(fixed).toBe(
+      '-- migrate:up\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\n-- lockguard: validate in the next migration (outside this transaction): ALTER TABLE orders VALIDATE CONSTRAINT fk;\n',
+    );
+    expect(ruleIds(fixed)).toEqual([]);
+  });
+
+  it.each([
+    ['NOT VALID', 'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;'],
+    ['table created earlier in the file', 'CREATE TABLE orders (id int, customer_id int);\nALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers;'],
+    ['CREATE TABLE with REFERENCES', 'CREATE TABLE orders (id int, customer_id int REFERENCES customers);'],
+    ['ADD COLUMN … REFERENCES without a default: every row is NULL, PostgreSQL skips the check', 'ALTER TABLE orders ADD COLUMN customer_id int REFERENCES customers;'],
+    ['other constraints', 'ALTER TABLE orders ADD CONSTRAINT c CHECK (a > 0) NOT VALID;'],
+  ])('stays quiet: %s', (_name, sql) => {
+    expect(findings(sql)).toEqual([]);
+  });
+
+  it('is the only rule reporting the plain case', () => {
+    expect(ruleIds('ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers (id);')).toEqual([RULE]);
+  });
+});

@@ -1,0 +1,273 @@
+import type { AlterTableCmd, DropStmt, Node } from '@pgsql/types';
+import { nonTransactionalForm } from '../knowledge/non-transactional';
+import { displayRelation, type RelationName } from '../model/relations';
+import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
+import type { Token } from '../text/lexer';
+import type { OffsetRange } from '../text/positions';
+import type { Fix, Report, Rule, RuleContext } from './rule';
+import { insertBefore } from './support/insert-statement';
+import { firstKeyword } from './support/keywords';
+
+/** The DROP forms the rule guards, and the keyword after which IF EXISTS goes. */
+const DROP_KEYWORDS: Readonly<Partial<Record<NonNullable<DropStmt['removeType']>, string>>> = {
+  OBJECT_TABLE: 'TABLE',
+  OBJECT_INDEX: 'INDEX',
+  OBJECT_VIEW: 'VIEW',
+  OBJECT_MATVIEW: 'VIEW',
+  OBJECT_SEQUENCE: 'SEQUENCE',
+  OBJECT_SCHEMA: 'SCHEMA',
+  OBJECT_TYPE: 'TYPE',
+  OBJECT_DOMAIN: 'DOMAIN',
+  OBJECT_EXTENSION: 'EXTENSION',
+  OBJECT_FUNCTION: 'FUNCTION',
+  OBJECT_PROCEDURE: 'PROCEDURE',
+  OBJECT_TRIGGER: 'TRIGGER',
+  OBJECT_FOREIGN_TABLE: 'TABLE',
+};
+
+/** A create or drop that fails when run a second time, and where `IF [NOT] EXISTS` goes. */
+interface Unguarded {
+  /** What the statement does, e.g. `CREATE TABLE` or `ADD COLUMN`. */
+  form: string;
+  guard: 'IF NOT EXISTS' | 'IF EXISTS';
+  range: OffsetRange;
+  /** The token IF [NOT] EXISTS follows; undefined when the form cannot take it (an unnamed index). */
+  after: Token | undefined;
+}
+
+/**
+ * Without a transaction, a migration that fails half-way stays half-applied, and its re-run fails on
+ * the first object the first run already created or dropped. Inside a transaction nothing of a failed
+ * run remains, so the rule stays quiet there — the idempotency noise users of other linters complain about.
+ */
+export const missingIfNotExists: Rule = {
+  id: 'missing-if-not-exists',
+  severity: 'info',
+  docs: {
+    summary: 'CREATE without IF NOT EXISTS or DROP without IF EXISTS in a migration that runs without a transaction, so a re-run after a failure stops there.',
+    why:
+      'When a migration runs outside a transaction (a tool told not to wrap it, as CONCURRENTLY forms require), each ' +
+      'statement commits on its own. If a later statement fails, the earlier ones stay applied, and ' +
+      'running the migration again fails at once on `relation already exists` or `does not exist`, which then needs a ' +
+      'hand fix in production. `IF NOT EXISTS` / `IF EXISTS` make those statements safe to repeat. Only statements ' +
+      'followed by others are reported (a failure can only strand the ones before it), only in files known to run ' +
+      'without a transaction — they hold a statement that cannot run in one (CONCURRENTLY, VACUUM, …), or the project\'s ' +
+      'transaction mode is `never` — and nothing inside BEGIN … COMMIT: where a failure undoes everything, re-running is ' +
+      'safe. `CREATE INDEX CONCURRENTLY` is the exception: a failed build leaves an ' +
+      'INVALID index behind, and `IF NOT EXISTS` would silently keep it on the re-run. So the rule never suggests it ' +
+      'there, and when a concurrent build already has it, asks for a `DROP INDEX CONCURRENTLY IF EXISTS` first.',
+    example: {
+      bad: 'CREATE TABLE order_notes (id bigint PRIMARY KEY, body text);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx ON orders (status);',
+      good:
+        'CREATE TABLE IF NOT EXISTS order_notes (id bigint PRIMARY KEY, body text);\n' +
+        'DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;\nCREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);',
+    },
+    instead:
+      'Write `CREATE TABLE/INDEX/SEQUENCE/SCHEMA/EXTENSION/MATERIALIZED VIEW IF NOT EXISTS`, `ALTER TABLE … ADD COLUMN ' +
+      'IF NOT EXISTS`, `DROP … IF EXISTS` and `DROP COLUMN/CONSTRAINT IF EXISTS`; the quick fix inserts them and is ' +
+      'safe to apply automatically (where the original would succeed, the guarded statement does the same). A ' +
+      '`DROP … IF EXISTS` earlier in the file for the same object also counts. Give indexes a name, so they can be ' +
+      'guarded. Or run the migration in a transaction, when nothing in it needs to run outside one.',
+  },
+  facts: [],
+  fixChecks: [
+    {
+      setup: ['CREATE TABLE lockguard_orders (id bigint PRIMARY KEY, status text, old_note text)', 'CREATE INDEX lockguard_orders_old_idx ON lockguard_orders (old_note)'],
+      migration:
+        'CREATE TABLE lockguard_notes (id bigint);\nCREATE SEQUENCE lockguard_note_seq;\nALTER TABLE lockguard_orders ADD COLUMN note text, DROP COLUMN old_note;\n' +
+        'DROP INDEX lockguard_orders_old_idx;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS lockguard_orders_status_idx ON lockguard_orders (status);\nDROP TABLE lockguard_notes;\n',
+    },
+  ],
+  check(statement, context) {
+    if (statement.kind !== 'parsed' || statement.transaction.kind !== 'autocommit') return [];
+    if (nodeAs(statement, 'IndexStmt')?.concurrent) return leftoverIndexReports(statement, fileFacts(context), context);
+    const file = fileFacts(context);
+    if (!file.runsOutsideTransaction || statement.index >= file.lastWork || isDroppedEarlier(statement, file)) return [];
+    return unguardedParts(statement).map((part) => report(statement, part));
+  },
+};
+
+function report(statement: ParsedStatement, part: Unguarded): Report {
+  const consequence = part.guard === 'IF NOT EXISTS' ? 'it already exists' : 'it is already gone';
+  const message =
+    `${part.form} without ${part.guard}, in a migration that runs without a transaction: if a later statement fails, this one stays applied, ` +
+    `and the re-run fails here because ${consequence}. Write ${part.form} ${part.guard}.`;
+  if (!part.after) return { message, range: part.range, noFixReason: 'An unnamed index cannot take IF NOT EXISTS (and a re-run silently builds a second one): give it a name.' };
+  const fix: Fix = {
+    title: `Add ${part.guard}`,
+    edits: [{ range: { start: part.after.end, end: part.after.end }, newText: ` ${part.guard}` }],
+    preferred: true,
+    autoApplicable: true,
+  };
+  return { message, range: part.range, fixes: [fix] };
+}
+
+/** What the rule needs to know about the whole file, computed once per file. */
+interface FileFacts {
+  /**
+   * The file is known to run without a transaction: the project says so (transaction mode `never`),
+   * or it holds a statement that cannot run inside one (CONCURRENTLY, VACUUM, …). A file of unknown
+   * origin is most likely wrapped by its migration tool, and warning about half-applied runs there is
+   * the noise users of other linters complain about.
+   */
+  runsOutsideTransaction: boolean;
+  /** The last statement that could fail and strand the ones before it (SET, RESET and transaction control cannot). */
+  lastWork: number;
+  /** Where each object is first dropped with IF EXISTS, by `objectKey`. */
+  droppedIfExists: ReadonlyMap<string, number>;
+}
+
+const fileFactsCache = new WeakMap<readonly Statement[], FileFacts>();
+
+function fileFacts(context: RuleContext): FileFacts {
+  const cached = fileFactsCache.get(context.statements);
+  if (cached) return cached;
+  const { statements, options } = context;
+  const droppedIfExists = new Map<string, number>();
+  for (const statement of statements) {
+    const drop = nodeAs(statement, 'DropStmt');
+    if (!drop?.missing_ok) continue;
+    for (const name of (drop.objects ?? []).flatMap(droppedName)) {
+      const key = objectKey(drop.removeType, name);
+      if (!droppedIfExists.has(key)) droppedIfExists.set(key, statement.index);
+    }
+  }
+  const facts: FileFacts = {
+    runsOutsideTransaction:
+      options.transactionMode === 'never' ||
+      statements.some((statement) => statement.transaction.kind === 'autocommit' && nonTransactionalForm(statement, options.pgVersion) !== undefined),
+    lastWork: statements.reduce((last, statement) => (nodeAs(statement, 'VariableSetStmt') || nodeAs(statement, 'TransactionStmt') ? last : statement.index), -1),
+    droppedIfExists,
+  };
+  fileFactsCache.set(statements, facts);
+  return facts;
+}
+
+function unguardedParts(statement: ParsedStatement): Unguarded[] {
+  const create = createForm(statement);
+  if (create) return create;
+  const drop = nodeAs(statement, 'DropStmt');
+  if (drop) {
+    const keyword = drop.removeType ? DROP_KEYWORDS[drop.removeType] : undefined;
+    const after = keyword ? (drop.concurrent ? firstKeyword(statement, ['CONCURRENTLY']) : firstKeyword(statement, [keyword])) : undefined;
+    if (drop.missing_ok || !after) return [];
+    return [{ form: statement.text.slice(0, after.end - statement.range.start).replace(/\s+/g, ' ').toUpperCase(), guard: 'IF EXISTS', range: { start: statement.range.start, end: after.end }, after }];
+  }
+  return alterTableParts(statement);
+}
+
+function createForm(statement: ParsedStatement): Unguarded[] | undefined {
+  const part = (form: string, keyword: string, guarded: boolean | undefined): Unguarded[] => {
+    const after = firstKeyword(statement, [keyword]);
+    return guarded || !after ? [] : [{ form, guard: 'IF NOT EXISTS', range: { start: statement.range.start, end: after.end }, after }];
+  };
+  const table = nodeAs(statement, 'CreateStmt');
+  if (table) return table.relation?.relpersistence === 't' ? [] : part('CREATE TABLE', 'TABLE', table.if_not_exists);
+  const index = nodeAs(statement, 'IndexStmt');
+  if (index) {
+    if (index.if_not_exists) return [];
+    const [named] = part('CREATE INDEX', 'INDEX', false);
+    return named ? [{ ...named, after: index.idxname ? named.after : undefined }] : [];
+  }
+  if (nodeAs(statement, 'CreateSeqStmt')) return part('CREATE SEQUENCE', 'SEQUENCE', nodeAs(statement, 'CreateSeqStmt')!.if_not_exists);
+  if (nodeAs(statement, 'CreateSchemaStmt')) return part('CREATE SCHEMA', 'SCHEMA', nodeAs(statement, 'CreateSchemaStmt')!.if_not_exists);
+  if (nodeAs(statement, 'CreateExtensionStmt')) return part('CREATE EXTENSION', 'EXTENSION', nodeAs(statement, 'CreateExtensionStmt')!.if_not_exists);
+  const tableAs = nodeAs(statement, 'CreateTableAsStmt');
+  if (tableAs) return tableAs.objtype === 'OBJECT_MATVIEW' ? part('CREATE MATERIALIZED VIEW', 'VIEW', tableAs.if_not_exists) : part('CREATE TABLE', 'TABLE', tableAs.if_not_exists);
+  return undefined;
+}
+
+/**
+ * ADD COLUMN, DROP COLUMN and DROP CONSTRAINT without their guards. A statement that also adds a
+ * constraint is left alone: ADD CONSTRAINT has no IF NOT EXISTS, so no guard makes it repeatable.
+ */
+function alterTableParts(statement: ParsedStatement): Unguarded[] {
+  const commands = statement.alterTableCommands;
+  if (!nodeAs(statement, 'AlterTableStmt') || commands.some((cmd) => cmd.subtype === 'AT_AddConstraint')) return [];
+  const clauses = subcommandTokens(statement);
+  if (clauses.length !== commands.length) return [];
+  return commands.flatMap((cmd, i) => commandPart(cmd, clauses[i]!));
+}
+
+function commandPart(cmd: AlterTableCmd, tokens: readonly Token[]): Unguarded[] {
+  if (cmd.missing_ok || tokens.length === 0) return [];
+  const [verb, object] = tokens;
+  const withObject = (word: string) => (object?.type === 'word' && object.value === word ? object : verb!);
+  const part = (form: string, guard: Unguarded['guard'], after: Token): Unguarded[] => [{ form, guard, range: { start: verb!.start, end: after.end }, after }];
+  if (cmd.subtype === 'AT_AddColumn') return part('ADD COLUMN', 'IF NOT EXISTS', withObject('COLUMN'));
+  if (cmd.subtype === 'AT_DropColumn') return part('DROP COLUMN', 'IF EXISTS', withObject('COLUMN'));
+  if (cmd.subtype === 'AT_DropConstraint') return part('DROP CONSTRAINT', 'IF EXISTS', withObject('CONSTRAINT'));
+  return [];
+}
+
+/** ALTER TABLE's subcommands as token lists: what follows the table name, split at top-level commas. */
+function subcommandTokens(statement: ParsedStatement): Token[][] {
+  const start = statement.targets[0]?.range?.start;
+  const tokens = statement.tokens;
+  const name = tokens.findIndex((token) => token.start === start);
+  if (name < 0) return [];
+  let i = name + 1;
+  while (tokens[i]?.value === '.') i += 2;
+  if (tokens[i]?.value === '*') i++;
+  const clauses: Token[][] = [[]];
+  let depth = 0;
+  for (const token of tokens.slice(i)) {
+    if (token.value === '(') depth++;
+    if (token.value === ')') depth--;
+    if (depth === 0 && token.value === ',') clauses.push([]);
+    else clauses[clauses.length - 1]!.push(token);
+  }
+  return clauses;
+}
+
+/**
+ * CREATE INDEX CONCURRENTLY: a failed build leaves an INVALID index under its name. Reported when IF
+ * NOT EXISTS would silently keep such a leftover. Without it the re-run fails loudly on the name, the
+ * honest outcome, so the rule never suggests adding IF NOT EXISTS to a concurrent build.
+ */
+function leftoverIndexReports(statement: ParsedStatement, file: FileFacts, context: RuleContext): Report[] {
+  const index = nodeAs(statement, 'IndexStmt');
+  if (!index?.if_not_exists || !index.idxname || isDroppedEarlier(statement, file)) return [];
+  const name = displayRelation({ schema: index.relation?.schemaname, name: index.idxname });
+  const keyword = firstKeyword(statement, ['CONCURRENTLY']);
+  const fix: Fix = {
+    title: `Drop a leftover ${name} first (DROP INDEX CONCURRENTLY IF EXISTS)`,
+    edits: [insertBefore(statement, context, `DROP INDEX CONCURRENTLY IF EXISTS ${name};`)],
+    preferred: true,
+    // It drops an index that the original would have failed on (or kept): the right outcome, but a change.
+    autoApplicable: false,
+  };
+  const message =
+    `If an earlier run of this build failed, it left an INVALID index ${name} behind, and IF NOT EXISTS silently keeps it: unused by queries, ` +
+    `still slowing every write. Drop any leftover first: DROP INDEX CONCURRENTLY IF EXISTS ${name}.`;
+  return [{ message, range: { start: statement.range.start, end: keyword?.end ?? statement.range.end }, fixes: [fix] }];
+}
+
+/** Whether an earlier `DROP … IF EXISTS` of the same object makes this CREATE repeatable. */
+function isDroppedEarlier(statement: ParsedStatement, file: FileFacts): boolean {
+  const created = createdObject(statement);
+  if (!created) return false;
+  const droppedAt = file.droppedIfExists.get(objectKey(created.type, created.name)) ?? file.droppedIfExists.get(objectKey(created.type, { schema: undefined, name: created.name.name }));
+  return droppedAt !== undefined && droppedAt < statement.index;
+}
+
+/** A DROP's object name (`schema.name` or `name`). */
+function droppedName(object: Node): RelationName[] {
+  const names = ('List' in object ? (object.List.items ?? []) : [object]).flatMap((item) => ('String' in item && item.String.sval ? [item.String.sval] : []));
+  const name = names.pop();
+  return name === undefined ? [] : [{ schema: names.pop(), name }];
+}
+
+const objectKey = (type: DropStmt['removeType'], name: RelationName) => `${type} ${name.schema ?? ''}.${name.name}`;
+
+function createdObject(statement: ParsedStatement): { type: DropStmt['removeType']; name: RelationName } | undefined {
+  const index = nodeAs(statement, 'IndexStmt');
+  if (index?.idxname) return { type: 'OBJECT_INDEX', name: { schema: index.relation?.schemaname, name: index.idxname } };
+  const relation = nodeAs(statement, 'CreateStmt')?.relation ?? nodeAs(statement, 'CreateSeqStmt')?.sequence;
+  if (relation?.relname) return { type: nodeAs(statement, 'CreateStmt') ? 'OBJECT_TABLE' : 'OBJECT_SEQUENCE', name: { schema: relation.schemaname, name: relation.relname } };
+  const tableAs = nodeAs(statement, 'CreateTableAsStmt');
+  if (tableAs?.into?.rel?.relname) {
+    return { type: tableAs.objtype === 'OBJECT_MATVIEW' ? 'OBJECT_MATVIEW' : 'OBJECT_TABLE', name: { schema: tableAs.into.rel.schemaname, name: tableAs.into.rel.relname } };
+  }
+  return undefined;
+}

@@ -1,0 +1,45 @@
+import type { Rule } from './rule';
+import { baseTypeName, columnName, replaceTypeFix, typeSites, withArrayBounds, type TypeSite } from './support/column-types';
+
+const SMALL_INTEGERS: Readonly<Record<string, string>> = { int2: 'smallint', int4: 'integer' };
+
+/** Keys run out: integer stops at 2,147,483,647, and widening a key later rewrites the table and its indexes. */
+export const preferBigintOverInt: Rule = {
+  id: 'prefer-bigint-over-int',
+  severity: 'info',
+  docs: {
+    summary: 'A primary key or `id` column typed `integer` or `smallint`; use `bigint`.',
+    why:
+      '`integer` ids stop at 2,147,483,647 (`smallint` at 32,767). Sequences skip values on rollbacks and upserts, so ' +
+      'busy tables get there sooner than their row count suggests, and then every INSERT fails. Widening the column ' +
+      'afterwards is a type change that rewrites the table and its indexes under an ACCESS EXCLUSIVE lock, and every ' +
+      'referencing column must follow. `bigint` costs 4 more bytes per row. Checked: primary-key columns and columns ' +
+      'named `id`. Foreign-key columns are not: they can only hold their referenced key\'s values, so they follow it ' +
+      '(widen them together with the key) — small lookup tables keep their small keys without a warning on every reference.',
+    example: { bad: 'CREATE TABLE orders (id integer PRIMARY KEY, customer_id bigint);', good: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);' },
+    instead:
+      'Use `bigint` for keys and the columns that reference them. The quick fix is applied automatically in a `CREATE ' +
+      'TABLE` (or an `ADD COLUMN` to a table created in the same migration); on an existing table it is offered but not ' +
+      'applied blindly (drivers may map bigint to a different type, e.g. a string in node-postgres).',
+  },
+  facts: [],
+  fixChecks: [
+    { setup: [], migration: 'CREATE TABLE lockguard_orders (id int PRIMARY KEY, customer_id smallint, n int);\n' },
+    { setup: ['CREATE TABLE lockguard_customers (code text)'], migration: 'ALTER TABLE lockguard_customers ADD COLUMN id integer;\n' },
+  ],
+  check(statement, context) {
+    return typeSites(statement, context).flatMap((site) => {
+      const written = SMALL_INTEGERS[baseTypeName(site.type) ?? ''];
+      if (!written || !isKey(site)) return [];
+      return [
+        {
+          message: `${columnName(site)} is a key typed ${written}: ${written === 'integer' ? 'it runs out at 2,147,483,647' : 'it runs out at 32,767'}, and widening it later rewrites the table and its indexes. Use bigint.`,
+          range: site.range,
+          fixes: [replaceTypeFix(site, withArrayBounds('bigint', site.type), 'Use bigint')],
+        },
+      ];
+    });
+  },
+};
+
+const isKey = (site: TypeSite) => site.primaryKey || site.column.toLowerCase() === 'id';

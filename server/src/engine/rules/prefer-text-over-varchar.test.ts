@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'prefer-text-over-varchar';
+const findings = (sql: string) => findingsOf(RULE, sql);
+
+describe(RULE, () => {
+  it.each([
+    ['varchar(n)', 'CREATE TABLE u (email varchar(255) NOT NULL);', 'varchar(255)', 'CREATE TABLE u (email text CHECK (char_length(email) <= 255) NOT NULL);'],
+    ['the long form, a quoted column', 'CREATE TABLE u ("Name" character varying (20));', 'character varying (20)', 'CREATE TABLE u ("Name" text CHECK (char_length("Name") <= 20));'],
+  ])('info on a new table, with a fix to text and a CHECK: %s', (_name, sql, range, fixed) => {
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('info');
+    expect(textOf(sql, finding!)).toBe(range);
+    expect(finding!.message).toContain('its limit can only change with ALTER COLUMN TYPE');
+    expect(finding!.fixes[0]).toMatchObject({ preferred: true, autoApplicable: false });
+    const after = applyFix(sql, finding!.fixes[0]!);
+    expect(after).toBe(fixed);
+    expect(lint(after).filter((other) => other.ruleId === RULE || other.ruleId === 'syntax-error')).toEqual([]);
+  });
+
+  it.each([
+    ['ADD COLUMN on an existing table', 'ALTER TABLE users ADD COLUMN email varchar(255);', 'an inline CHECK scans the table'],
+    ['ALTER COLUMN TYPE', 'ALTER TABLE users ALTER COLUMN email TYPE varchar(320);', 'A CHECK cannot be part of ALTER COLUMN'],
+  ])('no fix, and how to get there, on an existing table: %s', (_name, sql, reason) => {
+    const [finding] = findings(sql);
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toContain(reason);
+  });
+
+  it('is quiet for text and unlimited varchar', () => {
+    expect(findings('CREATE TABLE u (a text, b varchar, c varchar(10)[]);')).toEqual([]);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'prefer-timestamptz';
+const findings = (sql: string) => findingsOf(RULE, sql);
+
+describe(RULE, () => {
+  it.each([
+    ['timestamp', 'CREATE TABLE e (at timestamp NOT NULL);', 'timestamp', 'CREATE TABLE e (at timestamptz NOT NULL);'],
+    ['with precision and the long form', 'CREATE TABLE e (at timestamp(3) without time zone, b int);', 'timestamp(3) without time zone', 'CREATE TABLE e (at timestamptz(3), b int);'],
+    ['an array', 'CREATE TABLE e (seen TIMESTAMP[] DEFAULT NULL);', 'TIMESTAMP[]', 'CREATE TABLE e (seen timestamptz[] DEFAULT NULL);'],
+    ['ADD COLUMN to a new table', 'CREATE TABLE e (id bigint);\nALTER TABLE e ADD COLUMN at timestamp;', 'timestamp', 'CREATE TABLE e (id bigint);\nALTER TABLE e ADD COLUMN at timestamptz;'],
+  ])('info on a new table, with an automatic fix: %s', (_name, sql, range, fixed) => {
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('info');
+    expect(textOf(sql, finding!)).toBe(range);
+    expect(finding!.message).toMatch(/^e\.\w+ is a timestamp without time zone/);
+    expect(finding!.fixes[0]).toMatchObject({ title: 'Use timestamptz', preferred: true, autoApplicable: true });
+    const after = applyFix(sql, finding!.fixes[0]!);
+    expect(after).toBe(fixed);
+    expect(lint(after).filter((other) => other.ruleId === RULE || other.ruleId === 'syntax-error')).toEqual([]);
+  });
+
+  it.each([
+    ['ADD COLUMN on an existing table', 'ALTER TABLE orders ADD COLUMN at timestamp;', 'timestamp'],
+    ['ALTER COLUMN TYPE', 'ALTER TABLE orders ALTER COLUMN at TYPE timestamp USING at::timestamp;', 'timestamp'],
+  ])('offers the fix without applying it automatically: %s', (_name, sql, range) => {
+    const [finding] = findings(sql);
+    expect(textOf(sql, finding!)).toBe(range);
+    expect(finding!.fixes[0]).toMatchObject({ preferred: true, autoApplicable: false });
+  });
+
+  it.each([
+    ['timestamptz', 'CREATE TABLE e (a timestamptz, b timestamp with time zone, c date, d time);'],
+    ['temporary tables', 'CREATE TEMP TABLE e (a timestamp);'],
+    ['other statements', "SELECT now()::timestamp;\nCREATE DOMAIN d AS timestamp;"],
+  ])('quiet: %s', (_name, sql) => {
+    expect(findings(sql)).toEqual([]);
+  });
+});
+
+describe(`${RULE} in down migrations`, () => {
+  it.each(['db/migrations/2024_add/down.sql', 'migrations/001_add.down.sql', 'V2__x_down.sql'])('is quiet in %s: it restores the old schema as it was', (filePath) => {
+    expect(findingsOf(RULE, 'CREATE TABLE e (at timestamp);', { filePath })).toEqual([]);
+  });
+
+  it('still reports in an up migration', () => {
+    expect(findingsOf(RULE, 'CREATE TABLE e (at timestamp);', { filePath: 'migrations/001_add.up.sql' })).toHaveLength(1);
+  });
+});

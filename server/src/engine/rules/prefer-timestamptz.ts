@@ -1,0 +1,39 @@
+import type { Rule } from './rule';
+import { baseTypeName, columnName, replaceTypeFix, typeModifiers, typeSites, withArrayBounds } from './support/column-types';
+
+/** `timestamp` stores a wall-clock time without saying in which zone: every reader must guess. */
+export const preferTimestamptz: Rule = {
+  id: 'prefer-timestamptz',
+  severity: 'info',
+  docs: {
+    summary: 'A column typed `timestamp` (without time zone); `timestamptz` records an instant.',
+    why:
+      '`timestamp without time zone` stores the digits it is given and drops the zone, so the same value means ' +
+      'different instants to sessions with different `TimeZone` settings, and comparisons with `now()` silently ' +
+      'convert through the session\'s zone. `timestamptz` stores an absolute instant (in UTC) and shows it in the ' +
+      'reader\'s zone; it takes the same 8 bytes. Changing the type later rewrites the table under an ACCESS ' +
+      'EXCLUSIVE lock (except, from PostgreSQL 12, when the session zone is UTC), so choose it when the column is created.',
+    example: { bad: 'CREATE TABLE events (happened_at timestamp NOT NULL);', good: 'CREATE TABLE events (happened_at timestamptz NOT NULL);' },
+    instead:
+      'Use `timestamptz` (`timestamp with time zone`), keeping any precision (`timestamp(3)` → `timestamptz(3)`). The ' +
+      'quick fix is applied automatically in a `CREATE TABLE`, or an `ADD COLUMN` to a table created in the same migration; ' +
+      'on an existing table it is offered but not applied blindly, since code may rely on the old type.',
+  },
+  facts: [],
+  fixChecks: [
+    { setup: [], migration: 'CREATE TABLE lockguard_events (id bigint, happened_at timestamp(3) without time zone NOT NULL, seen timestamp[]);\n' },
+    { setup: ['CREATE TABLE lockguard_events (id bigint)'], migration: 'ALTER TABLE lockguard_events ADD COLUMN happened_at timestamp DEFAULT now();\n' },
+  ],
+  check(statement, context) {
+    return typeSites(statement, context)
+      .filter((site) => baseTypeName(site.type) === 'timestamp')
+      .map((site) => {
+        const precision = typeModifiers(site.type).map((mod) => `(${mod})`).join('');
+        return {
+          message: `${columnName(site)} is a timestamp without time zone: its values mean different instants to sessions in different time zones. Use timestamptz, which stores the instant.`,
+          range: site.range,
+          fixes: [replaceTypeFix(site, withArrayBounds(`timestamptz${precision}`, site.type), 'Use timestamptz')],
+        };
+      });
+  },
+};

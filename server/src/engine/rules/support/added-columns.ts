@@ -1,0 +1,76 @@
+import type { AlterTableCmd, ColumnDef, Constraint, Node } from '@pgsql/types';
+import type { ParsedStatement } from '../../model/statement';
+import type { OffsetRange } from '../../text/positions';
+import { commandsOfType, type ExistingTableAlter } from './alter-table';
+
+/** A column an ALTER TABLE … ADD COLUMN adds, with where it is written. */
+export interface AddedColumn {
+  command: AlterTableCmd;
+  column: ColumnDef;
+  constraints: readonly Constraint[];
+  /** From ADD through the end of the column's definition. */
+  range: OffsetRange;
+}
+
+/** PostgreSQL 11 stores a non-volatile ADD COLUMN default once in the catalog ("fast default") instead of rewriting. */
+export const FAST_DEFAULT_SINCE = 11;
+
+const SERIAL_TYPES = /^(small|big)?serial[248]?$/;
+
+export function addedColumns(alter: ExistingTableAlter): AddedColumn[] {
+  return commandsOfType(alter, 'AT_AddColumn').flatMap((command) => {
+    const column = command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined;
+    if (!column || column.location === undefined) return [];
+    const constraints = (column.constraints ?? []).flatMap((node) => ('Constraint' in node ? [node.Constraint] : []));
+    return [{ command, column, constraints, range: columnRange(alter.statement, alter.statement.locate(column.location)) }];
+  });
+}
+
+/** The column's default expression; `DEFAULT NULL` is none (it fills nothing, on every version). */
+export function defaultOf(added: AddedColumn): Node | undefined {
+  const expression = added.constraints.find((constraint) => constraint.contype === 'CONSTR_DEFAULT')?.raw_expr;
+  if (expression && 'A_Const' in expression && expression.A_Const.isnull) return undefined;
+  return expression;
+}
+
+export const isSerial = (added: AddedColumn) => SERIAL_TYPES.test(typeNameOf(added));
+export const isIdentity = (added: AddedColumn) => added.constraints.some((constraint) => constraint.contype === 'CONSTR_IDENTITY');
+export const generatedConstraint = (added: AddedColumn) => added.constraints.find((constraint) => constraint.contype === 'CONSTR_GENERATED');
+
+/** The column's type name as written (last part, lower case), e.g. `bigserial`. */
+export function typeNameOf(added: AddedColumn): string {
+  const names = added.column.typeName?.names ?? [];
+  const last = names[names.length - 1];
+  return last && 'String' in last ? (last.String.sval ?? '').toLowerCase() : '';
+}
+
+/** Where a constraint of the column is written: from its keyword to the next constraint or the column's end. */
+export function constraintRange(statement: ParsedStatement, added: AddedColumn, constraint: Constraint): OffsetRange {
+  const start = constraint.location !== undefined && constraint.location >= 0 ? statement.locate(constraint.location) : added.range.start;
+  const next = added.constraints
+    .flatMap((other) => (other.location !== undefined && other.location >= 0 ? [statement.locate(other.location)] : []))
+    .filter((offset) => offset > start)
+    .sort((a, b) => a - b)[0];
+  return trimmed(statement, start, Math.min(next ?? added.range.end, added.range.end));
+}
+
+/** From the ADD before the column name through the last token before a top-level comma (or the statement's end). */
+function columnRange(statement: ParsedStatement, nameStart: number): OffsetRange {
+  const tokens = statement.tokens;
+  const add = [...tokens].reverse().find((token) => token.start < nameStart && token.type === 'word' && token.value === 'ADD');
+  let depth = 0;
+  let end = statement.range.end;
+  for (const token of tokens.filter((candidate) => candidate.start >= nameStart)) {
+    if (token.value === '(') depth++;
+    else if (token.value === ')') depth--;
+    else if (token.value === ',' && depth === 0) break;
+    end = token.end;
+  }
+  return { start: add?.start ?? nameStart, end };
+}
+
+/** [start, end) shrunk to the tokens inside it, so no trailing space or comment is underlined or cut. */
+function trimmed(statement: ParsedStatement, start: number, end: number): OffsetRange {
+  const inside = statement.tokens.filter((token) => token.start >= start && token.end <= end);
+  return { start, end: inside[inside.length - 1]?.end ?? end };
+}

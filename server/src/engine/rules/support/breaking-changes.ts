@@ -1,0 +1,123 @@
+import { sameRelation, type RelationName } from '../../model/relations';
+import { nodeAs, type ParsedStatement, type Statement } from '../../model/statement';
+import type { RuleContext } from '../rule';
+import { addedConstraints, constraintName, namesOf } from './constraints';
+
+/** How to remove something running code uses, for the docs of the drop and rename rules (Markdown). */
+export const EXPAND_CONTRACT =
+  'Use expand/contract: first release code that no longer uses the old object (for a rename: that works with ' +
+  'both names, e.g. through a view or a new column written by both versions), deploy it everywhere, and only then ' +
+  'drop or rename in a later migration. When that already happened, say so on the statement: ' +
+  '`-- lockguard-ignore <rule>: <reason>`. Objects created earlier in the same migration are exempt (no running ' +
+  'code uses them yet), and so are down/revert migrations, which undo what their up migration created.';
+
+/** Where a section of a multi-direction migration file starts: dbmate, goose, sql-migrate, node-pg-migrate. */
+const SECTION_MARKER = /^--\s*(?:migrate:(up|down)|\+goose\s+(up|down)|\+migrate\s+(up|down)|(up|down)\s+migration)\b/gim;
+
+/**
+ * Whether the statement undoes an earlier migration: a down or revert script (diesel and
+ * golang-migrate `down.sql`, sqitch `revert/`, Flyway `U…__` undo scripts) or the down section of a
+ * dbmate, goose, sql-migrate or node-pg-migrate file. What it drops or renames, its up migration
+ * created, and the code that used it is rolled back first.
+ */
+export function isRevertingMigration(statement: Statement, context: RuleContext): boolean {
+  const path = (context.options.filePath ?? '').replace(/\\/g, '/');
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  if (/(^|[._-])down\.sql$/i.test(file) || /^U\d+(?:[._]\d+)*__.+\.sql$/.test(file) || /(^|\/)revert\/[^/]+\.sql$/.test(path)) return true;
+  const before = context.source.slice(0, statement.range.start);
+  const direction = [...before.matchAll(SECTION_MARKER)].pop()?.slice(1).find((group) => group !== undefined);
+  return direction?.toLowerCase() === 'down';
+}
+
+/** Whether an earlier statement of the file creates the schema (`CREATE SCHEMA AUTHORIZATION r` names it r) or renames one to it. */
+export function isSchemaNewInFile(context: RuleContext, schema: string, beforeStatement: number): boolean {
+  return context.statements.slice(0, beforeStatement).some((statement) => {
+    const create = nodeAs(statement, 'CreateSchemaStmt');
+    return (create?.schemaname ?? create?.authrole?.rolename) === schema || renamedTo(statement, 'OBJECT_SCHEMA') === schema;
+  });
+}
+
+/** Whether an earlier statement of the file creates the database or renames one to it. */
+export function isDatabaseNewInFile(context: RuleContext, database: string, beforeStatement: number): boolean {
+  return context.statements
+    .slice(0, beforeStatement)
+    .some((statement) => nodeAs(statement, 'CreatedbStmt')?.dbname === database || renamedTo(statement, 'OBJECT_DATABASE') === database);
+}
+
+function renamedTo(statement: Statement, kind: 'OBJECT_SCHEMA' | 'OBJECT_DATABASE'): string | undefined {
+  const rename = nodeAs(statement, 'RenameStmt');
+  return rename?.renameType === kind ? rename.newname : undefined;
+}
+
+/**
+ * Whether no running code knows the column under this name: its table was created or renamed to its name
+ * here (the rename is what breaks the old code), or an earlier statement added it or renamed a column to it.
+ */
+export function isColumnNewInFile(context: RuleContext, table: RelationName, column: string, beforeStatement: number): boolean {
+  return context.isCreatedInFile(table, beforeStatement) || renamesTableTo(context, table, 0, beforeStatement) || addsColumn(context, table, column, 0, beforeStatement) || renamesColumnTo(context, table, column, 0, beforeStatement);
+}
+
+/** Whether the constraint is new in this file: its table was created here, or an earlier ALTER TABLE added it. */
+export function isConstraintNewInFile(context: RuleContext, table: RelationName, constraint: string, beforeStatement: number): boolean {
+  return context.isCreatedInFile(table, beforeStatement) || addsConstraint(context, table, constraint, 0, beforeStatement);
+}
+
+/** Whether an ALTER TABLE in [from, to) adds a constraint named `constraint` (its own or PostgreSQL's default name) to `table`. */
+export function addsConstraint(context: RuleContext, table: RelationName, constraint: string, from: number, to: number): boolean {
+  return alterationsOf(context, table, from, to).some((statement) => addedConstraints(statement).some((added) => constraintName(statement.targets[0]!, added) === constraint));
+}
+
+/** Whether a DROP TABLE in [from, to) drops `table`. */
+export function dropsTable(context: RuleContext, table: RelationName, from: number, to: number): boolean {
+  return context.statements.slice(from, to).some((statement) => {
+    const drop = nodeAs(statement, 'DropStmt');
+    if (drop?.removeType !== 'OBJECT_TABLE') return false;
+    return (drop.objects ?? []).some((object) => {
+      const names = namesOf('List' in object ? object.List.items : undefined);
+      const name = names.pop();
+      return name !== undefined && sameRelation({ schema: names.pop(), name }, table);
+    });
+  });
+}
+
+/** Whether a statement in [from, to) renames some table to `table`'s name. */
+export function renamesTableTo(context: RuleContext, table: RelationName, from: number, to: number): boolean {
+  return context.statements.slice(from, to).some((statement) => {
+    const rename = nodeAs(statement, 'RenameStmt');
+    return rename?.renameType === 'OBJECT_TABLE' && rename.newname !== undefined && sameRelation({ schema: rename.relation?.schemaname, name: rename.newname }, table);
+  });
+}
+
+/** Whether a statement in [from, to) creates a table or view named like `table`. */
+export function createsRelationNamed(context: RuleContext, table: RelationName, from: number, to: number): boolean {
+  return context.statements.slice(from, to).some((statement) => {
+    const created = nodeAs(statement, 'CreateStmt')?.relation ?? nodeAs(statement, 'ViewStmt')?.view;
+    return created?.relname !== undefined && sameRelation({ schema: created.schemaname, name: created.relname }, table);
+  });
+}
+
+/** Whether a statement in [from, to) renames a column of `table` to `column`. */
+export function renamesColumnTo(context: RuleContext, table: RelationName, column: string, from: number, to: number): boolean {
+  return context.statements.slice(from, to).some((statement) => {
+    const rename = nodeAs(statement, 'RenameStmt');
+    return (
+      rename?.renameType === 'OBJECT_COLUMN' &&
+      rename.newname === column &&
+      rename.relation?.relname !== undefined &&
+      sameRelation({ schema: rename.relation.schemaname, name: rename.relation.relname }, table)
+    );
+  });
+}
+
+/** Whether an ALTER TABLE in [from, to) adds a column `column` to `table`. */
+export function addsColumn(context: RuleContext, table: RelationName, column: string, from: number, to: number): boolean {
+  return alterationsOf(context, table, from, to).some((statement) =>
+    statement.alterTableCommands.some((cmd) => cmd.subtype === 'AT_AddColumn' && cmd.def !== undefined && 'ColumnDef' in cmd.def && cmd.def.ColumnDef.colname === column),
+  );
+}
+
+function alterationsOf(context: RuleContext, table: RelationName, from: number, to: number): ParsedStatement[] {
+  return context.statements
+    .slice(from, to)
+    .flatMap((statement) => (statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') && statement.targets[0] && sameRelation(statement.targets[0], table) ? [statement] : []));
+}

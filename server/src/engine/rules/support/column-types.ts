@@ -1,0 +1,130 @@
+import type { ColumnDef, Constraint, Node, TypeName } from '@pgsql/types';
+import { displayRelation, relationFromRangeVar, type RelationRef } from '../../model/relations';
+import { nodeAs, type ParsedStatement, type Statement } from '../../model/statement';
+import type { OffsetRange } from '../../text/positions';
+import type { Fix, RuleContext } from '../rule';
+
+/** Where a column gets its type: a new table's column, ADD COLUMN, or the target of ALTER COLUMN … TYPE. */
+export type TypeSiteKind = 'create-table' | 'add-column' | 'alter-type';
+
+/** A column type a migration writes, with what the type rules need to judge and rewrite it. */
+export interface TypeSite {
+  kind: TypeSiteKind;
+  table: RelationRef;
+  column: string;
+  type: TypeName;
+  /** The type as written, e.g. `character varying(255)` or `timestamp(3) without time zone`. */
+  range: OffsetRange;
+  /** The table is created by this statement or earlier in the file: no data and no running code depend on it yet. */
+  newTable: boolean;
+  primaryKey: boolean;
+}
+
+/** The type's own name, lower case, without the `pg_catalog.` PostgreSQL's grammar adds (`int4`, `varchar`, `timestamp`). */
+export function baseTypeName(type: TypeName): string | undefined {
+  const names = (type.names ?? []).map((name) => ('String' in name ? (name.String.sval ?? '') : ''));
+  if (names.length > 2 || (names.length === 2 && names[0] !== 'pg_catalog')) return undefined;
+  return names[names.length - 1];
+}
+
+/** The type's modifiers when they are plain numbers (`varchar(255)` → [255]). */
+export function typeModifiers(type: TypeName): number[] {
+  return (type.typmods ?? []).flatMap((mod) => ('A_Const' in mod && mod.A_Const.ival ? [mod.A_Const.ival.ival ?? 0] : []));
+}
+
+export const isArray = (type: TypeName) => (type.arrayBounds ?? []).length > 0;
+
+/** `name` with the type's array brackets, if any: `bigint` for `int`, `bigint[]` for `int[]`. */
+export const withArrayBounds = (name: string, type: TypeName) => name + '[]'.repeat((type.arrayBounds ?? []).length);
+
+/**
+ * Every column type the statement writes. Left out: temporary tables (not part of the schema) and
+ * down migrations, whose job is to restore the previous schema as it was, types included.
+ */
+export function typeSites(statement: Statement, context: RuleContext): TypeSite[] {
+  if (statement.kind !== 'parsed' || isDownMigration(context.options.filePath)) return [];
+  const create = nodeAs(statement, 'CreateStmt');
+  if (create?.relation) {
+    if (create.relation.relpersistence === 't') return [];
+    const table = relationFromRangeVar(create.relation, statement.locate);
+    const elements = create.tableElts ?? [];
+    const keys = primaryKeyColumns(elements);
+    return elements.flatMap((element) => ('ColumnDef' in element ? columnSite(statement, 'create-table', table, element.ColumnDef, true, keys) : []));
+  }
+  const alter = nodeAs(statement, 'AlterTableStmt');
+  if (!alter?.relation || alter.objtype !== 'OBJECT_TABLE') return [];
+  const table = relationFromRangeVar(alter.relation, statement.locate);
+  const newTable = context.isCreatedInFile(table, statement.index);
+  return statement.alterTableCommands.flatMap((cmd) => {
+    const column = cmd.def && 'ColumnDef' in cmd.def ? cmd.def.ColumnDef : undefined;
+    if (!column) return [];
+    if (cmd.subtype === 'AT_AddColumn') return columnSite(statement, 'add-column', table, column, newTable, noKeys);
+    if (cmd.subtype === 'AT_AlterColumnType') return columnSite(statement, 'alter-type', table, { ...column, colname: cmd.name }, newTable, noKeys);
+    return [];
+  });
+}
+
+/** `…/down.sql` (diesel), `….down.sql` (golang-migrate, Ory pop, authelia), `…_down.sql`. */
+const isDownMigration = (path: string | undefined) => path !== undefined && /(^|[\\/._-])down\.sql$/i.test(path);
+
+const noKeys: ReadonlySet<string> = new Set();
+
+/** Columns named by a CREATE TABLE's table-level PRIMARY KEY constraint. */
+function primaryKeyColumns(elements: readonly Node[]): ReadonlySet<string> {
+  const keys = elements.flatMap((element) => ('Constraint' in element && element.Constraint.contype === 'CONSTR_PRIMARY' ? (element.Constraint.keys ?? []) : []));
+  return new Set(keys.flatMap((node) => ('String' in node && node.String.sval ? [node.String.sval] : [])));
+}
+
+function columnSite(statement: ParsedStatement, kind: TypeSiteKind, table: RelationRef, column: ColumnDef, newTable: boolean, primaryKey: ReadonlySet<string>): TypeSite[] {
+  const type = column.typeName;
+  const name = column.colname;
+  if (!type || name === undefined || type.location === undefined || type.location < 0) return [];
+  const range = typeRange(statement, statement.locate(type.location));
+  if (!range) return [];
+  const constraints: Constraint[] = (column.constraints ?? []).flatMap((node) => ('Constraint' in node ? [node.Constraint] : []));
+  return [
+    {
+      kind,
+      table,
+      column: name,
+      type,
+      range,
+      newTable,
+      primaryKey: primaryKey.has(name) || constraints.some((c) => c.contype === 'CONSTR_PRIMARY'),
+    },
+  ];
+}
+
+/** Words that end a type in a column definition or ALTER COLUMN … TYPE. */
+const AFTER_TYPE = new Set(['NOT', 'NULL', 'DEFAULT', 'PRIMARY', 'REFERENCES', 'CHECK', 'UNIQUE', 'CONSTRAINT', 'GENERATED', 'COLLATE', 'COMPRESSION', 'STORAGE', 'USING', 'DEFERRABLE', 'INITIALLY']);
+
+/** From the type's first token to its last, following parentheses (`numeric(10, 2)`) and array brackets. */
+function typeRange(statement: ParsedStatement, start: number): OffsetRange | undefined {
+  const tokens = statement.tokens;
+  const first = tokens.findIndex((token) => token.start === start);
+  if (first < 0) return undefined;
+  let depth = 0;
+  let last = first;
+  for (let i = first + 1; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (depth === 0 && (token.value === ',' || token.value === ')' || token.type === 'semicolon' || (token.type === 'word' && AFTER_TYPE.has(token.value)))) break;
+    if (token.value === '(') depth++;
+    if (token.value === ')') depth--;
+    last = i;
+  }
+  return { start, end: tokens[last]!.end };
+}
+
+/** Whether the column's table is new and the statement creates it or adds to it: a type change there changes no data. */
+export const changesNoData = (site: TypeSite) => site.newTable && site.kind !== 'alter-type';
+
+/** A fix replacing the type as written by `newType`; applied automatically only where no data or running code depends on it. */
+export function replaceTypeFix(site: TypeSite, newType: string, title: string, autoApplicable = changesNoData(site)): Fix {
+  return { title, edits: [{ range: site.range, newText: newType }], preferred: true, autoApplicable };
+}
+
+/** `text CHECK (char_length(col) <= n)`: the length limit of varchar(n)/char(n) as a constraint that can change without a rewrite. */
+export const textWithLengthCheck = (site: TypeSite, length: number) => `text CHECK (char_length(${displayRelation({ schema: undefined, name: site.column })}) <= ${length})`;
+
+/** Where the finding names the column: `orders.status`. */
+export const columnName = (site: TypeSite) => `${displayRelation(site.table)}.${displayRelation({ schema: undefined, name: site.column })}`;

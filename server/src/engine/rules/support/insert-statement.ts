@@ -1,0 +1,27 @@
+import type { Statement } from '../../model/statement';
+import type { RuleContext, TextEdit } from '../rule';
+
+/**
+ * An edit inserting `sql` as a statement before `statement`: on a new line after the previous
+ * statement (so comments above `statement`, such as suppressions, stay attached to it), or on the
+ * statement's own line when it is the first.
+ */
+export function insertBefore(statement: Statement, context: RuleContext, sql: string): TextEdit {
+  const { source } = context;
+  const lineStart = source.lastIndexOf('\n', statement.range.start - 1) + 1;
+  const indentation = source.slice(lineStart, statement.range.start);
+  const ownLine = indentation.trim() === '';
+  const previous = context.statements[statement.index - 1];
+  if (previous) {
+    const after = lineEnd(source, (previous.terminator ?? previous.range.end - 1) + 1);
+    if (after <= statement.range.start) return { range: { start: after, end: after }, newText: `\n${ownLine ? indentation : ''}${sql}` };
+  }
+  if (ownLine) return { range: { start: lineStart, end: lineStart }, newText: `${indentation}${sql}\n` };
+  return { range: { start: statement.range.start, end: statement.range.start }, newText: `${sql} ` };
+}
+
+function lineEnd(source: string, offset: number): number {
+  const newline = source.indexOf('\n', offset);
+  const end = newline === -1 ? source.length : newline;
+  return source[end - 1] === '\r' ? end - 1 : end;
+}

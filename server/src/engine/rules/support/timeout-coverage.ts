@@ -1,0 +1,163 @@
+import { nonTransactionalForm } from '../../knowledge/non-transactional';
+import { blockedOperations, type LockMode } from '../../locks/lock-modes';
+import { locksOf, type TableLock } from '../../locks/statement-locks';
+import { nodeAs, type ParsedStatement, type Statement } from '../../model/statement';
+import { LineIndex, type OffsetRange } from '../../text/positions';
+import type { Fix, RuleContext } from '../rule';
+import { insertBefore } from './insert-statement';
+import { optionEnabled } from './statement-options';
+import { isTimeoutInForce, SettingTracker, settingTimeline, type SettingChange, type SettingInForce, type TimeoutSetting } from './session-settings';
+
+/** The lock_timeout the fixes set: long enough for a catalog change, short enough that queued traffic barely notices. */
+export const SUGGESTED_LOCK_TIMEOUT_MS = 2000;
+
+/** Above this, a lock_timeout lets a waiting statement queue traffic for longer than users tolerate (strong_migrations' default is 10s too). */
+export const MAX_LOCK_TIMEOUT_MS = 10_000;
+
+/** The statement_timeout the fixes set before blocking statements that do work: how long traffic may wait before the statement is cancelled. */
+export const SUGGESTED_STATEMENT_TIMEOUT_MS = 5000;
+
+/** Modes that make the application's reads or writes wait: SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE, ACCESS EXCLUSIVE. */
+const blocksTraffic = (mode: LockMode) => blockedOperations(mode).some((operation) => operation === 'SELECT' || operation === 'INSERT');
+
+/** A statement that takes a traffic-blocking lock on a relation the file did not create, and the setting it runs with. */
+export interface BlockingStatement {
+  statement: ParsedStatement;
+  lock: TableLock;
+  inForce: SettingInForce;
+}
+
+/**
+ * The first traffic-blocking lock the statement queues for on a relation that already exists. Left
+ * out: LOCK … NOWAIT, which fails at once instead of queueing; statements with a CONCURRENTLY form,
+ * whose own rules already ask for that form — it takes no lock that blocks traffic, so a timeout
+ * finding on top would only be noise; and statements that cannot run in the transaction they are
+ * in (VACUUM FULL inside BEGIN): they fail at once (concurrently-in-transaction reports them).
+ */
+export function blockingLock(statement: Statement, context: RuleContext): TableLock | undefined {
+  if (!blockingLocks.has(statement)) blockingLocks.set(statement, findBlockingLock(statement, context));
+  return blockingLocks.get(statement);
+}
+
+/** Statements belong to one analysis: rules ask about the same statement many times. */
+const blockingLocks = new WeakMap<Statement, TableLock | undefined>();
+
+function findBlockingLock(statement: Statement, context: RuleContext): TableLock | undefined {
+  if (statement.kind !== 'parsed' || nodeAs(statement, 'LockStmt')?.nowait) return undefined;
+  const { pgVersion } = context.options;
+  if (hasConcurrentForm(statement, pgVersion) || (statement.transaction.kind !== 'autocommit' && nonTransactionalForm(statement, pgVersion))) return undefined;
+  return locksOf(statement, pgVersion).find((lock) => blocksAccess(lock) && !context.isCreatedInFile(lock.relation, statement.index));
+}
+
+/** A materialized view is only ever read (REFRESH writes it), so only a lock that stops SELECT blocks its traffic. */
+function blocksAccess(lock: TableLock): boolean {
+  return lock.objectKind === 'materialized view' ? blockedOperations(lock.mode).includes('SELECT') : blocksTraffic(lock.mode);
+}
+
+/** CREATE INDEX, DROP INDEX, REINDEX (PostgreSQL 12+), REFRESH MATERIALIZED VIEW and DETACH PARTITION (14+) without CONCURRENTLY. */
+function hasConcurrentForm(statement: ParsedStatement, pgVersion: number): boolean {
+  const index = nodeAs(statement, 'IndexStmt');
+  if (index) return !index.concurrent;
+  const drop = nodeAs(statement, 'DropStmt');
+  if (drop?.removeType === 'OBJECT_INDEX') return !drop.concurrent;
+  if (nodeAs(statement, 'ReindexStmt')) return pgVersion >= 12 && !optionEnabled(nodeAs(statement, 'ReindexStmt')!.params, 'concurrently');
+  const refresh = nodeAs(statement, 'RefreshMatViewStmt');
+  if (refresh) return !refresh.concurrent;
+  const commands = statement.alterTableCommands;
+  return (
+    pgVersion >= 14 &&
+    commands.length > 0 &&
+    commands.every((cmd) => cmd.subtype === 'AT_DetachPartition' && cmd.def !== undefined && 'PartitionCmd' in cmd.def && !cmd.def.PartitionCmd.concurrent)
+  );
+}
+
+/** Every blocking statement of the file with the value of `setting` it starts with (computed once per file and setting). */
+export function blockingStatements(context: RuleContext, setting: TimeoutSetting): BlockingStatement[] {
+  const perFile = analyses.get(context.statements) ?? new Map<TimeoutSetting, BlockingStatement[]>();
+  analyses.set(context.statements, perFile);
+  if (!perFile.has(setting)) {
+    const timeline = settingTimeline(context.statements, setting);
+    const found = context.statements.flatMap((statement) => {
+      const lock = blockingLock(statement, context);
+      return lock && statement.kind === 'parsed' ? [{ statement, lock, inForce: timeline[statement.index]! }] : [];
+    });
+    perFile.set(setting, found);
+  }
+  return perFile.get(setting)!;
+}
+
+const analyses = new WeakMap<readonly Statement[], Map<TimeoutSetting, BlockingStatement[]>>();
+
+const runsWithout = (blocking: BlockingStatement) => !isTimeoutInForce(blocking.inForce.value);
+
+/** Which timeout a rule asks for, and before which blocking statements. */
+export interface TimeoutPolicy {
+  setting: TimeoutSetting;
+  needs: (lock: TableLock) => boolean;
+}
+
+/** The blocking statements the policy wants covered that run without the timeout, in file order (computed once per file and policy). */
+export function uncoveredStatements(context: RuleContext, policy: TimeoutPolicy): BlockingStatement[] {
+  const perFile = uncoveredCache.get(context.statements) ?? new Map<TimeoutPolicy, BlockingStatement[]>();
+  uncoveredCache.set(context.statements, perFile);
+  if (!perFile.has(policy)) perFile.set(policy, blockingStatements(context, policy.setting).filter((blocking) => policy.needs(blocking.lock) && runsWithout(blocking)));
+  return perFile.get(policy)!;
+}
+
+const uncoveredCache = new WeakMap<readonly Statement[], Map<TimeoutPolicy, BlockingStatement[]>>();
+
+/**
+ * The SETs (and RESETs) a fix inserts so that every blocking statement the policy `needs` covered runs
+ * with it: a SET before the first uncovered one of each scope — SET LOCAL inside a transaction (it
+ * ends with the transaction, so it never leaks into a pooled connection), a session SET in autocommit
+ * — and a RESET before each statement the timeout must not cover (`spared`), such as a concurrent build.
+ */
+export function planTimeoutSets(context: RuleContext, policy: TimeoutPolicy, milliseconds: number, spared: (statement: Statement) => boolean): Map<number, SettingChange> {
+  const planned = new Map<number, SettingChange>();
+  const tracker = new SettingTracker(policy.setting);
+  for (const statement of context.statements) {
+    tracker.enter(statement);
+    const { value, setBy } = tracker.inForce;
+    const lock = blockingLock(statement, context);
+    const change: SettingChange | undefined =
+      lock && policy.needs(lock) && !isTimeoutInForce(value)
+        ? { value: milliseconds, local: statement.transaction.kind !== 'autocommit', valueRange: undefined }
+        : !lock && setBy !== undefined && planned.has(setBy) && isTimeoutInForce(value) && spared(statement)
+          ? { value: 'default', local: false, valueRange: undefined }
+          : undefined;
+    if (change) {
+      planned.set(statement.index, change);
+      tracker.apply(change, statement.index);
+    }
+    tracker.leave(statement);
+  }
+  return planned;
+}
+
+/** The fix that inserts the planned SETs and RESETs, each on a line of its own before its statement. */
+export function timeoutSetsFix(context: RuleContext, setting: TimeoutSetting, value: string, planned: ReadonlyMap<number, SettingChange>, title: string, autoApplicable: boolean): Fix {
+  const edits = [...planned.entries()].map(([index, change]) =>
+    insertBefore(context.statements[index]!, context, change.value === 'default' ? `RESET ${setting};` : `SET ${change.local ? 'LOCAL ' : ''}${setting} = '${value}';`),
+  );
+  return { title, edits, preferred: true, autoApplicable };
+}
+
+/** What queues behind a statement waiting for `mode` on `table`. */
+export function queuedTraffic(mode: LockMode, table: string): string {
+  return blockedOperations(mode).includes('SELECT') ? `every read and write on ${table} queues` : `every write (INSERT, UPDATE, DELETE) on ${table} queues`;
+}
+
+/** "line 4" / "lines 4, 9 and 12" / "lines 4, 9 and 3 more", for messages that point elsewhere in the file. */
+export function describeLines(context: RuleContext, statements: readonly Statement[], more = 0): string {
+  const lines = new LineIndex(context.source);
+  const numbers = statements.map((statement) => String(lines.positionAt(statement.range.start).line + 1));
+  if (more > 0) numbers.push(`${more} more`);
+  if (numbers.length === 1) return `line ${numbers[0]}`;
+  return `lines ${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
+}
+
+/** The statement's first two tokens (`ALTER TABLE`, `CREATE INDEX`, `DROP TABLE`): what a finding underlines. */
+export function statementKeywords(statement: Statement): OffsetRange {
+  const [first, second] = statement.tokens;
+  return first ? { start: first.start, end: (second ?? first).end } : statement.range;
+}

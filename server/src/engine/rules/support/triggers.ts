@@ -1,0 +1,16 @@
+import { PROBE_TABLE_SETUP } from '../probe-fixtures';
+
+/** The probe table and a trigger function for it. */
+export const PROBE_TRIGGER_FUNCTION_SETUP: readonly string[] = [
+  ...PROBE_TABLE_SETUP,
+  'CREATE FUNCTION lock_probe_touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$',
+];
+
+/** The statement creating the probe trigger (EXECUTE PROCEDURE: accepted by every supported version). */
+export const PROBE_CREATE_TRIGGER = 'CREATE TRIGGER lock_probe_trigger BEFORE UPDATE ON lock_probe FOR EACH ROW EXECUTE PROCEDURE lock_probe_touch()';
+
+/** The probe table with the trigger `lock_probe_trigger` on it. */
+export const PROBE_TRIGGER_SETUP: readonly string[] = [...PROBE_TRIGGER_FUNCTION_SETUP, PROBE_CREATE_TRIGGER];
+
+/** Advice shared by the trigger rules: the lock is brief once granted, so bound the wait for it. */
+export const BOUND_THE_WAIT = 'Set a short lock_timeout before it (and retry on timeout), and commit right after it.';

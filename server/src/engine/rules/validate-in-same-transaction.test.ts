@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { applyFix, findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+
+const RULE = 'validate-in-same-transaction';
+const findings = (sql: string, options = {}) => findingsOf(RULE, sql, options);
+// Hygiene rules (timeouts, IF NOT EXISTS, …) flag most migrations: not what these tests are about.
+const ruleIds = (sql: string, options = {}) => lintWithoutHygiene(sql, options).map((finding) => finding.ruleId);
+const block = (...statements: string[]) => ['BEGIN;', ...statements, 'COMMIT;', ''].join('\n');
+const ADD_CHECK = 'ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;';
+const VALIDATE = 'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;';
+
+describe(RULE, () => {
+  it('flags VALIDATE after ADD … NOT VALID in one BEGIN … COMMIT, and moves it after COMMIT', () => {
+    const sql = block(ADD_CHECK, VALIDATE);
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.message).toMatch(/ACCESS EXCLUSIVE lock the ADD took on orders is still held .* every read and write on the table waits/);
+    expect(textOf(sql, finding!)).toBe('ALTER TABLE orders VALIDATE');
+    expect(finding!.related.map((related) => sql.slice(related.range.start, related.range.end))).toEqual([ADD_CHECK.slice(0, -1)]);
+    const fixed = applyFix(sql, finding!.fixes[0]!);
+    expect(fixed).toBe(`BEGIN;\n${ADD_CHECK}\nCOMMIT;\n\n${VALIDATE}\n`);
+    expect(ruleIds(fixed)).toEqual([]);
+  });
+
+  it('names both tables of a foreign key, whose SHARE ROW EXCLUSIVE blocks writes', () => {
+    const sql = block('ALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;', 'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;');
+    const [finding] = findings(sql);
+    expect(finding!.message).toMatch(/SHARE ROW EXCLUSIVE lock the ADD took on orders and customers .* writes \(INSERT, UPDATE, DELETE\) wait/);
+  });
+
+  it('is the only rule reporting it (lock-held-across-slow-statement leaves it here)', () => {
+    expect(ruleIds(block('ALTER TABLE orders ADD COLUMN note text;', ADD_CHECK, VALIDATE))).toEqual([RULE]);
+  });
+
+  it('in a file the migration tool wraps, says VALIDATE belongs in the next migration', () => {
+    const [finding] = findings(`-- migrate:up\n${ADD_CHECK}\n${VALIDATE}\n`);
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toMatch(/dbmate runs this whole file in one transaction: move VALIDATE CONSTRAINT into the next migration/);
+  });
+
+  it.each([
+    ['autocommit', `${ADD_CHECK}\n${VALIDATE}`],
+    ['separate transactions', block(ADD_CHECK) + block(VALIDATE)],
+    ['a constraint added in an earlier migration', block(VALIDATE)],
+    ['another constraint', block(ADD_CHECK, 'ALTER TABLE orders VALIDATE CONSTRAINT other_check;')],
+    ['same name on another table', block(ADD_CHECK, 'ALTER TABLE invoices VALIDATE CONSTRAINT orders_total_check;')],
+    ['table created in the file', block('CREATE TABLE orders (total int);', ADD_CHECK, VALIDATE)],
+  ])('stays quiet: %s', (_name, sql) => {
+    expect(findings(sql)).toEqual([]);
+  });
+});

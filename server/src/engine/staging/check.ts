@@ -1,0 +1,290 @@
+/**
+ * "Check migration against staging": `checkMigration(request, { signal, onProgress })` runs the
+ * migration in a transaction it always rolls back — on a staging database (measured locks, blocking
+ * and durations, scaled to production sizes) or on the embedded PGlite database (locks, rewrites,
+ * scans and inferred blocking; no timings) — and returns the report, or the problem that stopped it.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type pg from 'pg';
+import { buildStatements } from '../model/build';
+import type { Statement } from '../model/statement';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
+import { LineIndex } from '../text/positions';
+import { splitStatements } from '../text/splitter';
+import { inferOnly, isBlocking } from './blocking';
+import { blockerWatcher } from './blockers';
+import { connect, ConnectionProblem } from './connection';
+import { redactSecrets, resolveTarget, TargetError, type ConnectionTarget } from './connection-target';
+import { openEmbedded, type EmbeddedDatabase } from './embedded';
+import { estimateConcurrent, estimateTraced, type SizeLookup } from './estimate';
+import { displayPath, earlierMigrations, upSection } from './migration-order';
+import { knownLockBlocksTraffic, planStatements, type PlannedStatement } from './plan';
+import { measuringProbe } from './probes';
+import type { CheckProblem, CheckProgress, CheckReport, CheckRequest, CheckResult, CheckTarget, ProductionSizes, StatementResult, TableSize } from './report';
+import {
+  lookupTable,
+  productionFromRowCounts,
+  productionFromStats,
+  REGIME_SETTINGS,
+  type RegimeSetting,
+  readStatsFile,
+  stagingSizes,
+  statisticsOf,
+  StatsFileError,
+  systemIdentifier,
+  type MeasuredSize,
+  type ProductionTables,
+} from './sizes';
+import { serialized } from './serial';
+import { trace, type TraceBackend, type TraceRun } from './trace';
+
+export interface CheckOptions {
+  /** Aborting cancels the running statement (pg_cancel_backend, or ending PGlite's worker) and rolls back. */
+  signal?: AbortSignal;
+  onProgress?: (progress: CheckProgress) => void;
+}
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
+const APPLICATION_NAME = 'lockguard check (always rolled back)';
+
+export async function checkMigration(request: CheckRequest, options: CheckOptions = {}): Promise<CheckResult> {
+  const signal = options.signal ?? new AbortController().signal;
+  const onProgress = options.onProgress ?? (() => {});
+  const secrets = [request.staging?.password, request.production?.kind === 'connection' ? request.production.password : undefined];
+  try {
+    const statements = await statementsOf(request);
+    const run = request.staging ? await checkOnStaging(request, request.staging, statements, signal, onProgress) : await checkEmbedded(request, statements, signal, onProgress);
+    return run.kind === 'report' ? { kind: 'report', report: redactReport(run.report, secrets) } : run;
+  } catch (error) {
+    const problem = problemOf(error);
+    if (!problem) throw error;
+    return { kind: 'problem', problem: { ...problem, message: redactSecrets(problem.message, secrets) } };
+  }
+}
+
+function problemOf(error: unknown): CheckProblem | undefined {
+  if (error instanceof ConnectionProblem) return error.problem;
+  if (error instanceof TargetError || error instanceof StatsFileError) return { kind: 'input', message: error.message };
+  if (error instanceof RefusedProduction) return { kind: 'refused-production', message: error.message };
+  return undefined;
+}
+
+class RefusedProduction extends Error {}
+
+async function statementsOf(request: CheckRequest): Promise<Statement[]> {
+  const parser = await PostgresParser.load();
+  const statements = buildStatements(request.text, splitStatements(request.text), parser, { ...defaultOptions(), filePath: request.file });
+  const selection = request.selection;
+  if (!selection || selection.start === selection.end) return statements;
+  return statements.filter((statement) => statement.range.end > selection.start && statement.range.start < selection.end);
+}
+
+function planFor(request: CheckRequest, statements: readonly Statement[], major: number): PlannedStatement[] {
+  const lines = new LineIndex(request.text);
+  return planStatements(statements, (statement) => ({ index: statement.index, range: statement.range, start: lines.positionAt(statement.range.start), end: lines.positionAt(statement.range.end), text: statement.text }), major);
+}
+
+// ---- staging -------------------------------------------------------------------------------------
+
+async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckRequest['staging']>, statements: readonly Statement[], signal: AbortSignal, onProgress: (progress: CheckProgress) => void): Promise<CheckResult> {
+  const startedAt = new Date();
+  const target = resolveTarget(staging.url, staging.password);
+  onProgress({ kind: 'connecting', target: target.display });
+  const connectOptions = { connectTimeoutMs: request.connectTimeoutMs, applicationName: APPLICATION_NAME };
+  // The tracer, the monitor (and canceller) and the probe, opened together; none is left open if one fails.
+  const opened = await Promise.allSettled([0, 1, 2].map(() => connect(target, connectOptions)));
+  const clients = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  try {
+    const failure = opened.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    const [tracer, monitorConnection, probe] = clients as [pg.Client, pg.Client, pg.Client];
+    const monitor = serialized(monitorConnection);
+    const production = await readProductionTables(request.production, target, tracer, request.connectTimeoutMs);
+    const info = await tracer.query<{ version: string; num: number }>(`SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num`);
+    const major = Math.floor(Number(info.rows[0]!.num) / 10_000);
+    const tracerPid = (tracer as unknown as { processID: number }).processID;
+    const probePid = (probe as unknown as { processID: number }).processID;
+
+    const cancel = () => void monitor.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [[tracerPid, probePid]]).catch(() => {});
+    signal.addEventListener('abort', cancel, { once: true });
+    const lockTimeout = request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    const statementTimeout = request.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    const backend: TraceBackend = {
+      session: tracer,
+      setup: [
+        `SET LOCAL lock_timeout = ${Math.round(lockTimeout)}`,
+        `SET LOCAL statement_timeout = ${Math.round(statementTimeout)}`,
+        // Frees staging if this process dies while the transaction holds its locks.
+        `SET LOCAL idle_in_transaction_session_timeout = ${Math.round(statementTimeout + 60_000)}`,
+        ...productionSettings(production),
+      ],
+      timing: { measured: true },
+      probe: measuringProbe({ probe, monitor, holderPid: tracerPid }, signal),
+      watchBlockers: blockerWatcher(monitor, tracerPid),
+    };
+    let run: TraceRun;
+    try {
+      run = await trace(backend, planFor(request, statements, major), signal, onProgress);
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+    const checkTarget: CheckTarget = { kind: 'staging', url: target.display, serverVersion: info.rows[0]!.version, major };
+    // From the monitor: the tracer's connection may be the one that was lost. Without sizes the report still stands.
+    const sizes = await stagingSizes(monitorConnection, tablesOf(run.statements)).catch(() => []);
+    return { kind: 'report', report: assemble(request, checkTarget, run, sizes, production, startedAt) };
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => {})));
+  }
+}
+
+/** Production sizes from the source the request names; refuses a "production" that is the staging database itself. */
+async function readProductionTables(source: ProductionSizes | undefined, staging: ConnectionTarget, stagingSession: pg.Client, connectTimeoutMs: number | undefined): Promise<ProductionTables | undefined> {
+  if (!source) return undefined;
+  if (source.kind === 'row-counts') return productionFromRowCounts(source.rows);
+  const stagingId = await systemIdentifier(stagingSession);
+  const refuse = (why: string) => {
+    throw new RefusedProduction(`Refusing to check: the staging database ${staging.display} ${why}. The check runs the migration (and rolls it back) and must never run on production. Point the staging URL at a copy.`);
+  };
+  if (source.kind === 'stats-file') {
+    const stats = await readStatsFile(source.path);
+    if (stagingId !== null && stats.server.systemIdentifier === stagingId) refuse(`is the cluster the stats file ${source.path} was exported from (same system identifier ${stagingId})`);
+    return productionFromStats(stats, 'stats-file');
+  }
+  const productionTarget = resolveTarget(source.url, source.password);
+  if (sameDatabase(productionTarget, staging)) refuse(`is the configured production database (${productionTarget.display})`);
+  const client = await connect(productionTarget, { connectTimeoutMs, applicationName: 'lockguard stats (read-only)', readOnly: true });
+  try {
+    const stats = await statisticsOf(client);
+    if (stagingId !== null && stats.server.systemIdentifier === stagingId) refuse(`is the same cluster as the production database ${productionTarget.display} (system identifier ${stagingId})`);
+    return productionFromStats(stats, 'connection');
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Production's sort memory and parallel workers, so the staging build runs in production's regime. */
+function productionSettings(production: ProductionTables | undefined): string[] {
+  return Object.entries(production?.settings ?? {}).flatMap(([name, value]) =>
+    REGIME_SETTINGS.includes(name as RegimeSetting) && value !== undefined ? [`SET LOCAL ${name} = ${quoteLiteral(value)}`] : [],
+  );
+}
+
+const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+const sameDatabase = (a: ConnectionTarget, b: ConnectionTarget) => a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.database === b.database;
+
+// ---- embedded ------------------------------------------------------------------------------------
+
+const EMBEDDED_NO_TIMING = 'embedded PGlite database: WebAssembly and no data, so its timings say nothing about staging or production';
+
+async function checkEmbedded(request: CheckRequest, statements: readonly Statement[], signal: AbortSignal, onProgress: (progress: CheckProgress) => void): Promise<CheckResult> {
+  const startedAt = new Date();
+  onProgress({ kind: 'connecting', target: 'embedded PostgreSQL (PGlite)' });
+  let db: EmbeddedDatabase | undefined;
+  try {
+    db = await openEmbedded(signal);
+    const replayed = await replayEarlierMigrations(db, request.file, signal, onProgress);
+    if (replayed.kind === 'problem') return replayed;
+    const backend: TraceBackend = { session: db, setup: [], timing: { measured: false, reason: EMBEDDED_NO_TIMING }, probe: inferOnly };
+    const run = await trace(backend, planFor(request, statements, db.major), signal, onProgress);
+    const checkTarget: CheckTarget = { kind: 'embedded', engine: 'PGlite', serverVersion: db.serverVersion, major: db.major, replayedMigrations: replayed.files };
+    return { kind: 'report', report: assemble(request, checkTarget, run, [], undefined, startedAt) };
+  } catch (error) {
+    // Cancelling ends the worker: the whole database, and with it the transaction, is gone.
+    if (signal.aborted) return { kind: 'report', report: cancelledBeforeTrace(request, db, startedAt) };
+    throw error;
+  } finally {
+    await db?.close();
+  }
+}
+
+async function replayEarlierMigrations(db: EmbeddedDatabase, file: string, signal: AbortSignal, onProgress: (progress: CheckProgress) => void): Promise<{ kind: 'ok'; files: string[] } | Extract<CheckResult, { kind: 'problem' }>> {
+  const files = earlierMigrations(file);
+  const folder = dirname(file);
+  for (const [i, path] of files.entries()) {
+    signal.throwIfAborted();
+    const shown = displayPath(path, folder);
+    onProgress({ kind: 'replaying', migration: shown, n: i + 1, total: files.length });
+    try {
+      // Statement by statement, as psql sends them: one multi-statement script would be one implicit
+      // transaction, where CREATE INDEX CONCURRENTLY fails.
+      const text = upSection(readFileSync(path, 'utf8'));
+      for (const source of splitStatements(text)) if (!source.isMetaCommand) await db.script(text.slice(source.start, source.end));
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return {
+        kind: 'problem',
+        problem: { kind: 'input', message: `Replaying the earlier migration ${shown} on the embedded database failed: ${(error as Error).message}. The embedded check builds the schema from the migrations before this one; fix that migration, or check against a staging database (--url).` },
+      };
+    }
+  }
+  return { kind: 'ok', files: files.map((path) => displayPath(path, folder)) };
+}
+
+function cancelledBeforeTrace(request: CheckRequest, db: EmbeddedDatabase | undefined, startedAt: Date): CheckReport {
+  const target: CheckTarget = { kind: 'embedded', engine: 'PGlite', serverVersion: db?.serverVersion ?? 'not started', major: db?.major ?? 18, replayedMigrations: [] };
+  return assemble(request, target, { statements: [], outcome: { kind: 'cancelled', statementIndex: undefined } }, [], undefined, startedAt);
+}
+
+// ---- the report ----------------------------------------------------------------------------------
+
+/** Every existing table a traced statement locked, scanned or rewrote. */
+function tablesOf(statements: readonly StatementResult[]): string[] {
+  const tables = new Set<string>();
+  for (const result of statements) {
+    if (result.status !== 'traced') continue;
+    for (const lock of result.trace.locksHeld) if (!lock.createdByMigration) tables.add(lock.relation.table);
+    for (const scan of result.trace.fullScans) tables.add(scan.table);
+  }
+  return [...tables].sort();
+}
+
+function assemble(request: CheckRequest, target: CheckTarget, run: TraceRun, staging: readonly MeasuredSize[], production: ProductionTables | undefined, startedAt: Date): CheckReport {
+  const tables: TableSize[] = staging.map((size) => {
+    const inProduction = production && lookupTable(production.tables, size.table);
+    return {
+      table: size.table,
+      staging: { rows: size.rows, bytes: size.bytes, totalBytes: size.totalBytes },
+      production: inProduction && production ? { ...inProduction, source: production.source } : undefined,
+    };
+  });
+  const sizes: SizeLookup = (table) => {
+    const size = tables.find((candidate) => candidate.table === table) ?? lookupTable(new Map(tables.map((entry) => [entry.table, entry])), table);
+    return size?.production ? { staging: size.staging, production: size.production } : undefined;
+  };
+  const statements = run.statements.map((result) => withEstimate(result, sizes, production !== undefined));
+  return {
+    file: request.file,
+    target,
+    tables,
+    statements,
+    outcome: run.outcome,
+    rolledBack: true,
+    blocksTraffic: statements.some((result) => (result.status === 'traced' && isBlocking(result.trace.blocking)) || (result.status === 'not-run' && knownLockBlocksTraffic(result.knownLocks))),
+    startedAt: startedAt.toISOString(),
+    elapsedMs: Date.now() - startedAt.getTime(),
+  };
+}
+
+function withEstimate(result: StatementResult, sizes: SizeLookup, haveProduction: boolean): StatementResult {
+  const none = { kind: 'not-estimated', reason: 'no production sizes given (--production-url, --stats or row counts)' } as const;
+  if (result.status === 'traced') {
+    const estimate = haveProduction || result.trace.duration.kind !== 'measured' ? estimateTraced(result.trace, sizes) : none;
+    return { ...result, trace: { ...result.trace, estimate } };
+  }
+  if (result.status === 'not-run' && result.reason.kind === 'non-transactional' && result.reason.equivalent) {
+    const lock = result.knownLocks[0];
+    const estimate = haveProduction && lock ? estimateConcurrent(result.reason.equivalent.duration, lock.relation, lock.mode, sizes) : none;
+    return { ...result, reason: { ...result.reason, equivalent: { ...result.reason.equivalent, estimate } } };
+  }
+  return result;
+}
+
+/** Statement errors can quote the server's text; make sure no secret rides along. */
+function redactReport(report: CheckReport, secrets: readonly (string | undefined)[]): CheckReport {
+  if (secrets.every((secret) => !secret)) return report;
+  return JSON.parse(redactSecrets(JSON.stringify(report), secrets)) as CheckReport;
+}

@@ -1,0 +1,134 @@
+/**
+ * What the traced session holds and has done, read before and after each statement: its relation
+ * locks, the user relations with their files, and its transaction's table statistics. The diff of
+ * two snapshots is what the statement did. Works on PostgreSQL 13–18 and PGlite alike.
+ */
+import { LOCK_MODES, PG_LOCKS_NAME, type LockMode } from '../locks/lock-modes';
+import type { FullScan, RelationLabel, TracedLock } from './report';
+
+/** Anything that runs one SQL statement and returns its rows: a `pg.Client`, or PGlite in a worker. */
+export interface SqlSession {
+  query<R extends object>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+interface Relation {
+  oid: number;
+  label: RelationLabel;
+  tableOid: number;
+  filenode: number;
+}
+
+interface TableStats {
+  seqScan: number;
+  seqRead: number;
+  touched: number;
+}
+
+export interface Snapshot {
+  /** oid → strongest mode this session holds. */
+  locks: Map<number, LockMode>;
+  relations: Map<number, Relation>;
+  stats: Map<number, TableStats>;
+}
+
+/** OIDs below 16384 are the system catalogs: the snapshot queries' own locks. */
+const FIRST_USER_OID = 16384;
+
+const LOCKS_SQL = `SELECT relation::int8 AS oid, mode FROM pg_locks
+  WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= ${FIRST_USER_OID}`;
+
+const RELATIONS_SQL = `SELECT c.oid::int8 AS oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
+    c.relkind::text AS relkind, c.relfilenode::int8 AS filenode, COALESCE(i.indrelid, toast.oid, c.oid)::int8 AS table_oid
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_index i ON i.indexrelid = c.oid
+  LEFT JOIN pg_class toast ON toast.reltoastrelid = c.oid
+  WHERE c.oid >= ${FIRST_USER_OID} AND n.nspname <> 'information_schema'`;
+
+const STATS_SQL = `SELECT relid::int8 AS oid, seq_scan::int8 AS seq_scan, seq_tup_read::int8 AS seq_read,
+    (n_tup_ins + n_tup_upd + n_tup_del)::int8 AS touched
+  FROM pg_stat_xact_user_tables`;
+
+const RELKINDS: Readonly<Record<string, RelationLabel['kind']>> = { r: 'table', i: 'index', I: 'index', S: 'sequence', v: 'view', m: 'materialized view', p: 'partitioned table', t: 'table' };
+const MODE_BY_PG_NAME = new Map(LOCK_MODES.map((mode) => [PG_LOCKS_NAME[mode], mode]));
+const rank = (mode: LockMode) => LOCK_MODES.indexOf(mode);
+
+export async function takeSnapshot(session: SqlSession): Promise<Snapshot> {
+  const locks = await session.query<{ oid: string; mode: string }>(LOCKS_SQL);
+  const relations = await session.query<{ oid: string; name: string; relkind: string; filenode: string; table_oid: string }>(RELATIONS_SQL);
+  const stats = await session.query<{ oid: string; seq_scan: string; seq_read: string; touched: string }>(STATS_SQL);
+
+  const byOid = new Map<number, Relation>();
+  for (const row of relations.rows) {
+    byOid.set(Number(row.oid), { oid: Number(row.oid), tableOid: Number(row.table_oid), filenode: Number(row.filenode), label: { name: row.name, kind: RELKINDS[row.relkind] ?? 'other', table: '' } });
+  }
+  // A TOAST table's index belongs to the TOAST table, which belongs to the table: follow the chain to the table.
+  for (const relation of byOid.values()) {
+    let owner = byOid.get(relation.tableOid);
+    while (owner && owner.tableOid !== owner.oid) owner = byOid.get(owner.tableOid);
+    if (owner) relation.tableOid = owner.oid;
+  }
+  for (const relation of byOid.values()) relation.label.table = byOid.get(relation.tableOid)?.label.name ?? relation.label.name;
+
+  const lockMap = new Map<number, LockMode>();
+  for (const row of locks.rows) {
+    const mode = MODE_BY_PG_NAME.get(row.mode);
+    const oid = Number(row.oid);
+    if (mode && (lockMap.get(oid) === undefined || rank(mode) > rank(lockMap.get(oid)!))) lockMap.set(oid, mode);
+  }
+  const statMap = new Map<number, TableStats>(stats.rows.map((row) => [Number(row.oid), { seqScan: Number(row.seq_scan), seqRead: Number(row.seq_read), touched: Number(row.touched) }]));
+  return { locks: lockMap, relations: byOid, stats: statMap };
+}
+
+export interface StatementDiff {
+  locksAcquired: TracedLock[];
+  locksHeld: TracedLock[];
+  rewritten: RelationLabel[];
+  fullScans: FullScan[];
+  rowsTouched: number;
+}
+
+/**
+ * What one statement did, from the snapshots around it. `existing` holds the oids that existed before
+ * the migration started: relations created since are invisible to other sessions and block nobody.
+ */
+export function diffSnapshots(before: Snapshot, after: Snapshot, existing: ReadonlySet<number>): StatementDiff {
+  // Label by the name before the statement: after DROP or RENAME the oid no longer resolves, or to the new name.
+  const relationOf = (oid: number) => before.relations.get(oid) ?? after.relations.get(oid);
+  const locksOf = (snapshot: Snapshot, keep: (oid: number, mode: LockMode) => boolean) => {
+    const strongest = new Map<string, TracedLock>();
+    for (const [oid, mode] of snapshot.locks) {
+      const relation = relationOf(oid);
+      // Rewrites create and drop transient relations within the statement: neither before nor after, not reported.
+      if (!relation || !keep(oid, mode)) continue;
+      // A TOAST table's lock is its table's.
+      const label = relation.label.name.startsWith('pg_toast.') ? (relationOf(relation.tableOid)?.label ?? relation.label) : relation.label;
+      const lock: TracedLock = { relation: label, mode, createdByMigration: !existing.has(relation.label.name.startsWith('pg_toast.') ? relation.tableOid : oid) };
+      const previous = strongest.get(label.name);
+      if (!previous || rank(mode) > rank(previous.mode)) strongest.set(label.name, lock);
+    }
+    return [...strongest.values()].sort((a, b) => a.relation.name.localeCompare(b.relation.name));
+  };
+  const locksAcquired = locksOf(after, (oid, mode) => before.locks.get(oid) === undefined || rank(before.locks.get(oid)!) < rank(mode));
+  const locksHeld = locksOf(after, () => true);
+
+  const rewritten = new Map<string, RelationLabel>();
+  for (const [oid, relation] of before.relations) {
+    const now = after.relations.get(oid);
+    if (!now || now.filenode === relation.filenode || relation.filenode === 0) continue;
+    const label = relation.label.name.startsWith('pg_toast.') ? relationOf(relation.tableOid)?.label : relation.label;
+    if (label) rewritten.set(label.name, label);
+  }
+
+  const fullScans: FullScan[] = [];
+  let rowsTouched = 0;
+  for (const [oid, stats] of after.stats) {
+    const previous = before.stats.get(oid) ?? { seqScan: 0, seqRead: 0, touched: 0 };
+    rowsTouched += stats.touched - previous.touched;
+    const scans = stats.seqScan - previous.seqScan;
+    const rowsRead = stats.seqRead - previous.seqRead;
+    const relation = relationOf(oid);
+    if (scans > 0 && rowsRead > 0 && relation) fullScans.push({ table: relation.label.table, scans, rowsRead });
+  }
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  return { locksAcquired, locksHeld, rewritten: [...rewritten.values()].sort(byName), fullScans: fullScans.sort((a, b) => a.table.localeCompare(b.table)), rowsTouched };
+}

@@ -1,0 +1,149 @@
+/**
+ * The lock trace: one session, one transaction, every statement snapshotted before and after, the
+ * blocking of the locks held so far measured (or inferred) after each one — and the transaction
+ * always rolled back. Engine-neutral: a `pg` connection to staging or PGlite in a worker.
+ */
+import { heldByTable, type BlockingProbe } from './blocking';
+import type { PlannedStatement } from './plan';
+import type { Blocker, CheckOutcome, CheckProgress, Duration, ProductionEstimate, StatementError, StatementResult } from './report';
+import { diffSnapshots, takeSnapshot, type SqlSession } from './snapshot';
+
+export interface TraceBackend {
+  session: SqlSession;
+  /** Statements run before the first one: `SET LOCAL` timeouts (PGlite enforces none). */
+  setup: readonly string[];
+  /** Whether durations mean anything (not on PGlite: WASM, no data). */
+  timing: { measured: true } | { measured: false; reason: string };
+  probe: BlockingProbe;
+  /** Runs while a statement runs and tells who made it wait, if anyone. */
+  watchBlockers?: (running: Promise<unknown>) => Promise<Blocker[]>;
+}
+
+export interface TraceRun {
+  statements: StatementResult[];
+  outcome: CheckOutcome;
+}
+
+/** Until the estimator replaces it, once the sizes are known after the rollback. */
+export const PENDING_ESTIMATE: ProductionEstimate = { kind: 'not-estimated', reason: 'no production sizes' };
+
+const SAVEPOINT = 'lockguard_equivalent';
+
+/**
+ * Runs the plan in BEGIN … ROLLBACK. Stops at the first failing statement (the transaction is
+ * aborted) or when `signal` aborts; the caller cancels the running query (its own second connection
+ * or by ending the worker) and this function's ROLLBACK then ends the transaction.
+ */
+export async function trace(backend: TraceBackend, plan: readonly PlannedStatement[], signal: AbortSignal, onProgress: (progress: CheckProgress) => void): Promise<TraceRun> {
+  const { session } = backend;
+  const results: StatementResult[] = [];
+  let outcome: CheckOutcome = { kind: 'completed' };
+  await session.query('BEGIN');
+  try {
+    for (const sql of backend.setup) await session.query(sql);
+    const start = await takeSnapshot(session);
+    const existing = new Set(start.relations.keys());
+    let previousHeld = '';
+    let previousBlocking: Awaited<ReturnType<BlockingProbe>> = [];
+
+    for (const [i, step] of plan.entries()) {
+      if (outcome.kind !== 'completed') {
+        results.push({ ...stripPlan(step), status: 'not-reached' });
+        continue;
+      }
+      if (signal.aborted) {
+        outcome = { kind: 'cancelled', statementIndex: step.index };
+        results.push({ ...stripPlan(step), status: 'not-reached' });
+        continue;
+      }
+      onProgress({ kind: 'statement', n: i + 1, total: plan.length, label: step.label });
+      if (step.action === 'reject') {
+        outcome = { kind: 'failed', statementIndex: step.index, message: step.message };
+        results.push({ ...stripPlan(step), status: 'failed', error: { code: undefined, message: step.message, hint: undefined, blockers: [] } });
+        continue;
+      }
+      try {
+        if (step.action === 'skip') {
+          results.push({ ...stripPlan(step), status: 'not-run', reason: await skippedReason(backend, signal, step), knownLocks: step.knownLocks });
+          continue;
+        }
+        const before = await takeSnapshot(session);
+        const duration = await timed(backend, session.query(step.text));
+        const after = await takeSnapshot(session);
+        const diff = diffSnapshots(before, after, existing);
+        const held = heldByTable(diff.locksHeld);
+        const heldKey = JSON.stringify(held);
+        if (heldKey !== previousHeld) {
+          previousBlocking = await backend.probe(held, (table) => onProgress({ kind: 'probing', n: i + 1, total: plan.length, table }));
+          previousHeld = heldKey;
+        }
+        results.push({ ...stripPlan(step), status: 'traced', trace: { ...diff, duration, blocking: previousBlocking, estimate: PENDING_ESTIMATE } });
+      } catch (error) {
+        if (signal.aborted) {
+          outcome = { kind: 'cancelled', statementIndex: step.index };
+          results.push({ ...stripPlan(step), status: 'not-reached' });
+        } else {
+          const failure = statementError(error, (error as { blockers?: Blocker[] }).blockers ?? []);
+          outcome = { kind: 'failed', statementIndex: step.index, message: failure.message };
+          results.push({ ...stripPlan(step), status: 'failed', error: failure });
+        }
+      }
+    }
+  } finally {
+    onProgress({ kind: 'rolling-back' });
+    // On a lost connection ROLLBACK fails too, and the server rolls back when it notices the disconnect.
+    await session.query('ROLLBACK').catch(() => {});
+  }
+  return { statements: results, outcome };
+}
+
+function stripPlan(step: PlannedStatement) {
+  const { index, range, start, end, text, label } = step;
+  return { index, range, start, end, text, label };
+}
+
+/** Runs `running` and measures its wall time; a failure carries the sessions that blocked it. */
+async function timed(backend: TraceBackend, running: Promise<unknown>): Promise<Duration> {
+  const started = performance.now();
+  const watching = backend.watchBlockers?.(running) ?? Promise.resolve([]);
+  try {
+    await running;
+  } catch (error) {
+    throw Object.assign(error as object, { blockers: await watching });
+  }
+  const ms = performance.now() - started;
+  await watching;
+  return backend.timing.measured ? { kind: 'measured', ms: Math.round(ms * 10) / 10 } : { kind: 'not-measured', reason: backend.timing.reason };
+}
+
+/** Times the in-transaction equivalent of a CONCURRENTLY statement inside a savepoint, which releases its locks again. */
+async function skippedReason(backend: TraceBackend, signal: AbortSignal, step: Extract<PlannedStatement, { action: 'skip' }>): Promise<Extract<StatementResult, { status: 'not-run' }>['reason']> {
+  if (step.reason.kind !== 'non-transactional') return step.reason;
+  if (step.equivalent === undefined || !backend.timing.measured) return { ...step.reason, equivalent: undefined };
+  await backend.session.query(`SAVEPOINT ${SAVEPOINT}`);
+  try {
+    const duration = await timed(backend, backend.session.query(step.equivalent)).catch((error: unknown): Duration => {
+      if (signal.aborted) throw error;
+      return { kind: 'not-measured', reason: `its in-transaction form failed: ${statementError(error, []).message}` };
+    });
+    return { ...step.reason, equivalent: { text: step.equivalent, duration, estimate: PENDING_ESTIMATE } };
+  } finally {
+    await backend.session.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+  }
+}
+
+/** SQLSTATEs the user meets here, and what they mean for the check. */
+const HINTS: Readonly<Record<string, string>> = {
+  '55P03':
+    'lock_timeout: another session on staging holds a conflicting lock on this table, so the statement did not get its lock in time. In production it would queue behind that session and every later query on the table would queue behind it. See who holds it in pg_stat_activity and check again when it is gone.',
+  '57014': 'statement_timeout: the statement ran longer than the check allows. Raise the statement timeout to measure it, or check it on a smaller staging copy.',
+  '25001': 'This statement cannot run inside a transaction block; Lockguard never runs such statements.',
+  '25P03': 'idle_in_transaction_session_timeout ended the session: the check stopped sending statements for too long.',
+};
+
+function statementError(error: unknown, blockers: Blocker[]): StatementError {
+  const { code, message, hint } = error as { code?: string; message?: string; hint?: string };
+  const fallback = error instanceof Error ? error.message : String(error);
+  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  return { code: sqlState, message: message ?? fallback, hint: (sqlState && HINTS[sqlState]) ?? hint, blockers };
+}
