@@ -34,7 +34,18 @@ export const isSlow = (work: Work) => work !== 'instant';
  * ("Explicit Locking" §13.3.1 and each command's reference page; ALTER TABLE takes the strictest
  * lock any subcommand needs). Verified statement by statement by the Postgres test suite (13–18).
  */
-export function locksOf(statement: ParsedStatement, pgVersion: number): TableLock[] {
+export function locksOf(statement: ParsedStatement, pgVersion: number): readonly TableLock[] {
+  // Rules ask again for every earlier statement of a transaction: computed once per statement and version.
+  let byVersion = LOCKS_CACHE.get(statement);
+  if (!byVersion) LOCKS_CACHE.set(statement, (byVersion = new Map()));
+  let locks = byVersion.get(pgVersion);
+  if (!locks) byVersion.set(pgVersion, (locks = computeLocks(statement, pgVersion)));
+  return locks;
+}
+
+const LOCKS_CACHE = new WeakMap<ParsedStatement, Map<number, readonly TableLock[]>>();
+
+function computeLocks(statement: ParsedStatement, pgVersion: number): TableLock[] {
   const locate = statement.locate;
   const table = (rangeVar: RangeVar | undefined, mode: LockMode, work: Work, objectKind: ObjectKind = 'table'): TableLock[] =>
     rangeVar ? [{ relation: relationFromRangeVar(rangeVar, locate), objectKind, mode, work }] : [];

@@ -45,7 +45,8 @@ export const dropColumn: Rule = {
   fixChecks: [],
   check(statement, context) {
     const table = statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') ? statement.targets[0] : undefined;
-    if (!table || statement.kind !== 'parsed' || isRevertingMigration(statement, context)) return [];
+    if (!table || statement.kind !== 'parsed' || !statement.alterTableCommands.some((cmd) => cmd.subtype === 'AT_DropColumn')) return [];
+    if (isRevertingMigration(statement, context)) return [];
     // When the file drops the whole table afterwards, drop-table tells the story.
     if (dropsTable(context, table, statement.index + 1, context.statements.length)) return [];
     // New in this file, or a swap: another column is renamed to the dropped name afterwards, so the name stays.

@@ -46,7 +46,8 @@ export const dropConstraint: Rule = {
   fixChecks: [],
   check(statement, context) {
     const table = statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') ? statement.targets[0] : undefined;
-    if (!table || statement.kind !== 'parsed' || isRevertingMigration(statement, context)) return [];
+    if (!table || statement.kind !== 'parsed' || !statement.alterTableCommands.some((cmd) => cmd.subtype === 'AT_DropConstraint')) return [];
+    if (isRevertingMigration(statement, context)) return [];
     const end = context.statements.length;
     // Dropping the whole table later (drop-table reports it) or adding the constraint back (a replacement) leaves nothing to say here.
     if (dropsTable(context, table, statement.index + 1, end)) return [];

@@ -3,7 +3,7 @@ import { nodeAs, type ParsedStatement, type Statement } from '../model/statement
 import type { OffsetRange } from '../text/positions';
 import { refusedInTransaction } from './probe-fixtures';
 import type { Report, Rule, RuleContext } from './rule';
-import { insertAfterStatement, namesOf, sameTransaction } from './support/constraints';
+import { earlierInSameTransaction, insertAfterStatement, namesOf, sameTransaction } from './support/constraints';
 
 const DOCS_ALTER_TYPE = 'https://www.postgresql.org/docs/current/sql-altertype.html';
 const PROBE_ENUM_SETUP = ["CREATE TYPE lock_probe_mood AS ENUM ('old')", 'CREATE TABLE lock_probe_moods (id int, mood lock_probe_mood)', "INSERT INTO lock_probe_moods VALUES (1, 'old')"];
@@ -72,11 +72,22 @@ export const enumValueUsedInSameTransaction: Rule = {
   },
 };
 
+const FIRST_ENUM_ALTERATION = new WeakMap<readonly Statement[], number>();
+
+/** Index of the file's first ALTER TYPE on an enum (Infinity when none), found once per file: most files have none. */
+function firstEnumAlteration(statements: readonly Statement[]): number {
+  let first = FIRST_ENUM_ALTERATION.get(statements);
+  if (first === undefined) {
+    first = statements.find((candidate) => nodeAs(candidate, 'AlterEnumStmt'))?.index ?? Infinity;
+    FIRST_ENUM_ALTERATION.set(statements, first);
+  }
+  return first;
+}
+
 /** The ADD VALUEs earlier in the statement's transaction whose value is not usable yet. */
 function additionsBefore(statement: ParsedStatement, context: RuleContext): EnumAddition[] {
-  const transaction = context.statements
-    .slice(0, statement.index)
-    .filter((earlier): earlier is ParsedStatement => earlier.kind === 'parsed' && sameTransaction(earlier.transaction, statement.transaction));
+  if (firstEnumAlteration(context.statements) >= statement.index) return [];
+  const transaction = earlierInSameTransaction(statement, context);
   return transaction.flatMap((earlier) => {
     const alter = nodeAs(earlier, 'AlterEnumStmt');
     if (alter?.newVal === undefined || alter.oldVal !== undefined) return [];

@@ -4,7 +4,7 @@ import { displayRelation, sameRelation } from '../model/relations';
 import type { ParsedStatement, Statement, TransactionContext } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, RelatedLocation, Rule, RuleContext } from './rule';
-import { validatedInSameTransaction } from './support/constraints';
+import { earlierInSameTransaction, validatedInSameTransaction } from './support/constraints';
 
 /**
  * Locks last until COMMIT. A brief ACCESS EXCLUSIVE (ADD COLUMN, say) followed in the same
@@ -64,7 +64,8 @@ export const lockHeldAcrossSlowStatement: Rule = {
 
     const first = held[0]!;
     const tables = [...new Set(held.map(({ lock }) => displayRelation(lock.relation)))].join(', ');
-    const related: RelatedLocation[] = held.map(({ lock, by }) => ({
+    // The first few places explain it; a long transaction would otherwise list every earlier statement.
+    const related: RelatedLocation[] = held.slice(0, MAX_RELATED).map(({ lock, by }) => ({
       range: by.range,
       message: `${lock.mode} on ${displayRelation(lock.relation)} taken here; held until COMMIT`,
     }));
@@ -85,6 +86,8 @@ export const lockHeldAcrossSlowStatement: Rule = {
   },
 };
 
+const MAX_RELATED = 10;
+
 interface HeldLock {
   lock: TableLock;
   by: Statement;
@@ -92,9 +95,7 @@ interface HeldLock {
 
 /** Locks taken by earlier statements of the same transaction that make reads or writes wait. */
 function heldBlockingLocks(statement: ParsedStatement, context: RuleContext): HeldLock[] {
-  return context.statements
-    .slice(0, statement.index)
-    .filter((earlier): earlier is ParsedStatement => earlier.kind === 'parsed' && sameTransaction(earlier.transaction, statement.transaction))
+  return earlierInSameTransaction(statement, context)
     .flatMap((earlier) => locksOf(earlier, context.options.pgVersion).map((lock) => ({ lock, by: earlier as Statement })))
     .filter(({ lock }) => blocksTraffic(lock));
 }
@@ -105,11 +106,6 @@ const blocksTraffic = (lock: TableLock) => blockedOperations(lock.mode).some((op
 function addsImpact(held: TableLock, slow: readonly TableLock[]): boolean {
   const own = slow.find((lock) => sameRelation(lock.relation, held.relation));
   return !own || blockedOperations(held.mode).some((operation) => !blockedOperations(own.mode).includes(operation));
-}
-
-function sameTransaction(a: TransactionContext, b: TransactionContext): boolean {
-  if (a.kind === 'explicit' && b.kind === 'explicit') return a.begin === b.begin;
-  return a.kind === 'implicit' && b.kind === 'implicit';
 }
 
 function describeWork(work: Work): string {

@@ -161,6 +161,16 @@ export function sameTransaction(a: TransactionContext, b: TransactionContext): b
   return a.kind === 'implicit' && b.kind === 'implicit';
 }
 
+/** The parsed statements before `statement` in its transaction, oldest first; an explicit block is read from its BEGIN only. */
+export function earlierInSameTransaction(statement: Statement, context: RuleContext): ParsedStatement[] {
+  const { transaction } = statement;
+  if (transaction.kind === 'autocommit') return [];
+  const from = transaction.kind === 'explicit' ? transaction.begin : 0;
+  return context.statements
+    .slice(from, statement.index)
+    .filter((earlier): earlier is ParsedStatement => earlier.kind === 'parsed' && sameTransaction(earlier.transaction, transaction));
+}
+
 /** A NOT VALID constraint added earlier in the same transaction, that a VALIDATE CONSTRAINT validates. */
 export interface ValidatedInSameTransaction {
   adding: ParsedStatement;
@@ -176,8 +186,8 @@ export function validatedInSameTransaction(statement: Statement, context: RuleCo
   const validate = statement.alterTableCommands.find((cmd) => cmd.subtype === 'AT_ValidateConstraint');
   if (validate?.name === undefined) return undefined;
   const table = statement.targets[0]!;
-  for (const earlier of context.statements.slice(0, statement.index).reverse()) {
-    if (earlier.kind !== 'parsed' || !sameTransaction(earlier.transaction, statement.transaction) || !nodeAs(earlier, 'AlterTableStmt')) continue;
+  for (const earlier of earlierInSameTransaction(statement, context).reverse()) {
+    if (!nodeAs(earlier, 'AlterTableStmt')) continue;
     const earlierTable = earlier.targets[0];
     if (!earlierTable || !sameRelation(earlierTable, table)) continue;
     const added = addedConstraints(earlier).find((candidate) => constraintName(earlierTable, candidate) === validate.name);
