@@ -1,4 +1,4 @@
-// `node scripts/bench/staging-check.mjs [rows] [runs]`: bundles the staging-check benchmark (TypeScript) and runs it.
+// `node scripts/bench/staging-check.mjs [rows] [runs] [major]`: bundles the staging-check benchmark (TypeScript) and runs it.
 // ESM inside dist/, so its packages resolve from the project's node_modules.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';

@@ -1,8 +1,12 @@
 /**
- * The staging check's overhead: the same migration on a 1M-row table run plainly (connect, BEGIN, the
- * statements, ROLLBACK) and through `checkMigration` (three connections, snapshots around every
- * statement, blocking probes, sizes), median of RUNS runs each. Also prints the check's text report.
- * Run: `node scripts/bench/staging-check.mjs [rows] [runs]` (defaults 1000000 and 5).
+ * The staging check's overhead on a 1M-row table. Compared, in wall time:
+ * - plain: connect one session, BEGIN, the migration's statements one by one, ROLLBACK, close;
+ * - check: the whole `checkMigration` call, as `lockguard check --url … --rows orders=50M` runs it: parse,
+ *   open its sessions (tracer, monitor, probes), trace every statement (snapshots, blocking probes),
+ *   ROLLBACK, staging sizes, production estimates, close.
+ * Overhead = (median check − median plain) / median plain, over RUNS runs each, alternating which goes
+ * first. Also prints the check's text report.
+ * Run: `node scripts/bench/staging-check.mjs [rows] [runs] [major]` (defaults 1000000, 5 and 17).
  */
 import pg from 'pg';
 import { formatCheck } from '../../server/src/cli/check-format';
@@ -11,7 +15,7 @@ import { checkMigration } from '../../server/src/engine/staging/check';
 import type { CheckReport, CheckResult } from '../../server/src/engine/staging/report';
 import { startPostgres } from '../../test/postgres/pg-server';
 import { createStagingDatabase } from '../../test/postgres/staging-fixture';
-import { formatMs, median } from './stats';
+import { median } from './stats';
 
 const MIGRATION = [
   'CREATE INDEX orders_customer_idx ON orders (customer_id);',
@@ -19,46 +23,54 @@ const MIGRATION = [
   'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;',
 ].join('\n');
 
+interface Run {
+  plainMs: number;
+  checkMs: number;
+  /** The statements' durations as the check measured them. */
+  statementsMs: number;
+}
+
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
   const runs = Number(process.argv[3] ?? 5);
-  const server = await startPostgres({ major: 17 });
+  const major = Number(process.argv[4] ?? 17);
+  const server = await startPostgres({ major });
   try {
     const staging = await createStagingDatabase(server.url, 'bench_staging', rows);
-    const plain: number[] = [];
-    const checked: number[] = [];
-    const statementsOnly: number[] = [];
     // Warm-up, not counted: loads the parser and the server's caches.
     await runPlainly(staging.url);
-    let report = formatCheck('text', reportOf(await checkMigration({ file: 'bench.sql', text: MIGRATION, staging: { url: staging.url } })), NO_COLORS);
+    let report = await runCheck(staging.url);
+    const results: Run[] = [];
     for (let run = 0; run < runs; run++) {
-      // Alternate, so a noisy neighbour hurts both sides alike.
-      plain.push(await runPlainly(staging.url));
+      // Alternate which goes first, so neither always runs on the caches the other left.
+      const plainFirst = run % 2 === 0;
+      const plainBefore = plainFirst ? await runPlainly(staging.url) : undefined;
       const started = performance.now();
-      const result = await checkMigration({ file: 'bench.sql', text: MIGRATION, staging: { url: staging.url }, production: { kind: 'row-counts', rows: { orders: 50_000_000 } } });
-      checked.push(performance.now() - started);
-      statementsOnly.push(reportOf(result).statements.reduce((sum, statement) => sum + (statement.status === 'traced' && statement.trace.duration.kind === 'measured' ? statement.trace.duration.ms : 0), 0));
-      report = formatCheck('text', reportOf(result), NO_COLORS);
+      report = await runCheck(staging.url);
+      const checkMs = performance.now() - started;
+      const plainMs = plainBefore ?? (await runPlainly(staging.url));
+      results.push({ plainMs, checkMs, statementsMs: statementsMs(report) });
     }
-    const plainMs = median(plain);
-    const checkMs = median(checked);
-    process.stdout.write(`${report}\n`);
-    process.stdout.write(`orders: ${rows} rows, PostgreSQL 17, ${runs} runs each (median)\n`);
-    process.stdout.write(`plain (connect, BEGIN, 3 statements, ROLLBACK): ${formatMs(plainMs)}   runs: ${plain.map(formatMs).join(', ')}\n`);
-    process.stdout.write(`lockguard check (whole check):                  ${formatMs(checkMs)}   runs: ${checked.map(formatMs).join(', ')}\n`);
-    process.stdout.write(`statements as timed inside the check:           ${formatMs(median(statementsOnly))}\n`);
-    process.stdout.write(`fixed cost of the check (whole check − plain):  ${formatMs(checkMs - plainMs)}\n`);
-    process.stdout.write(`overhead of the check: ${(((checkMs - plainMs) / plainMs) * 100).toFixed(1)} %\n`);
     await staging.drop();
+    process.stdout.write(`${formatCheck('text', report, NO_COLORS)}\n`);
+    process.stdout.write(table(results, { rows, serverVersion: report.target.serverVersion }));
   } finally {
     await server.stop();
   }
 }
 
+async function runCheck(url: string): Promise<CheckReport> {
+  return reportOf(await checkMigration({ file: 'bench.sql', text: MIGRATION, staging: { url }, production: { kind: 'row-counts', rows: { orders: 50_000_000 } } }));
+}
+
 function reportOf(result: CheckResult): CheckReport {
   if (result.kind !== 'report') throw new Error(result.problem.message);
+  if (result.report.outcome.kind !== 'completed') throw new Error(`the check did not complete: ${JSON.stringify(result.report.outcome)}`);
   return result.report;
 }
+
+const statementsMs = (report: CheckReport) =>
+  report.statements.reduce((sum, statement) => sum + (statement.status === 'traced' && statement.trace.duration.kind === 'measured' ? statement.trace.duration.ms : 0), 0);
 
 async function runPlainly(url: string): Promise<number> {
   const started = performance.now();
@@ -69,6 +81,25 @@ async function runPlainly(url: string): Promise<number> {
   await client.query('ROLLBACK');
   await client.end();
   return performance.now() - started;
+}
+
+function table(results: readonly Run[], about: { rows: number; serverVersion: string }): string {
+  const overhead = (plain: number, check: number) => `${check >= plain ? '+' : ''}${(((check - plain) / plain) * 100).toFixed(1)} %`;
+  const ms = (value: number, width: number) => value.toFixed(0).padStart(width);
+  const line = (label: string, plain: number, check: number, statements: number, rest: number) =>
+    `${label.padEnd(8)}${ms(plain, 10)}${ms(check, 10)}${overhead(plain, check).padStart(10)}${ms(statements, 16)}${ms(rest, 10)}\n`;
+  const medianOf = (value: (run: Run) => number) => median(results.map(value));
+  const plain = medianOf((run) => run.plainMs);
+  const check = medianOf((run) => run.checkMs);
+  return [
+    `Staging check overhead: PostgreSQL ${about.serverVersion}, public.orders ${about.rows.toLocaleString('en-US')} rows, ${MIGRATION.split('\n').length} statements, ${results.length} runs\n`,
+    'plain = connect, BEGIN, the statements, ROLLBACK, close; check = the whole checkMigration call (sessions, trace, probes, rollback, sizes, close);\n',
+    "statements = their durations as the check measured them; rest = check − statements (the check's own work)\n",
+    `${'run'.padEnd(8)}${'plain ms'.padStart(10)}${'check ms'.padStart(10)}${'overhead'.padStart(10)}${'statements ms'.padStart(16)}${'rest ms'.padStart(10)}\n`,
+    ...results.map((run, i) => line(String(i + 1), run.plainMs, run.checkMs, run.statementsMs, run.checkMs - run.statementsMs)),
+    line('median', plain, check, medianOf((run) => run.statementsMs), medianOf((run) => run.checkMs - run.statementsMs)),
+    `overhead of the check: (median check − median plain) / median plain = ${overhead(plain, check)} (target ≤ 10 %)\n`,
+  ].join('');
 }
 
 void main().catch((error: unknown) => {

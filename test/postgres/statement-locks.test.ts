@@ -20,6 +20,15 @@ const FIXTURE = [
   'ANALYZE t',
 ];
 
+/** A partitioned table with one partition holding rows, and a table with rows that fits the next bound. */
+const PARTITIONED_SETUP = [
+  'CREATE TABLE parted (id int, note text) PARTITION BY RANGE (id)',
+  'CREATE TABLE part_old PARTITION OF parted FOR VALUES FROM (1001) TO (2001)',
+  'INSERT INTO parted SELECT g, md5(g::text) FROM generate_series(1001, 2000) g',
+  'CREATE TABLE part_new (id int, note text)',
+  'INSERT INTO part_new SELECT g, md5(g::text) FROM generate_series(1, 1000) g',
+];
+
 interface Case {
   sql: string;
   /** Extra setup for this case. */
@@ -78,6 +87,8 @@ const CASES: Case[] = [
   { sql: "COMMENT ON TABLE t IS 'orders'" },
   { sql: 'LOCK TABLE t IN SHARE MODE' },
   { sql: 'LOCK TABLE t' },
+  { sql: 'ALTER TABLE parted ATTACH PARTITION part_new FOR VALUES FROM (1) TO (1001)', setup: PARTITIONED_SETUP },
+  { sql: 'ALTER TABLE parted DETACH PARTITION part_old', setup: PARTITIONED_SETUP },
   { sql: 'UPDATE t SET col = col + 1' },
   { sql: 'DELETE FROM t WHERE id < 10' },
 ];

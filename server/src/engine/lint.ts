@@ -150,7 +150,11 @@ function createContext(source: string, statements: Statement[], options: LintOpt
   // By name: rules ask for every statement, and a schema dump creates thousands of tables.
   const createdByName = new Map<string, { relation: RelationName; index: number }[]>();
   for (const statement of statements) {
-    for (const relation of createdRelations(statement)) createdByName.set(relation.name, [...(createdByName.get(relation.name) ?? []), { relation, index: statement.index }]);
+    for (const relation of createdRelations(statement)) {
+      const entries = createdByName.get(relation.name);
+      if (entries) entries.push({ relation, index: statement.index });
+      else createdByName.set(relation.name, [{ relation, index: statement.index }]);
+    }
   }
   return {
     source,

@@ -56,7 +56,7 @@ function computeLocks(statement: ParsedStatement, pgVersion: number): TableLock[
   const alter = nodeAs(statement, 'AlterTableStmt');
   if (alter) {
     const objectKind: ObjectKind = alter.objtype === 'OBJECT_INDEX' ? 'index' : alter.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table';
-    const parts = statement.alterTableCommands.map((cmd) => alterTableCommandLock(cmd, pgVersion));
+    const parts = statement.alterTableCommands.map((cmd) => alterTableCommandLock(cmd, pgVersion, objectKind));
     const own = parts.reduce<{ mode: LockMode; work: Work }>(
       (acc, part) => ({ mode: stricter(acc.mode, part.mode), work: WORK_RANK[part.work] > WORK_RANK[acc.work] ? part.work : acc.work }),
       { mode: 'ACCESS SHARE', work: 'instant' },
@@ -157,7 +157,7 @@ interface CommandLock {
 }
 
 /** One ALTER TABLE subcommand's lock, per the ALTER TABLE reference page. */
-export function alterTableCommandLock(cmd: AlterTableCmd, pgVersion: number): CommandLock {
+export function alterTableCommandLock(cmd: AlterTableCmd, pgVersion: number, objectKind: ObjectKind = 'table'): CommandLock {
   switch (cmd.subtype) {
     case 'AT_AddColumn':
       return addColumnLock(cmd.def && 'ColumnDef' in cmd.def ? cmd.def.ColumnDef : undefined, pgVersion);
@@ -175,10 +175,9 @@ export function alterTableCommandLock(cmd: AlterTableCmd, pgVersion: number): Co
     case 'AT_SetExpression':
       return { mode: 'ACCESS EXCLUSIVE', work: 'rewrite' };
     case 'AT_AttachPartition':
-      // PostgreSQL 12+: SHARE UPDATE EXCLUSIVE on the parent; the attached table is scanned under ACCESS EXCLUSIVE.
-      return { mode: pgVersion >= 12 ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', work: 'scan' };
+      return attachPartitionLock(cmd, pgVersion, objectKind);
     case 'AT_DetachPartition':
-      return { mode: cmd.def && 'PartitionCmd' in cmd.def && cmd.def.PartitionCmd.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', work: 'instant' };
+      return detachPartitionLock(cmd, pgVersion, objectKind);
     case 'AT_SetStatistics':
     case 'AT_SetOptions':
     case 'AT_ResetOptions':
@@ -200,6 +199,32 @@ export function alterTableCommandLock(cmd: AlterTableCmd, pgVersion: number): Co
       // "An ACCESS EXCLUSIVE lock is acquired unless explicitly noted."
       return { mode: 'ACCESS EXCLUSIVE', work: 'instant' };
   }
+}
+
+const partitionOf = (cmd: AlterTableCmd) => (cmd.def && 'PartitionCmd' in cmd.def ? cmd.def.PartitionCmd : undefined);
+
+/**
+ * ATTACH PARTITION: SHARE UPDATE EXCLUSIVE on the parent since PostgreSQL 12 (ACCESS EXCLUSIVE before); the attached
+ * table is scanned under ACCESS EXCLUSIVE (an upper bound: a valid CHECK implying the bound skips the scan). A DEFAULT
+ * partition is locked and scanned too, but whether the parent has one is not in the statement.
+ */
+function attachPartitionLock(cmd: AlterTableCmd, pgVersion: number, objectKind: ObjectKind): CommandLock {
+  const mode: LockMode = pgVersion >= 12 ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+  // ALTER INDEX … ATTACH PARTITION attaches an index: no scan.
+  if (objectKind !== 'table') return { mode, work: 'instant' };
+  return { mode, work: 'instant', referenced: [{ rangeVar: partitionOf(cmd)?.name, mode: 'ACCESS EXCLUSIVE', work: 'scan' }] };
+}
+
+/**
+ * DETACH PARTITION: ACCESS EXCLUSIVE on the parent and, since PostgreSQL 14, on the partition (SHARE UPDATE EXCLUSIVE
+ * before, measured on 13). CONCURRENTLY (14+) takes SHARE UPDATE EXCLUSIVE on both, per the ALTER TABLE page.
+ */
+function detachPartitionLock(cmd: AlterTableCmd, pgVersion: number, objectKind: ObjectKind): CommandLock {
+  const partition = partitionOf(cmd);
+  const mode: LockMode = partition?.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+  if (objectKind !== 'table') return { mode, work: 'instant' };
+  const partitionMode: LockMode = pgVersion >= 14 ? mode : 'SHARE UPDATE EXCLUSIVE';
+  return { mode, work: 'instant', referenced: [{ rangeVar: partition?.name, mode: partitionMode, work: 'instant' }] };
 }
 
 /** ADD COLUMN rewrites the table for a volatile default (any default before PostgreSQL 11), stored generated and identity columns. */

@@ -3,7 +3,8 @@ import { displayRelation, relationFromRangeVar, sameRelation, type RelationName 
 import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
 import { PROBE_PARENT_SETUP } from './foreign-key-without-not-valid';
-import type { Fix, Rule, RuleContext } from './rule';
+import { perFile, type Fix, type Rule, type RuleContext } from './rule';
+import { addsColumn } from './support/breaking-changes';
 import { addedConstraints, constraintsOf, foreignKeyColumns, insertAfterStatement, insertAfterTransaction, keywordIn, namesOf, quoteIdentifier, tableText } from './support/constraints';
 
 /** A foreign key a statement declares, with the columns that reference. */
@@ -108,24 +109,28 @@ function declaredForeignKeys(statement: ParsedStatement): DeclaredForeignKey[] {
 
 /** Whether an ADD COLUMN of this statement or an earlier one creates the column. */
 function columnAddedInFile(context: RuleContext, statement: Statement, table: RelationName, column: string): boolean {
-  return context.statements
-    .slice(0, statement.index + 1)
-    .some(
-      (s) =>
-        s.kind === 'parsed' &&
-        s.targets[0] !== undefined &&
-        sameRelation(s.targets[0], table) &&
-        s.alterTableCommands.some((cmd) => cmd.subtype === 'AT_AddColumn' && cmd.def !== undefined && 'ColumnDef' in cmd.def && cmd.def.ColumnDef.colname === column),
-    );
+  return addsColumn(context, table, column, 0, statement.index + 1);
 }
 
 /** Whether any index or key the file creates on the table starts with the columns (in any order). */
 function indexedInFile(context: RuleContext, table: RelationName, columns: readonly string[]): boolean {
   const wanted = new Set(columns);
-  return context.statements
-    .flatMap((statement) => indexKeysOn(statement, table))
-    .some((keys) => keys.length >= wanted.size && keys.slice(0, wanted.size).every((key) => key !== undefined && wanted.has(key)));
+  return (indexKeysByTableName(context.statements).get(table.name) ?? [])
+    .filter((indexed) => sameRelation(indexed.table, table))
+    .some(({ keys }) => keys.length >= wanted.size && keys.slice(0, wanted.size).every((key) => key !== undefined && wanted.has(key)));
 }
+
+/** The keys of every index and key the file creates, in statement order, by the name of their table. */
+const indexKeysByTableName = perFile((statements: readonly Statement[]) => {
+  const byName = new Map<string, { table: RelationName; keys: (string | undefined)[] }[]>();
+  for (const statement of statements) {
+    const table = statement.kind === 'parsed' ? statement.targets[0] : undefined;
+    if (!table) continue;
+    const indexed = indexKeysOn(statement, table).map((keys) => ({ table, keys }));
+    if (indexed.length > 0) byName.set(table.name, (byName.get(table.name) ?? []).concat(indexed));
+  }
+  return byName;
+});
 
 /** The key columns of each index, primary key and unique constraint a statement creates on the table (undefined: an expression). */
 function indexKeysOn(statement: Statement, table: RelationName): (string | undefined)[][] {

@@ -4,7 +4,7 @@ import { displayRelation, type RelationName } from '../model/relations';
 import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
 import type { Token } from '../text/lexer';
 import type { OffsetRange } from '../text/positions';
-import type { Fix, Report, Rule, RuleContext } from './rule';
+import { perFile, type Fix, type Report, type Rule, type RuleContext } from './rule';
 import { insertBefore } from './support/insert-statement';
 import { firstKeyword } from './support/keywords';
 
@@ -117,11 +117,7 @@ interface FileFacts {
   droppedIfExists: ReadonlyMap<string, number>;
 }
 
-const fileFactsCache = new WeakMap<readonly Statement[], FileFacts>();
-
-function fileFacts(context: RuleContext): FileFacts {
-  const cached = fileFactsCache.get(context.statements);
-  if (cached) return cached;
+const fileFacts = perFile((context: RuleContext): FileFacts => {
   const { statements, options } = context;
   const droppedIfExists = new Map<string, number>();
   for (const statement of statements) {
@@ -132,16 +128,14 @@ function fileFacts(context: RuleContext): FileFacts {
       if (!droppedIfExists.has(key)) droppedIfExists.set(key, statement.index);
     }
   }
-  const facts: FileFacts = {
+  return {
     runsOutsideTransaction:
       options.transactionMode === 'never' ||
       statements.some((statement) => statement.transaction.kind === 'autocommit' && nonTransactionalForm(statement, options.pgVersion) !== undefined),
     lastWork: statements.reduce((last, statement) => (nodeAs(statement, 'VariableSetStmt') || nodeAs(statement, 'TransactionStmt') ? last : statement.index), -1),
     droppedIfExists,
   };
-  fileFactsCache.set(statements, facts);
-  return facts;
-}
+});
 
 function unguardedParts(statement: ParsedStatement): Unguarded[] {
   const create = createForm(statement);

@@ -128,6 +128,21 @@ export interface RuleContext {
   isCreatedInFile(relation: RelationName, beforeStatement: number): boolean;
 }
 
+/**
+ * Wraps a derivation from a file (its analysis context, or its statements) so it runs once per
+ * analysis, however many statements of the file ask for it: rules that look at the whole file for
+ * each statement stay linear.
+ */
+export function perFile<File extends RuleContext | readonly Statement[], T>(derive: (file: File) => T): (file: File) => T {
+  const derived = new WeakMap<File, T>();
+  return (file) => {
+    if (derived.has(file)) return derived.get(file) as T;
+    const value = derive(file);
+    derived.set(file, value);
+    return value;
+  };
+}
+
 export interface Rule {
   /** Stable id, used in settings, suppressions and the CLI's output. */
   id: string;

@@ -21,7 +21,10 @@ export function blockerWatcher(monitor: Queryable, tracedPid: number): (running:
     await Promise.race([finished, sleep(FIRST_LOOK_MS)]);
     while (!done) {
       const { rows } = await monitor.query<{ pid: number; query: string | null; application_name: string | null }>(
-        `SELECT pid, left(query, ${QUERY_CHARS}) AS query, application_name FROM pg_stat_activity WHERE pid = ANY (pg_blocking_pids($1))`,
+        // pg_stat_activity is read only for a blocker: most looks find none, and they run all along a long statement.
+        `SELECT b.pid, left(a.query, ${QUERY_CHARS}) AS query, a.application_name
+         FROM unnest(pg_blocking_pids($1)) AS b(pid)
+         LEFT JOIN LATERAL (SELECT query, application_name FROM pg_stat_activity WHERE pid = b.pid) AS a ON true`,
         [tracedPid],
       );
       if (rows.length > 0) seen = rows.map((row) => ({ pid: row.pid, query: row.query ?? '', applicationName: row.application_name ?? '' }));

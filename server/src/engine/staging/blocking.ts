@@ -31,6 +31,19 @@ export function heldByTable(locks: readonly TracedLock[]): HeldOnTable[] {
   return [...strongest].map(([table, strongestMode]) => ({ table, strongestMode })).sort((a, b) => a.table.localeCompare(b.table));
 }
 
+/**
+ * What the measured verdicts on each locked table depend on: the locks held on the table and its
+ * indexes — and for a table with inheritance children or partitions, which its probes read too, every
+ * lock held. A table whose key did not change since its last probe would get the same verdicts.
+ */
+function probeKeys(locks: readonly TracedLock[], withChildren: ReadonlySet<string>): Map<string, string> {
+  const existing = locks.filter((lock) => !lock.createdByMigration);
+  const describe = (subset: readonly TracedLock[]) => subset.map((lock) => `${lock.relation.name} ${lock.mode}`).sort().join(', ');
+  const every = describe(existing);
+  const tables = new Set(existing.map((lock) => lock.relation.table));
+  return new Map([...tables].map((table) => [table, withChildren.has(table) ? every : describe(existing.filter((lock) => lock.relation.table === table))]));
+}
+
 export function inferredVerdicts(mode: LockMode): OperationVerdict[] {
   return PROBED_OPERATIONS.map((operation) => ({ operation, blocked: conflicts(mode, OPERATION_MODES[operation]), evidence: 'inferred' }));
 }
@@ -45,3 +58,18 @@ export type BlockingProbe = (held: readonly HeldOnTable[], onTable: (table: stri
 export const inferOnly: BlockingProbe = async (held) => inferBlocking(held);
 
 export const isBlocking = (blocking: readonly TableBlocking[]) => blocking.some((table) => table.operations.some((verdict) => verdict.blocked && verdict.operation !== 'DDL'));
+
+/**
+ * The blocking of the locks held after each statement, probing again only the tables whose locks
+ * changed since their last probe.
+ */
+export function probingWhenChanged(probe: BlockingProbe): (locksHeld: readonly TracedLock[], withChildren: ReadonlySet<string>, onTable: (table: string) => void) => Promise<TableBlocking[]> {
+  const probed = new Map<string, { key: string; blocking: TableBlocking }>();
+  return async (locksHeld, withChildren, onTable) => {
+    const keys = probeKeys(locksHeld, withChildren);
+    const held = heldByTable(locksHeld);
+    const changed = held.filter(({ table }) => probed.get(table)?.key !== keys.get(table));
+    if (changed.length > 0) for (const blocking of await probe(changed, onTable)) probed.set(blocking.table, { key: keys.get(blocking.table)!, blocking });
+    return held.map(({ table }) => probed.get(table)!.blocking);
+  };
+}

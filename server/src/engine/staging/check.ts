@@ -15,7 +15,7 @@ import { LineIndex } from '../text/positions';
 import { splitStatements } from '../text/splitter';
 import { inferOnly, isBlocking } from './blocking';
 import { blockerWatcher } from './blockers';
-import { connect, ConnectionProblem } from './connection';
+import { connect, ConnectionProblem, processId } from './connection';
 import { redactSecrets, resolveTarget, TargetError, type ConnectionTarget } from './connection-target';
 import { openEmbedded, type EmbeddedDatabase } from './embedded';
 import { estimateConcurrent, estimateTraced, type SizeLookup } from './estimate';
@@ -38,6 +38,7 @@ import {
   type ProductionTables,
 } from './sizes';
 import { serialized } from './serial';
+import { Sessions } from './sessions';
 import { trace, type TraceBackend, type TraceRun } from './trace';
 
 export interface CheckOptions {
@@ -49,6 +50,8 @@ export interface CheckOptions {
 export const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 const APPLICATION_NAME = 'lockguard check (always rolled back)';
+/** Probe connections: the four DML probes of a table run side by side, then DDL (see ./probes). */
+const PROBE_SESSIONS = 4;
 
 export async function checkMigration(request: CheckRequest, options: CheckOptions = {}): Promise<CheckResult> {
   const signal = options.signal ?? new AbortController().signal;
@@ -93,36 +96,38 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
   const startedAt = new Date();
   const target = resolveTarget(staging.url, staging.password);
   onProgress({ kind: 'connecting', target: target.display });
-  const connectOptions = { connectTimeoutMs: request.connectTimeoutMs, applicationName: APPLICATION_NAME };
-  // The tracer, the monitor (and canceller) and the probe, opened together; none is left open if one fails.
-  const opened = await Promise.allSettled([0, 1, 2].map(() => connect(target, connectOptions)));
-  const clients = opened.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const sessions = new Sessions(target, { connectTimeoutMs: request.connectTimeoutMs, applicationName: APPLICATION_NAME });
   try {
-    const failure = opened.find((result) => result.status === 'rejected');
-    if (failure) throw failure.reason;
-    const [tracer, monitorConnection, probe] = clients as [pg.Client, pg.Client, pg.Client];
-    const monitor = serialized(monitorConnection);
+    // The tracer first, alone: the monitor (and canceller) and the probes connect while it sets up and
+    // runs the first statement; what needs them waits for them.
+    const tracerConnecting = sessions.open();
+    const tracer = await tracerConnecting;
+    const monitorConnecting = sessions.open();
+    const probeConnections = Array.from({ length: PROBE_SESSIONS }, () => sessions.open());
+    const probesConnecting = Promise.all(probeConnections);
+    const monitor = serialized(monitorConnecting);
     const production = await readProductionTables(request.production, target, tracer, request.connectTimeoutMs);
     const info = await tracer.query<{ version: string; num: number }>(`SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num`);
     const major = Math.floor(Number(info.rows[0]!.num) / 10_000);
-    const tracerPid = (tracer as unknown as { processID: number }).processID;
-    const probePid = (probe as unknown as { processID: number }).processID;
+    const tracerPid = processId(tracer);
+    const probePids: number[] = [];
+    void probesConnecting.then((probes) => probePids.push(...probes.map(processId)), () => {});
 
-    const cancel = () => void monitor.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [[tracerPid, probePid]]).catch(() => {});
+    const cancel = () => void monitor.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [[tracerPid, ...probePids]]).catch(() => {});
     signal.addEventListener('abort', cancel, { once: true });
     const lockTimeout = request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     const statementTimeout = request.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
     const backend: TraceBackend = {
       session: tracer,
-      setup: [
-        `SET LOCAL lock_timeout = ${Math.round(lockTimeout)}`,
-        `SET LOCAL statement_timeout = ${Math.round(statementTimeout)}`,
+      settings: {
+        lock_timeout: String(Math.round(lockTimeout)),
+        statement_timeout: String(Math.round(statementTimeout)),
         // Frees staging if this process dies while the transaction holds its locks.
-        `SET LOCAL idle_in_transaction_session_timeout = ${Math.round(statementTimeout + 60_000)}`,
+        idle_in_transaction_session_timeout: String(Math.round(statementTimeout + 60_000)),
         ...productionSettings(production),
-      ],
+      },
       timing: { measured: true },
-      probe: measuringProbe({ probe, monitor, holderPid: tracerPid }, signal),
+      probe: measuringProbe({ probes: probesConnecting, monitor, holderPid: tracerPid }, signal),
       watchBlockers: blockerWatcher(monitor, tracerPid),
     };
     let run: TraceRun;
@@ -131,12 +136,16 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
     } finally {
       signal.removeEventListener('abort', cancel);
     }
+    // A monitor or probe connection that failed is the check's problem, as the tracer's would be.
+    await Promise.all([monitorConnecting, probesConnecting]);
+    // The sizes come from the monitor (the tracer's connection may be the one that was lost) while the rest close.
+    for (const connection of [tracerConnecting, ...probeConnections]) void sessions.close(connection);
     const checkTarget: CheckTarget = { kind: 'staging', url: target.display, serverVersion: info.rows[0]!.version, major };
-    // From the monitor: the tracer's connection may be the one that was lost. Without sizes the report still stands.
-    const sizes = await stagingSizes(monitorConnection, tablesOf(run.statements)).catch(() => []);
+    // Without sizes the report still stands.
+    const sizes = await stagingSizes(monitor, tablesOf(run.statements)).catch(() => []);
     return { kind: 'report', report: assemble(request, checkTarget, run, sizes, production, startedAt) };
   } finally {
-    await Promise.all(clients.map((client) => client.end().catch(() => {})));
+    await sessions.closeAll();
   }
 }
 
@@ -166,13 +175,9 @@ async function readProductionTables(source: ProductionSizes | undefined, staging
 }
 
 /** Production's sort memory and parallel workers, so the staging build runs in production's regime. */
-function productionSettings(production: ProductionTables | undefined): string[] {
-  return Object.entries(production?.settings ?? {}).flatMap(([name, value]) =>
-    REGIME_SETTINGS.includes(name as RegimeSetting) && value !== undefined ? [`SET LOCAL ${name} = ${quoteLiteral(value)}`] : [],
-  );
+function productionSettings(production: ProductionTables | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(production?.settings ?? {}).filter(([name, value]) => REGIME_SETTINGS.includes(name as RegimeSetting) && value !== undefined));
 }
-
-const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 const sameDatabase = (a: ConnectionTarget, b: ConnectionTarget) => a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.database === b.database;
 
@@ -188,7 +193,7 @@ async function checkEmbedded(request: CheckRequest, statements: readonly Stateme
     db = await openEmbedded(signal);
     const replayed = await replayEarlierMigrations(db, request.file, signal, onProgress);
     if (replayed.kind === 'problem') return replayed;
-    const backend: TraceBackend = { session: db, setup: [], timing: { measured: false, reason: EMBEDDED_NO_TIMING }, probe: inferOnly };
+    const backend: TraceBackend = { session: db, settings: {}, timing: { measured: false, reason: EMBEDDED_NO_TIMING }, probe: inferOnly };
     const run = await trace(backend, planFor(request, statements, db.major), signal, onProgress);
     const checkTarget: CheckTarget = { kind: 'embedded', engine: 'PGlite', serverVersion: db.serverVersion, major: db.major, replayedMigrations: replayed.files };
     return { kind: 'report', report: assemble(request, checkTarget, run, [], undefined, startedAt) };

@@ -48,6 +48,9 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions)
   return client;
 }
 
+/** The server process of a connection: what pg_locks, pg_blocking_pids and pg_cancel_backend name. */
+export const processId = (client: pg.Client) => (client as unknown as { processID: number }).processID;
+
 function sslConfig(target: ConnectionTarget): pg.ClientConfig['ssl'] {
   const ca = target.sslRootCert ? readFileSync(target.sslRootCert, 'utf8') : undefined;
   switch (target.sslMode) {

@@ -2,7 +2,8 @@
  * Measures which operations of other sessions a held lock really blocks: a probe connection runs
  * each operation on the table inside its own transaction (always rolled back), and a monitor
  * connection watches `pg_blocking_pids` — the probe counts as blocked only when it waits on the
- * traced session. Validated on PostgreSQL 13–18 (postgres-for-tests.md §4: 2064/2064 probes agreed
+ * traced session. The probes of a round run side by side on several probe connections, under one
+ * monitor loop that watches (and cancels) them all. Validated on PostgreSQL 13–18 (postgres-for-tests.md §4: 2064/2064 probes agreed
  * with the conflict matrix).
  *
  * The statements fit any table (an FK parent, identity or generated columns, …) without knowing its
@@ -22,90 +23,167 @@
  * changed) and foreign-key triggers (a DELETE on a parent also locks the referencing table).
  */
 import type pg from 'pg';
-import { inferredVerdicts, type BlockingProbe, type HeldOnTable } from './blocking';
+import { inferredVerdicts, type BlockingProbe } from './blocking';
+import { processId } from './connection';
 import type { Queryable } from './serial';
-import { PROBED_OPERATIONS, type OperationVerdict, type ProbedOperation, type TableBlocking } from './report';
+import { PROBED_OPERATIONS, type ProbedOperation, type TableBlocking } from './report';
 
-/** How often the monitor looks at the probe, and how long a probe may wait on someone else. */
-const POLL_MS = 3;
-const PROBE_LOCK_TIMEOUT_MS = 2_000;
+/** How often the monitor looks at the probes: a round lasts a few looks, and it delays every statement after it. */
+const POLL_MS = 1;
+/**
+ * How long a probe may wait on a session other than the traced one (staging traffic) before its
+ * verdict falls back to the inferred one; a probe that waits on the traced session is cancelled as
+ * soon as the monitor sees it, so this only bounds the wait on others.
+ */
+const PROBE_LOCK_TIMEOUT_MS = 1_000;
+/** SQLSTATEs lock_not_available (lock_timeout expired) and query_canceled. */
+const LOCK_NOT_AVAILABLE = '55P03';
+const QUERY_CANCELED = '57014';
 
-export type ProbeOutcome = 'blocked' | 'not-blocked' | 'unknown';
+type ProbeOutcome = 'blocked' | 'not-blocked' | 'unknown';
 
 export interface ProbeSessions {
-  /** Runs the probe statements. */
-  probe: pg.Client;
-  /** Watches and cancels the probe; never blocked itself (catalog queries only). */
+  /** Run the probe statements, one each at a time; more sessions, more probes side by side. Still connecting while the first statement runs. */
+  probes: Promise<readonly pg.Client[]>;
+  /** Watches and cancels the probes; never blocked itself (catalog queries only). */
   monitor: Queryable;
   /** The backend whose locks are measured. */
   holderPid: number;
 }
 
+type ProbeStatements = Partial<Record<ProbedOperation, string>>;
+
 /** The probe statements for a table (already quoted, e.g. `public.orders`); UPDATE needs a column. */
-export async function probeStatements(monitor: Queryable, table: string): Promise<Partial<Record<ProbedOperation, string>>> {
-  const { rows } = await monitor.query<{ name: string }>(
-    `SELECT quote_ident(attname) AS name FROM pg_attribute
-     WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum LIMIT 1`,
-    [table],
+export async function probeStatements(monitor: Queryable, table: string): Promise<ProbeStatements> {
+  return (await probeStatementsOf(monitor, [table])).get(table)!;
+}
+
+/** The probe statements of several tables, in one round trip. */
+async function probeStatementsOf(monitor: Queryable, tables: readonly string[]): Promise<Map<string, ProbeStatements>> {
+  const { rows } = await monitor.query<{ table: string; column: string | null }>(
+    `SELECT t.name AS table, (SELECT quote_ident(attname) FROM pg_attribute
+       WHERE attrelid = t.name::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum LIMIT 1) AS column
+     FROM unnest($1::text[]) AS t(name)`,
+    [tables],
   );
-  const column = rows[0]?.name;
-  return {
-    SELECT: `SELECT * FROM ${table} LIMIT 1`,
-    INSERT: `INSERT INTO ${table} SELECT FROM ${table} WHERE false`,
-    ...(column === undefined ? {} : { UPDATE: `UPDATE ${table} SET ${column} = DEFAULT WHERE false` }),
-    DELETE: `DELETE FROM ${table} WHERE false`,
-    DDL: `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`,
+  return new Map(
+    rows.map(({ table, column }) => [
+      table,
+      {
+        SELECT: `SELECT * FROM ${table} LIMIT 1`,
+        INSERT: `INSERT INTO ${table} SELECT FROM ${table} WHERE false`,
+        ...(column === null ? {} : { UPDATE: `UPDATE ${table} SET ${column} = DEFAULT WHERE false` }),
+        DELETE: `DELETE FROM ${table} WHERE false`,
+        DDL: `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`,
+      },
+    ]),
+  );
+}
+
+/** A probe running on one probe session; the monitor sets `blocked` when it sees it wait on the holder. */
+interface Running {
+  blocked: boolean;
+}
+
+/**
+ * Runs the probe statements, as many at a time as there are probe sessions, each in its own
+ * transaction (always rolled back), and tells for each whether it waited on the holder.
+ */
+async function runProbes({ probes, monitor, holderPid }: ProbeSessions, statements: readonly string[], signal: AbortSignal): Promise<ProbeOutcome[]> {
+  const outcomes: ProbeOutcome[] = [];
+  const running = new Map<number, Running>();
+  let polling: Promise<unknown> = Promise.resolve();
+  let next = 0;
+
+  const work = async (probe: pg.Client) => {
+    const pid = processId(probe);
+    while (next < statements.length) {
+      signal.throwIfAborted();
+      const index = next++;
+      const state: Running = { blocked: false };
+      running.set(pid, state);
+      // One round trip when the lock is granted: the transaction ends with the statement.
+      const failure = await probe.query(`BEGIN; SET LOCAL lock_timeout = ${PROBE_LOCK_TIMEOUT_MS}; ${statements[index]}; ROLLBACK`).then(
+        () => undefined,
+        (error: { code?: string }) => error,
+      );
+      running.delete(pid);
+      // A look in flight may still mark this probe (and cancel it): wait, so it cannot cancel the next one.
+      await polling;
+      if (failure) await probe.query('ROLLBACK');
+      outcomes[index] = outcomeOf(state, failure);
+    }
   };
-}
 
-/** Runs `sql` in the probe session and tells whether it waited on the holder. */
-export async function probeOnce({ probe, monitor, holderPid }: ProbeSessions, sql: string): Promise<ProbeOutcome> {
-  const probePid = (probe as unknown as { processID: number }).processID;
-  // One round trip: the probes are most of the check's fixed cost.
-  await probe.query(`BEGIN; SET LOCAL lock_timeout = ${PROBE_LOCK_TIMEOUT_MS}`);
+  let done = false;
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const watch = async () => {
+    while (!done) {
+      const watched = new Map(running);
+      if (watched.size > 0) {
+        // CASE orders the calls: cancel exactly the probes that wait on the holder, in the same look.
+        const look = monitor.query<{ pid: number }>(
+          `SELECT pid FROM unnest($1::int[]) AS pid
+           WHERE CASE WHEN $2::int = ANY (pg_blocking_pids(pid)) THEN pg_cancel_backend(pid) IS NOT NULL ELSE false END`,
+          [[...watched.keys()], holderPid],
+        );
+        polling = look.catch(() => {});
+        const { rows } = await look;
+        for (const { pid } of rows) watched.get(pid)!.blocked = true;
+      }
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
+    }
+  };
+
+  const watching = watch();
   try {
-    let settled: { ok: true } | { ok: false; code: string | undefined } | undefined;
-    const run = probe.query(sql).then(
-      () => void (settled = { ok: true }),
-      (error: { code?: string }) => void (settled = { ok: false, code: error.code }),
-    );
-    let blockedByHolder = false;
-    while (settled === undefined) {
-      const { rows } = await monitor.query<{ blockers: number[] }>('SELECT pg_blocking_pids($1) AS blockers', [probePid]);
-      if (settled !== undefined) break;
-      if (rows[0]?.blockers.includes(holderPid)) {
-        blockedByHolder = true;
-        await monitor.query('SELECT pg_cancel_backend($1)', [probePid]);
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-    await run;
-    if (blockedByHolder) return 'blocked';
-    // Any other error (a constraint, a permission) came after the lock was granted: not blocked. 55P03: someone else held it.
-    return settled !== undefined && !settled.ok && settled.code === '55P03' ? 'unknown' : 'not-blocked';
+    const workers = await Promise.allSettled((await probes).slice(0, statements.length).map(work));
+    const failed = workers.find((worker) => worker.status === 'rejected');
+    if (failed) throw failed.reason;
+    // A probe the user's cancel stopped tells nothing.
+    signal.throwIfAborted();
   } finally {
-    await probe.query('ROLLBACK');
+    done = true;
+    stop();
+    await watching.catch(() => {});
   }
+  return outcomes;
 }
 
-/** A BlockingProbe that measures every operation on every table, inferring only where a probe cannot tell. */
+function outcomeOf(probe: Running, failure: { code?: string } | undefined): ProbeOutcome {
+  if (probe.blocked) return 'blocked';
+  // It waited on someone else until lock_timeout, or someone else cancelled it: it cannot tell.
+  if (failure?.code === LOCK_NOT_AVAILABLE || failure?.code === QUERY_CANCELED) return 'unknown';
+  // Any other error (a constraint, a permission) came after the lock was granted.
+  return 'not-blocked';
+}
+
+/**
+ * A BlockingProbe that measures every operation on every table, inferring only where a probe cannot
+ * tell. DDL goes last: a waiting ACCESS EXCLUSIVE request queues the others behind it.
+ */
 export function measuringProbe(sessions: ProbeSessions, signal: AbortSignal): BlockingProbe {
-  return async (held: readonly HeldOnTable[], onTable) => {
-    const result: TableBlocking[] = [];
-    for (const { table, strongestMode } of held) {
-      onTable(table);
-      const statements = await probeStatements(sessions.monitor, table);
-      const inferred = inferredVerdicts(strongestMode);
-      const operations: OperationVerdict[] = [];
-      for (const operation of PROBED_OPERATIONS) {
-        signal.throwIfAborted();
-        const sql = statements[operation];
-        const outcome = sql === undefined ? 'unknown' : await probeOnce(sessions, sql);
-        operations.push(outcome === 'unknown' ? inferred.find((verdict) => verdict.operation === operation)! : { operation, blocked: outcome === 'blocked', evidence: 'measured' });
-      }
-      result.push({ table, strongestMode, operations });
-    }
-    return result;
+  const known = new Map<string, ProbeStatements>();
+  return async (held, onTable) => {
+    const missing = held.map(({ table }) => table).filter((table) => !known.has(table));
+    if (missing.length > 0) for (const [table, statements] of await probeStatementsOf(sessions.monitor, missing)) known.set(table, statements);
+    held.forEach(({ table }) => onTable(table));
+    const jobs = PROBED_OPERATIONS.flatMap((operation) =>
+      held.flatMap(({ table }) => {
+        const sql = known.get(table)?.[operation];
+        return sql === undefined ? [] : [{ table, operation, sql }];
+      }),
+    );
+    const outcomes = await runProbes(sessions, jobs.map((job) => job.sql), signal);
+    return held.map(({ table, strongestMode }): TableBlocking => ({
+      table,
+      strongestMode,
+      operations: inferredVerdicts(strongestMode).map((inferred) => {
+        const index = jobs.findIndex((job) => job.table === table && job.operation === inferred.operation);
+        const outcome = index === -1 ? 'unknown' : outcomes[index];
+        return outcome === 'unknown' ? inferred : { operation: inferred.operation, blocked: outcome === 'blocked', evidence: 'measured' };
+      }),
+    }));
   };
 }

@@ -16,6 +16,8 @@ interface Relation {
   label: RelationLabel;
   tableOid: number;
   filenode: number;
+  /** Has (or had) inheritance children or partitions, which reading it also locks. */
+  hasChildren: boolean;
 }
 
 interface TableStats {
@@ -38,7 +40,7 @@ const LOCKS_SQL = `SELECT relation::int8 AS oid, mode FROM pg_locks
   WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= ${FIRST_USER_OID}`;
 
 const RELATIONS_SQL = `SELECT c.oid::int8 AS oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
-    c.relkind::text AS relkind, c.relfilenode::int8 AS filenode, COALESCE(i.indrelid, toast.oid, c.oid)::int8 AS table_oid
+    c.relkind::text AS relkind, c.relfilenode::int8 AS filenode, c.relhassubclass AS has_children, COALESCE(i.indrelid, toast.oid, c.oid)::int8 AS table_oid
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_index i ON i.indexrelid = c.oid
   LEFT JOIN pg_class toast ON toast.reltoastrelid = c.oid
@@ -52,14 +54,37 @@ const RELKINDS: Readonly<Record<string, RelationLabel['kind']>> = { r: 'table', 
 const MODE_BY_PG_NAME = new Map(LOCK_MODES.map((mode) => [PG_LOCKS_NAME[mode], mode]));
 const rank = (mode: LockMode) => LOCK_MODES.indexOf(mode);
 
+/**
+ * One round trip, planned once per session: a snapshot is taken after every statement, and its
+ * planning costs more than its execution. JSON as text, so pg and PGlite return the same thing.
+ */
+const SNAPSHOT_STATEMENT = 'lockguard_snapshot';
+const PREPARE_SNAPSHOT = `PREPARE ${SNAPSHOT_STATEMENT} AS SELECT
+    (SELECT COALESCE(json_agg(l), '[]')::text FROM (${LOCKS_SQL}) AS l) AS locks,
+    (SELECT COALESCE(json_agg(r), '[]')::text FROM (${RELATIONS_SQL}) AS r) AS relations,
+    (SELECT COALESCE(json_agg(s), '[]')::text FROM (${STATS_SQL}) AS s) AS stats`;
+const prepared = new WeakSet<SqlSession>();
+
+interface SnapshotRows {
+  locks: { oid: number; mode: string }[];
+  relations: { oid: number; name: string; relkind: string; filenode: number; has_children: boolean; table_oid: number }[];
+  stats: { oid: number; seq_scan: number; seq_read: number; touched: number }[];
+}
+
 export async function takeSnapshot(session: SqlSession): Promise<Snapshot> {
-  const locks = await session.query<{ oid: string; mode: string }>(LOCKS_SQL);
-  const relations = await session.query<{ oid: string; name: string; relkind: string; filenode: string; table_oid: string }>(RELATIONS_SQL);
-  const stats = await session.query<{ oid: string; seq_scan: string; seq_read: string; touched: string }>(STATS_SQL);
+  if (!prepared.has(session)) {
+    await session.query(PREPARE_SNAPSHOT);
+    prepared.add(session);
+  }
+  const { rows } = await session.query<Record<keyof SnapshotRows, string>>(`EXECUTE ${SNAPSHOT_STATEMENT}`);
+  const row = rows[0]!;
+  const locks = JSON.parse(row.locks) as SnapshotRows['locks'];
+  const relations = JSON.parse(row.relations) as SnapshotRows['relations'];
+  const stats = JSON.parse(row.stats) as SnapshotRows['stats'];
 
   const byOid = new Map<number, Relation>();
-  for (const row of relations.rows) {
-    byOid.set(Number(row.oid), { oid: Number(row.oid), tableOid: Number(row.table_oid), filenode: Number(row.filenode), label: { name: row.name, kind: RELKINDS[row.relkind] ?? 'other', table: '' } });
+  for (const row of relations) {
+    byOid.set(row.oid, { oid: row.oid, tableOid: row.table_oid, filenode: row.filenode, hasChildren: row.has_children, label: { name: row.name, kind: RELKINDS[row.relkind] ?? 'other', table: '' } });
   }
   // A TOAST table's index belongs to the TOAST table, which belongs to the table: follow the chain to the table.
   for (const relation of byOid.values()) {
@@ -70,13 +95,18 @@ export async function takeSnapshot(session: SqlSession): Promise<Snapshot> {
   for (const relation of byOid.values()) relation.label.table = byOid.get(relation.tableOid)?.label.name ?? relation.label.name;
 
   const lockMap = new Map<number, LockMode>();
-  for (const row of locks.rows) {
+  for (const row of locks) {
     const mode = MODE_BY_PG_NAME.get(row.mode);
-    const oid = Number(row.oid);
-    if (mode && (lockMap.get(oid) === undefined || rank(mode) > rank(lockMap.get(oid)!))) lockMap.set(oid, mode);
+    const previous = lockMap.get(row.oid);
+    if (mode && (previous === undefined || rank(mode) > rank(previous))) lockMap.set(row.oid, mode);
   }
-  const statMap = new Map<number, TableStats>(stats.rows.map((row) => [Number(row.oid), { seqScan: Number(row.seq_scan), seqRead: Number(row.seq_read), touched: Number(row.touched) }]));
+  const statMap = new Map<number, TableStats>(stats.map((row) => [row.oid, { seqScan: row.seq_scan, seqRead: row.seq_read, touched: row.touched }]));
   return { locks: lockMap, relations: byOid, stats: statMap };
+}
+
+/** Tables (and partitioned tables) with inheritance children or partitions, by name. */
+export function tablesWithChildren(snapshot: Snapshot): Set<string> {
+  return new Set([...snapshot.relations.values()].filter((relation) => relation.hasChildren).map((relation) => relation.label.name));
 }
 
 export interface StatementDiff {

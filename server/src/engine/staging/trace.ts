@@ -3,15 +3,15 @@
  * blocking of the locks held so far measured (or inferred) after each one — and the transaction
  * always rolled back. Engine-neutral: a `pg` connection to staging or PGlite in a worker.
  */
-import { heldByTable, type BlockingProbe } from './blocking';
+import { probingWhenChanged, type BlockingProbe } from './blocking';
 import type { PlannedStatement } from './plan';
 import type { Blocker, CheckOutcome, CheckProgress, Duration, ProductionEstimate, StatementError, StatementResult } from './report';
-import { diffSnapshots, takeSnapshot, type SqlSession } from './snapshot';
+import { diffSnapshots, tablesWithChildren, takeSnapshot, type Snapshot, type SqlSession } from './snapshot';
 
 export interface TraceBackend {
   session: SqlSession;
-  /** Statements run before the first one: `SET LOCAL` timeouts (PGlite enforces none). */
-  setup: readonly string[];
+  /** Settings for the transaction only (`SET LOCAL`): timeouts, production's sort memory (PGlite enforces none). */
+  settings: Readonly<Record<string, string>>;
   /** Whether durations mean anything (not on PGlite: WASM, no data). */
   timing: { measured: true } | { measured: false; reason: string };
   probe: BlockingProbe;
@@ -40,11 +40,11 @@ export async function trace(backend: TraceBackend, plan: readonly PlannedStateme
   let outcome: CheckOutcome = { kind: 'completed' };
   await session.query('BEGIN');
   try {
-    for (const sql of backend.setup) await session.query(sql);
-    const start = await takeSnapshot(session);
-    const existing = new Set(start.relations.keys());
-    let previousHeld = '';
-    let previousBlocking: Awaited<ReturnType<BlockingProbe>> = [];
+    await applySettings(session, backend.settings);
+    // The snapshot after a statement serves as the one before the next: the traced session runs nothing in between.
+    let before: Snapshot | undefined = await takeSnapshot(session);
+    const existing = new Set(before.relations.keys());
+    const blockingOf = probingWhenChanged(backend.probe);
 
     for (const [i, step] of plan.entries()) {
       if (outcome.kind !== 'completed') {
@@ -64,20 +64,18 @@ export async function trace(backend: TraceBackend, plan: readonly PlannedStateme
       }
       try {
         if (step.action === 'skip') {
+          // A timed equivalent leaves statistics behind although its savepoint is rolled back.
+          before = undefined;
           results.push({ ...stripPlan(step), status: 'not-run', reason: await skippedReason(backend, signal, step), knownLocks: step.knownLocks });
           continue;
         }
-        const before = await takeSnapshot(session);
+        before ??= await takeSnapshot(session);
         const duration = await timed(backend, session.query(step.text));
         const after = await takeSnapshot(session);
         const diff = diffSnapshots(before, after, existing);
-        const held = heldByTable(diff.locksHeld);
-        const heldKey = JSON.stringify(held);
-        if (heldKey !== previousHeld) {
-          previousBlocking = await backend.probe(held, (table) => onProgress({ kind: 'probing', n: i + 1, total: plan.length, table }));
-          previousHeld = heldKey;
-        }
-        results.push({ ...stripPlan(step), status: 'traced', trace: { ...diff, duration, blocking: previousBlocking, estimate: PENDING_ESTIMATE } });
+        before = after;
+        const blocking = await blockingOf(diff.locksHeld, tablesWithChildren(after), (table) => onProgress({ kind: 'probing', n: i + 1, total: plan.length, table }));
+        results.push({ ...stripPlan(step), status: 'traced', trace: { ...diff, duration, blocking, estimate: PENDING_ESTIMATE } });
       } catch (error) {
         if (signal.aborted) {
           outcome = { kind: 'cancelled', statementIndex: step.index };
@@ -97,6 +95,13 @@ export async function trace(backend: TraceBackend, plan: readonly PlannedStateme
   return { statements: results, outcome };
 }
 
+/** One round trip for all of them; `set_config(…, true)` is `SET LOCAL`, and needs no quoting. */
+async function applySettings(session: SqlSession, settings: Readonly<Record<string, string>>): Promise<void> {
+  const names = Object.keys(settings);
+  if (names.length === 0) return;
+  await session.query('SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS setting(name, value)', [names, Object.values(settings)]);
+}
+
 function stripPlan(step: PlannedStatement) {
   const { index, range, start, end, text, label } = step;
   return { index, range, start, end, text, label };
@@ -112,7 +117,8 @@ async function timed(backend: TraceBackend, running: Promise<unknown>): Promise<
     throw Object.assign(error as object, { blockers: await watching });
   }
   const ms = performance.now() - started;
-  await watching;
+  // Who blocked a statement matters only when it failed: the trace goes on without waiting for the last look.
+  watching.catch(() => {});
   return backend.timing.measured ? { kind: 'measured', ms: Math.round(ms * 10) / 10 } : { kind: 'not-measured', reason: backend.timing.reason };
 }
 

@@ -1,5 +1,6 @@
 import { avoidCharN } from '../avoid-char-n';
 import { backfillInMigration } from '../backfill-in-migration';
+import { identifierTooLong } from '../identifier-too-long';
 import { lockTimeoutTooLong } from '../lock-timeout-too-long';
 import { missingIfNotExists } from '../missing-if-not-exists';
 import { missingLockTimeout } from '../missing-lock-timeout';
@@ -10,6 +11,8 @@ import { preferJsonb } from '../prefer-jsonb';
 import { preferTextOverVarchar } from '../prefer-text-over-varchar';
 import { preferTimestamptz } from '../prefer-timestamptz';
 import type { Rule } from '../rule';
+import { transactionNesting } from '../transaction-nesting';
+import { uncommittedTransaction } from '../uncommitted-transaction';
 
 /** Migration hygiene: backfills, lock and statement timeouts, idempotency (IF [NOT] EXISTS) and type advice. */
 export const HYGIENE_RULES: readonly Rule[] = [
@@ -24,4 +27,7 @@ export const HYGIENE_RULES: readonly Rule[] = [
   preferIdentityOverSerial,
   avoidCharN,
   preferJsonb,
+  transactionNesting,
+  uncommittedTransaction,
+  identifierTooLong,
 ];

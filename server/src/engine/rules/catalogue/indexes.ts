@@ -1,4 +1,5 @@
 import { cluster } from '../cluster';
+import { concurrentIndexOnPartitionedTable } from '../concurrent-index-on-partitioned-table';
 import { dropIndexWithoutConcurrently } from '../drop-index-without-concurrently';
 import { lockTable } from '../lock-table';
 import { refreshMaterializedViewWithoutConcurrently } from '../refresh-materialized-view-without-concurrently';
@@ -16,4 +17,5 @@ export const INDEX_RULES: readonly Rule[] = [
   cluster,
   truncateTable,
   lockTable,
+  concurrentIndexOnPartitionedTable,
 ];

@@ -1,6 +1,8 @@
+import { alterDomainAddConstraint } from '../alter-domain-add-constraint';
 import { attachPartitionWithoutCheck } from '../attach-partition-without-check';
 import { createTrigger } from '../create-trigger';
 import { detachPartitionWithoutConcurrently } from '../detach-partition-without-concurrently';
+import { disableAutovacuum } from '../disable-autovacuum';
 import { dropColumn } from '../drop-column';
 import { dropConstraint } from '../drop-constraint';
 import { dropDatabase } from '../drop-database';
@@ -10,7 +12,9 @@ import { dropTrigger } from '../drop-trigger';
 import { enableDisableTrigger } from '../enable-disable-trigger';
 import { enumValueUsedInSameTransaction } from '../enum-value-used-in-same-transaction';
 import { renameColumn } from '../rename-column';
+import { renameEnumValue } from '../rename-enum-value';
 import { renameSchema } from '../rename-schema';
+import { replicaIdentityNothing } from '../replica-identity-nothing';
 import { renameTable } from '../rename-table';
 import type { Rule } from '../rule';
 
@@ -30,4 +34,8 @@ export const OPERATION_RULES: readonly Rule[] = [
   renameTable,
   renameColumn,
   renameSchema,
+  renameEnumValue,
+  alterDomainAddConstraint,
+  disableAutovacuum,
+  replicaIdentityNothing,
 ];

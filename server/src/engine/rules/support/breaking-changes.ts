@@ -1,6 +1,6 @@
 import { sameRelation, type RelationName } from '../../model/relations';
 import { nodeAs, type ParsedStatement, type Statement } from '../../model/statement';
-import type { RuleContext } from '../rule';
+import { perFile, type RuleContext } from '../rule';
 import { addedConstraints, constraintName, namesOf } from './constraints';
 
 /** How to remove something running code uses, for the docs of the drop and rename rules (Markdown). */
@@ -24,10 +24,18 @@ export function isRevertingMigration(statement: Statement, context: RuleContext)
   const path = (context.options.filePath ?? '').replace(/\\/g, '/');
   const file = path.slice(path.lastIndexOf('/') + 1);
   if (/(^|[._-])down\.sql$/i.test(file) || /^U\d+(?:[._]\d+)*__.+\.sql$/.test(file) || /(^|\/)revert\/[^/]+\.sql$/.test(path)) return true;
-  const before = context.source.slice(0, statement.range.start);
-  const direction = [...before.matchAll(SECTION_MARKER)].pop()?.slice(1).find((group) => group !== undefined);
-  return direction?.toLowerCase() === 'down';
+  const start = statement.range.start;
+  const opened = sectionMarkers(context).filter((marker) => marker.end <= start);
+  return opened[opened.length - 1]?.direction === 'down';
 }
+
+/** The file's section markers in order: where each ends and the direction it opens. */
+const sectionMarkers = perFile((context: RuleContext) =>
+  [...context.source.matchAll(SECTION_MARKER)].map((match) => ({
+    end: match.index + match[0].length,
+    direction: match.slice(1).find((group) => group !== undefined)?.toLowerCase(),
+  })),
+);
 
 /** Whether an earlier statement of the file creates the schema (`CREATE SCHEMA AUTHORIZATION r` names it r) or renames one to it. */
 export function isSchemaNewInFile(context: RuleContext, schema: string, beforeStatement: number): boolean {
@@ -69,44 +77,22 @@ export function addsConstraint(context: RuleContext, table: RelationName, constr
 
 /** Whether a DROP TABLE in [from, to) drops `table`. */
 export function dropsTable(context: RuleContext, table: RelationName, from: number, to: number): boolean {
-  return context.statements.slice(from, to).some((statement) => {
-    const drop = nodeAs(statement, 'DropStmt');
-    if (drop?.removeType !== 'OBJECT_TABLE') return false;
-    return (drop.objects ?? []).some((object) => {
-      const names = namesOf('List' in object ? object.List.items : undefined);
-      const name = names.pop();
-      return name !== undefined && sameRelation({ schema: names.pop(), name }, table);
-    });
-  });
+  return sitesOf(relationChanges(context).droppedTables, table, from, to).length > 0;
 }
 
 /** Whether a statement in [from, to) renames some table to `table`'s name. */
 export function renamesTableTo(context: RuleContext, table: RelationName, from: number, to: number): boolean {
-  return context.statements.slice(from, to).some((statement) => {
-    const rename = nodeAs(statement, 'RenameStmt');
-    return rename?.renameType === 'OBJECT_TABLE' && rename.newname !== undefined && sameRelation({ schema: rename.relation?.schemaname, name: rename.newname }, table);
-  });
+  return sitesOf(relationChanges(context).tablesRenamedTo, table, from, to).length > 0;
 }
 
 /** Whether a statement in [from, to) creates a table or view named like `table`. */
 export function createsRelationNamed(context: RuleContext, table: RelationName, from: number, to: number): boolean {
-  return context.statements.slice(from, to).some((statement) => {
-    const created = nodeAs(statement, 'CreateStmt')?.relation ?? nodeAs(statement, 'ViewStmt')?.view;
-    return created?.relname !== undefined && sameRelation({ schema: created.schemaname, name: created.relname }, table);
-  });
+  return sitesOf(relationChanges(context).createdRelations, table, from, to).length > 0;
 }
 
 /** Whether a statement in [from, to) renames a column of `table` to `column`. */
 export function renamesColumnTo(context: RuleContext, table: RelationName, column: string, from: number, to: number): boolean {
-  return context.statements.slice(from, to).some((statement) => {
-    const rename = nodeAs(statement, 'RenameStmt');
-    return (
-      rename?.renameType === 'OBJECT_COLUMN' &&
-      rename.newname === column &&
-      rename.relation?.relname !== undefined &&
-      sameRelation({ schema: rename.relation.schemaname, name: rename.relation.relname }, table)
-    );
-  });
+  return sitesOf(relationChanges(context).columnRenames, table, from, to).some((site) => site.newName === column);
 }
 
 /** Whether an ALTER TABLE in [from, to) adds a column `column` to `table`. */
@@ -117,7 +103,59 @@ export function addsColumn(context: RuleContext, table: RelationName, column: st
 }
 
 function alterationsOf(context: RuleContext, table: RelationName, from: number, to: number): ParsedStatement[] {
-  return context.statements
-    .slice(from, to)
-    .flatMap((statement) => (statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') && statement.targets[0] && sameRelation(statement.targets[0], table) ? [statement] : []));
+  return sitesOf(relationChanges(context).alterations, table, from, to).map((site) => site.statement);
 }
+
+/** A statement that acts on a relation, found by the relation's name. */
+interface Site {
+  relation: RelationName;
+  statementIndex: number;
+}
+
+type SitesByName<S extends Site> = Map<string, S[]>;
+
+/** The sites on `table` of statements in [from, to), in statement order. */
+function sitesOf<S extends Site>(sites: SitesByName<S>, table: RelationName, from: number, to: number): S[] {
+  return (sites.get(table.name) ?? []).filter((site) => site.statementIndex >= from && site.statementIndex < to && sameRelation(site.relation, table));
+}
+
+function addSite<S extends Site>(sites: SitesByName<S>, site: S): void {
+  const named = sites.get(site.relation.name);
+  if (named) named.push(site);
+  else sites.set(site.relation.name, [site]);
+}
+
+/** What the file's statements do to tables, indexed by table name so that asking about one table does not walk the file. */
+const relationChanges = perFile((context: RuleContext) => {
+  const changes = {
+    droppedTables: new Map() as SitesByName<Site>,
+    tablesRenamedTo: new Map() as SitesByName<Site>,
+    createdRelations: new Map() as SitesByName<Site>,
+    columnRenames: new Map() as SitesByName<Site & { newName: string }>,
+    alterations: new Map() as SitesByName<Site & { statement: ParsedStatement }>,
+  };
+  for (const statement of context.statements) {
+    const statementIndex = statement.index;
+    const drop = nodeAs(statement, 'DropStmt');
+    if (drop?.removeType === 'OBJECT_TABLE') {
+      for (const object of drop.objects ?? []) {
+        const names = namesOf('List' in object ? object.List.items : undefined);
+        const name = names.pop();
+        if (name !== undefined) addSite(changes.droppedTables, { relation: { schema: names.pop(), name }, statementIndex });
+      }
+    }
+    const rename = nodeAs(statement, 'RenameStmt');
+    if (rename?.renameType === 'OBJECT_TABLE' && rename.newname !== undefined) {
+      addSite(changes.tablesRenamedTo, { relation: { schema: rename.relation?.schemaname, name: rename.newname }, statementIndex });
+    }
+    if (rename?.renameType === 'OBJECT_COLUMN' && rename.newname !== undefined && rename.relation?.relname !== undefined) {
+      addSite(changes.columnRenames, { relation: { schema: rename.relation.schemaname, name: rename.relation.relname }, statementIndex, newName: rename.newname });
+    }
+    const created = nodeAs(statement, 'CreateStmt')?.relation ?? nodeAs(statement, 'ViewStmt')?.view;
+    if (created?.relname !== undefined) addSite(changes.createdRelations, { relation: { schema: created.schemaname, name: created.relname }, statementIndex });
+    if (statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') && statement.targets[0]) {
+      addSite(changes.alterations, { relation: statement.targets[0], statementIndex, statement });
+    }
+  }
+  return changes;
+});

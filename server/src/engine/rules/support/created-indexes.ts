@@ -1,7 +1,7 @@
 import type { Node } from '@pgsql/types';
 import { sameRelation, type RelationName } from '../../model/relations';
 import { nodeAs, type Statement } from '../../model/statement';
-import type { RuleContext } from '../rule';
+import { perFile, type RuleContext } from '../rule';
 
 /** An index an earlier statement of the file creates, and the table it belongs to. */
 export interface CreatedIndex {
@@ -18,11 +18,23 @@ const MAX_IDENTIFIER_BYTES = 63;
  * or as the primary key of a CREATE TABLE.
  */
 export function findCreatedIndex(statements: readonly Statement[], index: RelationName, beforeStatement: number): CreatedIndex | undefined {
-  return statements
-    .slice(0, beforeStatement)
-    .flatMap(createdIndexes)
-    .find((created) => sameRelation(created.index, index));
+  return createdIndexesByName(statements)
+    .get(index.name)
+    ?.find((created) => created.statementIndex < beforeStatement && sameRelation(created.index, index));
 }
+
+/** Every index the file creates, in statement order, by index name. */
+const createdIndexesByName = perFile((statements: readonly Statement[]) => {
+  const byName = new Map<string, (CreatedIndex & { statementIndex: number })[]>();
+  for (const statement of statements) {
+    for (const created of createdIndexes(statement)) {
+      const entries = byName.get(created.index.name) ?? [];
+      entries.push({ ...created, statementIndex: statement.index });
+      byName.set(created.index.name, entries);
+    }
+  }
+  return byName;
+});
 
 /** Whether the index belongs to a table this file created earlier, so no one else can be using it. */
 export function isIndexOfNewTable(context: RuleContext, index: RelationName, beforeStatement: number): boolean {

@@ -1,0 +1,47 @@
+import { implicitTransaction, type MigrationTool } from '../../model/migration-tools';
+import { nodeAs, type Statement } from '../../model/statement';
+import type { RuleContext } from '../rule';
+
+/** What a statement does to the session's transaction block: opens one (BEGIN, START TRANSACTION) or ends it. */
+export type TransactionControl = 'open' | 'close';
+
+export function transactionControlOf(statement: Statement): TransactionControl | undefined {
+  const transaction = nodeAs(statement, 'TransactionStmt');
+  switch (transaction?.kind) {
+    case 'TRANS_STMT_BEGIN':
+    case 'TRANS_STMT_START':
+      return 'open';
+    case 'TRANS_STMT_COMMIT':
+    case 'TRANS_STMT_ROLLBACK':
+      // COMMIT AND CHAIN starts the next transaction at once: the block stays open.
+      return transaction.chain ? undefined : 'close';
+    case 'TRANS_STMT_PREPARE':
+      return 'close';
+    default:
+      return undefined;
+  }
+}
+
+/** The BEGIN whose block is still open before statement `index`: PostgreSQL ignores a BEGIN inside a block, so the outer one counts. */
+export function openBlockBefore(statements: readonly Statement[], index: number): Statement | undefined {
+  let open: Statement | undefined;
+  for (const statement of statements.slice(0, index)) {
+    const control = transactionControlOf(statement);
+    if (control === 'open') open ??= statement;
+    else if (control === 'close') open = undefined;
+  }
+  return open;
+}
+
+/**
+ * Tools that send the whole file as one multi-statement query: PostgreSQL's implicit transaction around it gives way
+ * to the file's own BEGIN … COMMIT, so a block in the file is how such migrations are meant to be written.
+ */
+const ONE_QUERY_TOOLS = new Set(['Prisma', 'golang-migrate']);
+
+/** The migration tool that runs the file inside a transaction of its own, into which the file's BEGIN would nest. */
+export function wrappingTool(context: RuleContext): MigrationTool | undefined {
+  const tool = implicitTransaction(context.source, context.options, context.statements);
+  return tool && !ONE_QUERY_TOOLS.has(tool.name) ? tool : undefined;
+}
+

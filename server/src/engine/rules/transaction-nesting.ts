@@ -1,0 +1,81 @@
+import { implicitTransaction } from '../model/migration-tools';
+import type { Statement } from '../model/statement';
+import type { Report, Rule, RuleContext } from './rule';
+import { openBlockBefore, transactionControlOf, wrappingTool } from './support/transaction-control';
+
+/** BEGIN inside a transaction block, and COMMIT or ROLLBACK outside one: PostgreSQL does not nest transactions. */
+export const transactionNesting: Rule = {
+  id: 'transaction-nesting',
+  severity: 'warning',
+  docs: {
+    summary: 'BEGIN inside an open transaction (the file\'s own, or the one the migration tool wraps it in), or COMMIT/ROLLBACK with none open.',
+    why:
+      'PostgreSQL has no nested transactions. A `BEGIN` inside an open transaction is ignored with a warning, and the ' +
+      'first `COMMIT` ends the outer transaction: the statements after it run outside any transaction, so a failure ' +
+      'there leaves the migration half applied, and locks the author meant to release stay held (or the other way ' +
+      'round). When the migration tool already runs the file in a transaction (Flyway, dbmate, diesel, Drizzle, ' +
+      "node-pg-migrate, Supabase), the file's `COMMIT` commits the tool's transaction early and the tool's own " +
+      'bookkeeping no longer runs with the migration. A `COMMIT` with no transaction open does nothing but warn: ' +
+      'usually a `BEGIN` is missing, and the statements above it ran one by one.',
+    example: {
+      bad: 'BEGIN;\nALTER TABLE orders ADD COLUMN note text;\nBEGIN;\nALTER TABLE invoices ADD COLUMN note text;\nCOMMIT;\nCOMMIT;',
+      good: 'BEGIN;\nALTER TABLE orders ADD COLUMN note text;\nALTER TABLE invoices ADD COLUMN note text;\nCOMMIT;',
+    },
+    instead:
+      'Use one `BEGIN … COMMIT` per transaction, not nested; use `SAVEPOINT` for a partial rollback. When the migration ' +
+      'tool wraps the file in a transaction, leave `BEGIN`/`COMMIT` out of the file, or turn the tool\'s transaction off ' +
+      'for this migration. Prisma and golang-migrate send the file as one query, where the file\'s own block is the ' +
+      'intended way to write it.',
+  },
+  facts: [],
+  fixChecks: [],
+  check(statement, context) {
+    const control = transactionControlOf(statement);
+    if (!control) return [];
+    const open = openBlockBefore(context.statements, statement.index);
+    if (control === 'open') return open ? [nestedInBlock(open, context)] : nestedInTool(context);
+    // After a syntax error the file's statements may be cut wrongly (the `END` of a BEGIN ATOMIC body, say).
+    if (open || context.statements[statement.index - 1]?.kind === 'invalid') return [];
+    return [closingNothing(statement, context)];
+  },
+};
+
+const lineOf = (statement: Statement, context: RuleContext) => context.source.slice(0, statement.range.start).split('\n').length;
+
+function nestedInBlock(open: Statement, context: RuleContext): Report {
+  return {
+    message:
+      `BEGIN inside the transaction opened on line ${lineOf(open, context)}: PostgreSQL does not nest transactions. It ignores this BEGIN ` +
+      '(with a warning), and the next COMMIT ends the outer transaction: the statements after it run outside any transaction. Remove ' +
+      'this BEGIN and its COMMIT, or use SAVEPOINT.',
+    related: [{ range: open.range, message: 'the transaction is opened here' }],
+    noFixReason: 'Whether the inner block should join the outer one or follow it is the author\'s choice.',
+  };
+}
+
+function nestedInTool(context: RuleContext): Report[] {
+  const tool = wrappingTool(context);
+  if (!tool) return [];
+  return [
+    {
+      message:
+        `${tool.name} already runs this file in a transaction: PostgreSQL ignores this BEGIN (with a warning), and the file's COMMIT ` +
+        `commits ${tool.name}'s transaction early, so what follows — and the tool's own record of the migration — runs outside it. ` +
+        `Leave BEGIN and COMMIT out of the file, or turn the tool's transaction off. ${tool.optOut}`,
+      noFixReason: 'Whether to rely on the tool\'s transaction or on the file\'s own is a choice about the tool\'s configuration.',
+    },
+  ];
+}
+
+function closingNothing(statement: Statement, context: RuleContext): Report {
+  const tool = implicitTransaction(context.source, context.options, context.statements);
+  const word = statement.tokens[0]?.value ?? 'COMMIT';
+  return {
+    message: tool
+      ? `${word} ends the transaction ${tool.name} runs this file in, early: the statements after it run in another transaction (or none), ` +
+        'so the migration is no longer all-or-nothing. Remove it, or give this migration its own BEGIN … COMMIT with the tool\'s transaction off.'
+      : `${word} with no transaction open: PostgreSQL only warns (there is no transaction in progress), and every statement above ran in a ` +
+        'transaction of its own. Add the missing BEGIN where the transaction should start, or remove this line.',
+    noFixReason: 'Where the transaction was meant to start is not in the file.',
+  };
+}
