@@ -23,12 +23,14 @@ async function main(): Promise<void> {
       edits: { type: 'string', default: '200' },
       lines: { type: 'string', default: '10000' },
       only: { type: 'string' },
+      // While working on one tool: `--tool lockguard` (repeatable); the table then has only its columns.
+      tool: { type: 'string', multiple: true },
     },
   });
   if (values.only !== undefined && values.only !== 'cli' && values.only !== 'lsp') throw new Error(`--only takes cli or lsp, not "${values.only}"`);
   const projectRoot = process.cwd();
   const corpus = resolve(projectRoot, values.corpus);
-  const all = tools(projectRoot);
+  const all = tools(projectRoot).filter((tool) => values.tool === undefined || values.tool.includes(tool.name));
   const workspace = mkdtempSync(join(tmpdir(), 'lockguard-bench-'));
   try {
     const migration = buildBigMigration(corpus, Number(values.lines));

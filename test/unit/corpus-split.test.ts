@@ -22,6 +22,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModule, parseSync, scanSync } from 'libpg-query';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqlFiles } from '../helpers/corpus';
 import { splitStatements, type StatementSource } from '../../server/src/engine/text/splitter';
 import { byteOffsetMapper } from '../../server/src/engine/text/positions';
 
@@ -36,15 +37,6 @@ interface Range {
   end: number;
 }
 
-function sqlFiles(folder: string): string[] {
-  return readdirSync(folder)
-    .sort()
-    .flatMap((name) => {
-      const path = join(folder, name);
-      if (statSync(path).isDirectory()) return sqlFiles(path);
-      return name.endsWith('.sql') ? [path] : [];
-    });
-}
 
 /** The parser's statements, trimmed to their first and last non-comment token; undefined if the file does not parse. */
 function parserStatements(text: string): Range[] | undefined {

@@ -6,5 +6,10 @@ import { pathToFileURL } from 'node:url';
  * in dist/, so the page is one folder up from the running script.
  */
 export function ruleDocsUrl(ruleId: string): string {
-  return pathToFileURL(join(__dirname, '..', 'docs', 'rules', `${ruleId}.md`)).href;
+  // Asked for every diagnostic of every analysis: the URL is built once per rule.
+  let url = URLS.get(ruleId);
+  if (url === undefined) URLS.set(ruleId, (url = pathToFileURL(join(__dirname, '..', 'docs', 'rules', `${ruleId}.md`)).href));
+  return url;
 }
+
+const URLS = new Map<string, string>();

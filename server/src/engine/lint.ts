@@ -1,17 +1,23 @@
-import { buildStatements } from './model/build';
+import { IncrementalRules, type RuleResults } from './incremental';
+import { buildFile, type BuiltFile } from './model/build';
 import { sameRelation, type RelationName } from './model/relations';
 import { nodeAs, type Statement } from './model/statement';
 import { defaultOptions, type LintOptions, type RuleSetting } from './options';
 import { PostgresParser } from './parse/parser';
 import { ALL_RULES, ruleById } from './rules/registry';
 import type { Report, Rule, RuleContext } from './rules/rule';
-import { splitStatements } from './text/splitter';
+import { resplitFile, splitFile } from './text/splitter';
 import { bySeverityThenPosition, type Finding } from './findings';
 import { findSuppressions, suppressionEdit, type Suppression } from './suppressions';
 
 export interface Analysis {
   statements: Statement[];
   findings: Finding[];
+  /**
+   * What the analysis of an edited version of the text can take over (see `Linter.lint`). A later
+   * analysis that takes it over shares its statement objects and reassigns their transactions.
+   */
+  reusable?: { built: BuiltFile; rules: RuleResults };
 }
 
 /** A rule that threw on a statement: a bug in Lockguard, to be logged where its developers can see it. */
@@ -44,22 +50,46 @@ export class Linter {
     return new Linter(await PostgresParser.load(), rules, hooks);
   }
 
+  /** Analyses a file once (the CLI): nothing is kept for a next analysis. */
   lint(source: string, options: Partial<LintOptions> = {}): Analysis {
     const resolved = { ...defaultOptions(), ...options };
-    const statements = buildStatements(source, splitStatements(source), this.parser, resolved);
+    const { statements } = buildFile(splitFile(source), this.parser, resolved);
     const context = createContext(source, statements, resolved);
-    const enabled = this.rules.filter((rule) => resolved.rules[rule.id] !== 'off');
-    const raw: Finding[] = [];
+    const enabled = this.enabledRules(resolved);
+    const report = reporter(source);
     for (const statement of statements) {
-      for (const rule of enabled) {
-        for (const report of this.runRule(rule, statement, context)) raw.push(toFinding(rule, statement, report, source));
-      }
+      for (const rule of enabled) for (const found of this.runRule(rule, statement, context)) report(rule, statement, found);
     }
-    const suppressions = findSuppressions(source, statements);
-    const findings = [...applySuppressions(raw, suppressions), ...auditSuppressions(suppressions, raw, resolved)]
-      .map((finding) => withConfiguredSeverity(finding, resolved.rules[finding.ruleId]))
-      .filter((finding) => resolved.rules[finding.ruleId] !== 'off');
-    return { statements, findings: findings.sort(bySeverityThenPosition) };
+    return { statements, findings: finish(source, statements, report.findings, resolved) };
+  }
+
+  /**
+   * Analyses a file that is being edited (an editor's document). With `previous`, the analysis of the
+   * version before the edit, only what the edit changed is split, parsed and checked again: the
+   * statements around the edit are taken over, and so is what each rule found on them where nothing
+   * it depended on changed. Gives the same findings as `lint`.
+   */
+  lintIncrementally(source: string, options: Partial<LintOptions>, previous: Analysis | undefined): Analysis {
+    const resolved = { ...defaultOptions(), ...options };
+    const reusable = previous?.reusable;
+    const split = reusable ? resplitFile(reusable.built.split, source) : splitFile(source);
+    const built = buildFile(split, this.parser, resolved, reusable?.built);
+    const { statements } = built;
+    const context = createContext(source, statements, resolved);
+    const rules = new IncrementalRules(context, this.enabledRules(resolved), reusable?.rules);
+    const report = reporter(source);
+    for (const statement of statements) {
+      rules.check(
+        statement,
+        (rule, recording) => this.runRule(rule, statement, recording),
+        (rule, found) => report(rule, statement, found),
+      );
+    }
+    return { statements, findings: finish(source, statements, report.findings, resolved), reusable: { built, rules: rules.results } };
+  }
+
+  private enabledRules(options: LintOptions): Rule[] {
+    return this.rules.filter((rule) => options.rules[rule.id] !== 'off');
   }
 
   /** A rule that throws must not take the analysis down: the failure becomes a finding on that statement. */
@@ -81,6 +111,22 @@ export class Linter {
       ];
     }
   }
+}
+
+/** Collects the rules' reports as findings. */
+function reporter(source: string): ((rule: Rule, statement: Statement, report: Report) => void) & { findings: Finding[] } {
+  const newline = source.includes('\r\n') ? '\r\n' : '\n';
+  const findings: Finding[] = [];
+  return Object.assign((rule: Rule, statement: Statement, report: Report) => void findings.push(toFinding(rule, statement, report, source, newline)), { findings });
+}
+
+/** Applies suppressions and configured severities, and orders the findings. */
+function finish(source: string, statements: readonly Statement[], raw: Finding[], options: LintOptions): Finding[] {
+  const suppressions = findSuppressions(source, statements);
+  return [...applySuppressions(raw, suppressions), ...auditSuppressions(suppressions, raw, options)]
+    .map((finding) => withConfiguredSeverity(finding, options.rules[finding.ruleId]))
+    .filter((finding) => options.rules[finding.ruleId] !== 'off')
+    .sort(bySeverityThenPosition);
 }
 
 const isSuppressedBy = (finding: Finding, suppression: Suppression) =>
@@ -130,7 +176,7 @@ function withConfiguredSeverity(finding: Finding, setting: RuleSetting | undefin
   return setting === undefined || setting === 'off' ? finding : { ...finding, severity: setting };
 }
 
-function toFinding(rule: Rule, statement: Statement, report: Report, source: string): Finding {
+function toFinding(rule: Rule, statement: Statement, report: Report, source: string, newline: string): Finding {
   return {
     ruleId: rule.id,
     severity: report.severity ?? rule.severity,
@@ -142,7 +188,7 @@ function toFinding(rule: Rule, statement: Statement, report: Report, source: str
     lock: report.lock,
     safeAlternative: report.safeAlternative,
     related: report.related ?? [],
-    suppression: suppressionEdit(source, statement, rule.id),
+    suppression: suppressionEdit(source, statement, rule.id, newline),
   };
 }
 

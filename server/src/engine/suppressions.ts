@@ -66,11 +66,10 @@ function insideCode(statements: readonly Statement[], offset: number): boolean {
 }
 
 /** The edit that silences `ruleId` on a statement: a comment line above it, with the reason left to write. */
-export function suppressionEdit(source: string, statement: Statement, ruleId: string): TextEdit {
+export function suppressionEdit(source: string, statement: Statement, ruleId: string, newline: string): TextEdit {
   const lineStart = source.lastIndexOf('\n', statement.range.start - 1) + 1;
   const indentation = /^[ \t]*/.exec(source.slice(lineStart, statement.range.start))![0];
   const onOwnLine = source.slice(lineStart, statement.range.start).trim() === '';
-  const newline = source.includes('\r\n') ? '\r\n' : '\n';
   return onOwnLine
     ? { range: { start: lineStart, end: lineStart }, newText: `${indentation}-- lockguard-ignore ${ruleId}: ${newline}` }
     : { range: { start: statement.range.start, end: statement.range.start }, newText: `${newline}-- lockguard-ignore ${ruleId}: ${newline}` };

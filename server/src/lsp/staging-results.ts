@@ -49,8 +49,11 @@ export class StagingResults {
   }
 
   private measuredFor(uri: string, statementText: string): StatementResult | undefined {
+    // Asked for every diagnostic of every analysis: nothing to do for a file never checked.
+    const report = this.reports.get(uri);
+    if (!report) return undefined;
     const key = normalise(statementText);
-    return this.reports.get(uri)?.statements.find((result) => normalise(result.text) === key && result.status !== 'not-reached');
+    return report.statements.find((result) => normalise(result.text) === key && result.status !== 'not-reached');
   }
 }
 

@@ -57,10 +57,18 @@ export const OPERATIONS = {
 
 export type Operation = keyof typeof OPERATIONS;
 
+/** Rules ask for every lock of every statement: the matrix is read once per mode. */
+const BLOCKED_OPERATIONS = new Map<LockMode, readonly Operation[]>(
+  LOCK_MODES.map((mode) => [mode, (Object.keys(OPERATIONS) as Operation[]).filter((op) => conflicts(mode, OPERATIONS[op]))]),
+);
+
 /** The operations of other sessions that wait while `mode` is held on their table. */
 export function blockedOperations(mode: LockMode): Operation[] {
-  return (Object.keys(OPERATIONS) as Operation[]).filter((op) => conflicts(mode, OPERATIONS[op]));
+  return [...BLOCKED_OPERATIONS.get(mode)!];
 }
+
+/** Whether `mode` makes `operation` wait, without building the list. */
+export const blocksOperation = (mode: LockMode, operation: Operation) => conflicts(mode, OPERATIONS[operation]);
 
 /** The plain-language impact users care about: do reads and writes keep going? */
 export function trafficImpact(mode: LockMode): string {

@@ -1,6 +1,7 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar } from '@pgsql/types';
 import { volatilityOf } from '../knowledge/volatility';
-import { relationFromRangeVar, type RelationName } from '../model/relations';
+import { movedRelation, relationFromRangeVar, type RelationName } from '../model/relations';
+import { builtOrigin } from '../model/moved-statement';
 import { nodeAs, type ParsedStatement } from '../model/statement';
 import { LOCK_MODES, type LockMode } from './lock-modes';
 
@@ -35,15 +36,40 @@ export const isSlow = (work: Work) => work !== 'instant';
  * lock any subcommand needs). Verified statement by statement by the Postgres test suite (13–18).
  */
 export function locksOf(statement: ParsedStatement, pgVersion: number): readonly TableLock[] {
+  // Most statements of a file (SELECT, CREATE FUNCTION, GRANT, …) lock nothing that exists: no need to remember that.
+  if (!LOCKING_STATEMENTS.has(statement.nodeType)) return NO_LOCKS;
   // Rules ask again for every earlier statement of a transaction: computed once per statement and version.
-  let byVersion = LOCKS_CACHE.get(statement);
-  if (!byVersion) LOCKS_CACHE.set(statement, (byVersion = new Map()));
-  let locks = byVersion.get(pgVersion);
-  if (!locks) byVersion.set(pgVersion, (locks = computeLocks(statement, pgVersion)));
+  const cached = LOCKS_CACHE.get(statement);
+  if (cached?.pgVersion === pgVersion) return cached.locks;
+  // A statement moved by an edit above it takes the locks of the statement first built, moved.
+  const origin = builtOrigin(statement);
+  const locks = origin ? locksOf(origin.built, pgVersion).map((lock) => ({ ...lock, relation: movedRelation(lock.relation, origin.movedBy) })) : computeLocks(statement, pgVersion);
+  LOCKS_CACHE.set(statement, { pgVersion, locks });
   return locks;
 }
 
-const LOCKS_CACHE = new WeakMap<ParsedStatement, Map<number, readonly TableLock[]>>();
+const NO_LOCKS: readonly TableLock[] = [];
+const LOCKS_CACHE = new WeakMap<ParsedStatement, { pgVersion: number; locks: readonly TableLock[] }>();
+
+/** The statements `computeLocks` finds locks for; it returns none for the others. */
+const LOCKING_STATEMENTS: ReadonlySet<string> = new Set([
+  'IndexStmt',
+  'AlterTableStmt',
+  'DropStmt',
+  'TruncateStmt',
+  'RenameStmt',
+  'CreateTrigStmt',
+  'ReindexStmt',
+  'RefreshMatViewStmt',
+  'VacuumStmt',
+  'ClusterStmt',
+  'LockStmt',
+  'UpdateStmt',
+  'DeleteStmt',
+  'InsertStmt',
+  'CommentStmt',
+  'CreateStmt',
+]);
 
 function computeLocks(statement: ParsedStatement, pgVersion: number): TableLock[] {
   const locate = statement.locate;

@@ -2,64 +2,101 @@ import type { AlterTableCmd, Node, RangeVar } from '@pgsql/types';
 import type { LintOptions } from '../options';
 import type { PostgresParser } from '../parse/parser';
 import { implicitTransaction, type MigrationTool } from './migration-tools';
+import { detached } from '../text/detached';
 import type { Token } from '../text/lexer';
-import type { StatementSource } from '../text/splitter';
+import type { SplitFile, StatementSource } from '../text/splitter';
+import { movedStatement } from './moved-statement';
 import { relationFromRangeVar, type RelationRef } from './relations';
 import type { NodeType, Statement, TransactionContext } from './statement';
 
+/** A file's statements, and which came from which source, so that the next build can take them over. */
+export interface BuiltFile {
+  split: SplitFile;
+  statements: Statement[];
+  /** Index of the first statement of each source; one more entry at the end (the statement count). */
+  firstOfSource: number[];
+}
+
 /** Turns split sources into statements: parsed, or invalid with PostgreSQL's message, or psql meta-commands. */
 export function buildStatements(text: string, sources: readonly StatementSource[], parser: PostgresParser, options: LintOptions): Statement[] {
+  return buildFile({ text, sources: [...sources], resplittable: false, reuse: { kept: 0, moved: 0, movedFrom: 0, delta: 0 } }, parser, options).statements;
+}
+
+/**
+ * Builds the statements of a split file. When the split was redone from `previous.split` after an
+ * edit, the statements of the sources it took over are taken over too — those above the edit as
+ * they are, those below it moved — and only the sources in between are parsed and modelled.
+ */
+export function buildFile(split: SplitFile, parser: PostgresParser, options: LintOptions, previous?: BuiltFile): BuiltFile {
+  const { text, sources, reuse } = split;
   const statements: Statement[] = [];
-  for (const source of sources.flatMap((source) => recoverMissingSemicolons(text, source, parser))) {
-    // Written out, not spread from shared fields: V8 builds object literals that start with a spread
-    // property by property, which made this loop the engine's slowest part on large files.
-    if (source.isMetaCommand) {
-      statements.push({ kind: 'meta-command', index: statements.length, range: { start: source.start, end: source.end }, text: text.slice(source.start, source.end), tokens: source.tokens, terminator: source.terminator, transaction: AUTOCOMMIT });
-      continue;
-    }
-    const sourceText = text.slice(source.start, source.end);
-    const outcome = parser.parse(sourceText);
-    if (!outcome.ok) {
-      const errorOffset = source.start + outcome.offset;
-      const errorToken = source.tokens.find((token) => token.end > errorOffset) ?? source.tokens[source.tokens.length - 1]!;
-      statements.push({
-        kind: 'invalid',
-        index: statements.length,
-        range: { start: source.start, end: source.end },
-        text: sourceText,
-        tokens: source.tokens,
-        terminator: source.terminator,
-        transaction: AUTOCOMMIT,
-        message: outcome.message,
-        errorRange: { start: Math.max(errorToken.start, Math.min(errorOffset, errorToken.end - 1)), end: errorToken.end },
-        templated: source.tokens.some((token) => token.type === 'placeholder') || TEMPLATE_SYNTAX.test(sourceText),
-      });
-      continue;
-    }
-    for (const node of outcome.nodes) {
-      const start = source.start + node.start;
-      const end = source.start + node.end;
-      const locate = (byteLocation: number) => source.start + node.locate(byteLocation);
-      const tokens = source.tokens.filter((token) => token.start >= start && token.end <= end);
-      const nodeType = Object.keys(node.ast)[0] as NodeType;
-      statements.push({
-        kind: 'parsed',
-        index: statements.length,
-        range: { start, end },
-        text: text.slice(start, end),
-        tokens,
-        terminator: source.terminator,
-        transaction: AUTOCOMMIT,
-        nodeType,
-        ast: node.ast,
-        locate,
-        targets: targetsOf(node.ast).map((rangeVar) => withNameRange(relationFromRangeVar(rangeVar, locate), tokens)),
-        alterTableCommands: alterTableCommandsOf(node.ast),
-      });
+  const firstOfSource: number[] = [];
+  const firstMoved = sources.length - reuse.moved;
+  for (const [i, source] of sources.entries()) {
+    firstOfSource.push(statements.length);
+    if (previous && i < reuse.kept) {
+      for (let k = previous.firstOfSource[i]!; k < previous.firstOfSource[i + 1]!; k++) statements.push(previous.statements[k]!);
+    } else if (previous && i >= firstMoved) {
+      const from = reuse.movedFrom + (i - firstMoved);
+      for (let k = previous.firstOfSource[from]!; k < previous.firstOfSource[from + 1]!; k++) statements.push(movedStatement(previous.statements[k]!, statements.length, reuse.delta));
+    } else {
+      for (const piece of recoverMissingSemicolons(text, source, parser)) buildSource(text, piece, parser, statements);
     }
   }
+  firstOfSource.push(statements.length);
   assignTransactions(statements, implicitTransaction(text, options, statements));
-  return statements;
+  return { split, statements, firstOfSource };
+}
+
+/** Appends the statements of one source. */
+function buildSource(text: string, source: StatementSource, parser: PostgresParser, statements: Statement[]): void {
+  // Written out, not spread from shared fields: V8 builds object literals that start with a spread
+  // property by property, which made this loop the engine's slowest part on large files.
+  if (source.isMetaCommand) {
+    statements.push({ kind: 'meta-command', index: statements.length, range: { start: source.start, end: source.end }, text: detached(text.slice(source.start, source.end)), tokens: source.tokens, terminator: source.terminator, transaction: AUTOCOMMIT });
+    return;
+  }
+  const sourceText = text.slice(source.start, source.end);
+  const outcome = parser.parse(sourceText);
+  if (!outcome.ok) {
+    const errorOffset = source.start + outcome.offset;
+    const errorToken = source.tokens.find((token) => token.end > errorOffset) ?? source.tokens[source.tokens.length - 1]!;
+    statements.push({
+      kind: 'invalid',
+      index: statements.length,
+      range: { start: source.start, end: source.end },
+      text: detached(sourceText),
+      tokens: source.tokens,
+      terminator: source.terminator,
+      transaction: AUTOCOMMIT,
+      message: outcome.message,
+      errorRange: { start: Math.max(errorToken.start, Math.min(errorOffset, errorToken.end - 1)), end: errorToken.end },
+      templated: source.tokens.some((token) => token.type === 'placeholder') || TEMPLATE_SYNTAX.test(sourceText),
+    });
+    return;
+  }
+  for (const node of outcome.nodes) {
+    const start = source.start + node.start;
+    const end = source.start + node.end;
+    const locate = (byteLocation: number) => source.start + node.locate(byteLocation);
+    // One statement per source is the rule: its tokens are the source's.
+    const tokens = outcome.nodes.length === 1 ? source.tokens : source.tokens.filter((token) => token.start >= start && token.end <= end);
+    const nodeType = Object.keys(node.ast)[0] as NodeType;
+    statements.push({
+      kind: 'parsed',
+      index: statements.length,
+      range: { start, end },
+      text: text.slice(start, end),
+      tokens,
+      terminator: source.terminator,
+      transaction: AUTOCOMMIT,
+      nodeType,
+      ast: node.ast,
+      locate,
+      targets: targetsOf(node.ast).map((rangeVar) => withNameRange(relationFromRangeVar(rangeVar, locate), tokens)),
+      alterTableCommands: alterTableCommandsOf(node.ast),
+    });
+  }
 }
 
 const AUTOCOMMIT: TransactionContext = { kind: 'autocommit' };
@@ -117,7 +154,10 @@ function assignTransactions(statements: Statement[], tool: MigrationTool | undef
     openedAt = undefined;
     members = [];
   };
+  const implicit: TransactionContext = tool ? { kind: 'implicit', tool } : AUTOCOMMIT;
   for (const statement of statements) {
+    // Every statement is assigned: one taken over from an earlier analysis may sit in another block now.
+    statement.transaction = AUTOCOMMIT;
     const kind = statement.kind === 'parsed' ? transactionKind(statement.ast) : undefined;
     if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') {
       close(undefined);
@@ -129,7 +169,7 @@ function assignTransactions(statements: Statement[], tool: MigrationTool | undef
       continue;
     }
     if (openedAt !== undefined) members.push(statement);
-    else if (tool) statement.transaction = { kind: 'implicit', tool };
+    else statement.transaction = implicit;
   }
   close(undefined);
 }

@@ -31,3 +31,9 @@ export function displayRelation(relation: RelationName): string {
   const quote = (identifier: string) => (/^[a-z_][a-z0-9_$]*$/.test(identifier) ? identifier : `"${identifier.replace(/"/g, '""')}"`);
   return relation.schema ? `${quote(relation.schema)}.${quote(relation.name)}` : quote(relation.name);
 }
+
+/** A relation moved with its statement after an edit: where its name is written (a `RelationRef`), if known, moves too. */
+export function movedRelation<R extends RelationName>(relation: R, delta: number): R {
+  const { range } = relation as RelationName & { range?: OffsetRange };
+  return range ? { ...relation, range: { start: range.start + delta, end: range.end + delta } } : relation;
+}

@@ -1,5 +1,6 @@
 import type { Node } from '@pgsql/types';
 import { loadModule, parseSync } from 'libpg-query';
+import { detached } from '../text/detached';
 import { byteOffsetMapper, codePointToOffset } from '../text/positions';
 
 /** One statement as PostgreSQL's own grammar (libpg_query, PostgreSQL 18) understands it. */
@@ -47,12 +48,14 @@ export class PostgresParser {
   parse(text: string): ParseOutcome {
     const young = this.young.get(text);
     if (young) return young;
-    const outcome = this.old.get(text) ?? parseUncached(text);
+    // What the cache keeps must not keep the document the text was cut from (see `detached`).
+    const key = detached(text);
+    const outcome = this.old.get(text) ?? parseUncached(key);
     if (this.young.size >= GENERATION_SIZE) {
       this.old = this.young;
       this.young = new Map();
     }
-    this.young.set(text, outcome);
+    this.young.set(key, outcome);
     return outcome;
   }
 }

@@ -46,7 +46,7 @@ export const addColumnNotNullWithoutDefault: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context);
+    const alter = alterOfExistingTable(statement, context, 'AT_AddColumn');
     if (!alter) return [];
     const table = displayRelation(alter.table);
     return addedColumns(alter).flatMap((added): Report[] => {

@@ -39,7 +39,7 @@ export const addColumnSerialOrIdentity: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context);
+    const alter = alterOfExistingTable(statement, context, 'AT_AddColumn');
     if (!alter) return [];
     return addedColumns(alter).flatMap((added): Report[] => {
       const identity = added.constraints.find((constraint) => constraint.contype === 'CONSTR_IDENTITY');

@@ -74,7 +74,7 @@ export const addColumnVolatileDefault: Rule = {
     { setup: PROBE_TABLE_SETUP, migration: 'BEGIN;\nALTER TABLE lock_probe ADD COLUMN IF NOT EXISTS seen_at timestamptz DEFAULT clock_timestamp() CHECK (seen_at > now() - interval \'1 day\');\nCOMMIT;\n' },
   ],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context);
+    const alter = alterOfExistingTable(statement, context, 'AT_AddColumn');
     if (!alter) return [];
     const pgVersion = context.options.pgVersion;
     return addedColumns(alter).flatMap((added): Report[] => {

@@ -1,10 +1,11 @@
 import type { AlterTableCmd, ColumnDef } from '@pgsql/types';
 import { cheapSourcesOf, columnTypeOf, displayType, isPlainUsing, timeZoneTwinOf, typeChangeEffect, type ColumnType } from '../knowledge/type-changes';
 import { blockedOperations } from '../locks/lock-modes';
-import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { displayRelation, type RelationName } from '../model/relations';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule, RuleContext, Severity } from './rule';
 import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType, type ExistingTableAlter } from './support/alter-table';
+import { alterationsOf } from './support/breaking-changes';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
 const DOCS_ALTER_TYPE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
@@ -73,7 +74,7 @@ export const alterColumnType: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context);
+    const alter = alterOfExistingTable(statement, context, 'AT_AlterColumnType');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_AlterColumnType').flatMap((command): Report[] => {
       const verdict = verdictOf(alter, command, context);
@@ -147,9 +148,7 @@ function report(alter: ExistingTableAlter, command: AlterTableCmd, verdict: Verd
 
 /** The column's type as this file last declared it (ADD COLUMN or ALTER COLUMN TYPE on the same table), if it did. */
 function declaredType(context: RuleContext, table: RelationName, column: string, beforeStatement: number): ColumnType | undefined {
-  const definitions = context.statements.slice(0, beforeStatement).flatMap((statement): ColumnDef[] => {
-    const target = statement.kind === 'parsed' ? statement.targets[0] : undefined;
-    if (statement.kind !== 'parsed' || !target || !sameRelation(target, table)) return [];
+  const definitions = alterationsOf(context, table, 0, beforeStatement).flatMap((statement): ColumnDef[] => {
     return statement.alterTableCommands.flatMap((command) => {
       const definition = command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined;
       const declares =

@@ -1,8 +1,9 @@
 import { blockedOperations } from '../locks/lock-modes';
-import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { displayRelation, type RelationName } from '../model/relations';
 import { nodeAs, type ParsedStatement } from '../model/statement';
 import type { LockFact, Rule, RuleContext } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
+import { alterationsOf } from './support/breaking-changes';
 import { addedConstraints, constraintName } from './support/constraints';
 import { partitionCommand, PROBE_ATTACH_SETUP } from './support/partitions';
 
@@ -85,9 +86,7 @@ export const attachPartitionWithoutCheck: Rule = {
  * added without NOT VALID, or validated afterwards. Whether it implies the bound is left to the author.
  */
 function hasValidatedCheck(table: RelationName, attach: ParsedStatement, context: RuleContext): boolean {
-  const alterations = context.statements
-    .slice(0, attach.index)
-    .flatMap((statement) => (statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') && statement.targets[0] && sameRelation(statement.targets[0], table) ? [statement] : []));
+  const alterations = alterationsOf(context, table, 0, attach.index);
   const validated = new Set(alterations.flatMap((statement) => statement.alterTableCommands.flatMap((cmd) => (cmd.subtype === 'AT_ValidateConstraint' && cmd.name ? [cmd.name] : []))));
   return alterations.some((statement) =>
     addedConstraints(statement).some(

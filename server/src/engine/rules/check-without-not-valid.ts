@@ -63,9 +63,11 @@ export const checkWithoutNotValid: Rule = {
   ],
   check(statement, context) {
     if (statement.kind !== 'parsed' || !nodeAs(statement, 'AlterTableStmt')) return [];
+    const checks = addedConstraints(statement).filter(({ constraint }) => constraint.contype === 'CONSTR_CHECK' && validatesExistingRows(constraint));
+    // Only a statement that adds such a constraint is reported: the others never look at the file.
+    if (checks.length === 0) return [];
     const table = statement.targets[0]!;
     if (context.isCreatedInFile(table, statement.index)) return [];
-    const checks = addedConstraints(statement).filter(({ constraint }) => constraint.contype === 'CONSTR_CHECK' && validatesExistingRows(constraint));
     const mode = locksOf(statement, context.options.pgVersion)[0]?.mode ?? 'ACCESS EXCLUSIVE';
     return checks.map((added) => ({
       message:

@@ -66,6 +66,7 @@ export const disableAutovacuum: Rule = {
 
 /** The ranges of `autovacuum_enabled = false` options a CREATE TABLE … WITH or ALTER TABLE … SET writes. */
 function disablingOptions(statement: ParsedStatement): OffsetRange[] {
+  if (statement.nodeType !== 'CreateStmt' && statement.nodeType !== 'AlterTableStmt') return [];
   const options = nodeAs(statement, 'CreateStmt')?.options ?? statement.alterTableCommands.flatMap((cmd) => (cmd.subtype === 'AT_SetRelOptions' ? listItems(cmd.def) : []));
   return options.flatMap((option) => {
     const element = 'DefElem' in option ? option.DefElem : undefined;

@@ -50,7 +50,7 @@ export const dropNotNull: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context);
+    const alter = alterOfExistingTable(statement, context, 'AT_DropNotNull');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_DropNotNull')
       .filter((command) => !isColumnNewInFile(context, alter.table, command.name ?? '', statement.index))

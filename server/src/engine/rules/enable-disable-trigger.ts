@@ -47,10 +47,10 @@ export const enableDisableTrigger: Rule = {
   check(statement, context) {
     const alter = nodeAs(statement, 'AlterTableStmt');
     const table = statement.kind === 'parsed' ? statement.targets[0] : undefined;
-    if (!alter || statement.kind !== 'parsed' || !table || context.isCreatedInFile(table, statement.index)) return [];
+    if (!alter || statement.kind !== 'parsed' || !table) return [];
     const commands = statement.alterTableCommands;
     const first = commands.findIndex((cmd) => DISABLING.includes(cmd.subtype) || ENABLING.includes(cmd.subtype));
-    if (first === -1) return [];
+    if (first === -1 || context.isCreatedInFile(table, statement.index)) return [];
     const mode = alterTableCommandLock(commands[first]!, context.options.pgVersion).mode;
     const name = displayRelation(table);
     const disables = commands.some((cmd) => DISABLING.includes(cmd.subtype));

@@ -55,6 +55,8 @@ export const exclusionConstraint: Rule = {
   fixChecks: [],
   check(statement, context) {
     if (statement.kind !== 'parsed' || !nodeAs(statement, 'AlterTableStmt')) return [];
+    // Only a statement that adds such a constraint is reported: the others never look at the file.
+    if (!addedConstraints(statement).some(({ constraint }) => constraint.contype === 'CONSTR_EXCLUSION')) return [];
     const table = statement.targets[0]!;
     if (context.isCreatedInFile(table, statement.index)) return [];
     const mode = locksOf(statement, context.options.pgVersion)[0]?.mode ?? 'ACCESS EXCLUSIVE';

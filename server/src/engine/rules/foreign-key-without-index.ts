@@ -59,9 +59,11 @@ export const foreignKeyWithoutIndex: Rule = {
     if (statement.kind !== 'parsed') return [];
     const table = statement.targets[0];
     if (!table) return [];
+    const declared = declaredForeignKeys(statement).filter((fk) => fk.columns.length > 0);
+    // Most statements declare no foreign key: only those look at the rest of the file.
+    if (declared.length === 0) return [];
     const newTable = nodeAs(statement, 'CreateStmt') !== undefined || context.isCreatedInFile(table, statement.index);
-    return declaredForeignKeys(statement)
-      .filter((fk) => fk.columns.length > 0)
+    return declared
       .filter((fk) => newTable || fk.columns.every((column) => columnAddedInFile(context, statement, table, column)))
       .filter((fk) => !indexedInFile(context, table, fk.columns))
       .map((fk) => {
@@ -127,7 +129,10 @@ const indexKeysByTableName = perFile((statements: readonly Statement[]) => {
     const table = statement.kind === 'parsed' ? statement.targets[0] : undefined;
     if (!table) continue;
     const indexed = indexKeysOn(statement, table).map((keys) => ({ table, keys }));
-    if (indexed.length > 0) byName.set(table.name, (byName.get(table.name) ?? []).concat(indexed));
+    if (indexed.length === 0) continue;
+    const entries = byName.get(table.name);
+    if (entries) entries.push(...indexed);
+    else byName.set(table.name, indexed);
   }
   return byName;
 });

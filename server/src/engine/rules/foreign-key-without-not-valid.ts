@@ -121,6 +121,8 @@ export const foreignKeyWithoutNotValid: Rule = {
   ],
   check(statement, context) {
     if (statement.kind !== 'parsed' || !nodeAs(statement, 'AlterTableStmt')) return [];
+    // Only a statement that adds such a constraint is reported: the others never look at the file.
+    if (!addedConstraints(statement).some(({ constraint }) => constraint.contype === 'CONSTR_FOREIGN' && validatesExistingRows(constraint))) return [];
     const table = statement.targets[0]!;
     if (context.isCreatedInFile(table, statement.index)) return [];
     const columns = addedColumns({ statement, table, commands: statement.alterTableCommands });

@@ -1,10 +1,10 @@
+import { builtOrigin } from '../model/moved-statement';
 import type { Statement } from '../model/statement';
 import type { Token } from '../text/lexer';
-import type { Report, Rule, TextEdit } from './rule';
+import { perFile, type Report, type Rule, type TextEdit } from './rule';
+import { MAX_IDENTIFIER_BYTES, utf8ByteLength } from './support/identifier-bytes';
 
 const DOCS_IDENTIFIERS = 'https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS';
-/** NAMEDATALEN - 1: the bytes of an identifier PostgreSQL keeps. */
-const MAX_IDENTIFIER_BYTES = 63;
 const PREFIX = `lock_probe_${'x'.repeat(MAX_IDENTIFIER_BYTES - 'lock_probe_'.length)}`;
 
 /** An identifier longer than PostgreSQL keeps: it is silently cut to 63 bytes, and two such names can collide. */
@@ -39,14 +39,14 @@ export const identifierTooLong: Rule = {
   ],
   fixChecks: [{ setup: [], migration: `CREATE TABLE ${PREFIX}_one (id int);\nINSERT INTO ${PREFIX}_one VALUES (1);\n` }],
   check(statement, context) {
-    if (statement.kind !== 'parsed') return [];
-    const occurrences = longIdentifiers(context.statements, context.source);
-    return statement.tokens.flatMap((token) => {
-      const name = identifierOf(token, context.source);
-      const all = name === undefined ? undefined : occurrences.get(name);
-      // Reported once, where the file first writes the name; the fix shortens every occurrence.
-      if (!name || !all || all[0] !== token) return [];
-      return [report(name, token, all, context.source)];
+    // Most statements write no long name: only those look at the rest of the file.
+    const names = longNamesOf(statement);
+    if (names.length === 0) return [];
+    const occurrences = longIdentifiers(context.statements);
+    // Reported once, where the file first writes the name; the fix shortens every occurrence.
+    return names.flatMap(({ name, token }) => {
+      const all = occurrences.get(name)!;
+      return all[0] === token ? [report(name, token, all, context.source)] : [];
     });
   },
 };
@@ -56,52 +56,95 @@ function report(name: string, token: Token, all: readonly Token[], source: strin
   const edits: TextEdit[] = all.map((occurrence) => ({ range: { start: occurrence.start, end: occurrence.end }, newText: spell(occurrence, kept, source) }));
   return {
     message:
-      `${quote(name)} is ${byteLength(name)} bytes long: PostgreSQL keeps only 63 and names it ${quote(kept)} without an error. Tools that ` +
+      `${quote(name)} is ${utf8ByteLength(name)} bytes long: PostgreSQL keeps only 63 and names it ${quote(kept)} without an error. Tools that ` +
       'compare names see a different one, and another long name with the same first 63 bytes collides ("already exists"). Shorten it.',
     range: { start: token.start, end: token.end },
     fixes: [{ title: `Shorten to the 63 bytes PostgreSQL keeps (${all.length === 1 ? '1 occurrence' : `${all.length} occurrences`})`, edits, preferred: true, autoApplicable: true }],
   };
 }
 
-const LONG_IDENTIFIERS = new WeakMap<readonly Statement[], Map<string, Token[]>>();
-
-/** Every too-long identifier of the file with its occurrences in order, computed once per file. */
-function longIdentifiers(statements: readonly Statement[], source: string): Map<string, Token[]> {
-  let found = LONG_IDENTIFIERS.get(statements);
-  if (found) return found;
-  found = new Map();
-  for (const statement of statements) {
-    if (statement.kind !== 'parsed') continue;
-    for (const token of statement.tokens) {
-      const name = identifierOf(token, source);
-      if (name !== undefined) found.set(name, [...(found.get(name) ?? []), token]);
-    }
-  }
-  LONG_IDENTIFIERS.set(statements, found);
-  return found;
+interface LongName {
+  name: string;
+  token: Token;
 }
 
+/** The too-long identifiers a statement writes, in order: from its own text only. */
+function longNamesOf(statement: Statement): readonly LongName[] {
+  if (statement.kind !== 'parsed') return NO_NAMES;
+  // The file-wide search asks every statement on every analysis: a statement known to write no long
+  // name (as first built, before edits above moved it) is not looked at again.
+  const built = builtOrigin(statement)?.built ?? statement;
+  if (WITHOUT_LONG_NAMES.has(built)) return NO_NAMES;
+  let names = NO_NAMES;
+  if (MAY_HOLD_LONG_NAME.test(statement.text)) {
+    for (const token of statement.tokens) {
+      const name = identifierOf(token, statement);
+      if (name !== undefined) names = [...names, { name, token }];
+    }
+  }
+  if (names.length === 0) WITHOUT_LONG_NAMES.add(built);
+  return names;
+}
+
+const NO_NAMES: readonly LongName[] = [];
+const WITHOUT_LONG_NAMES = new WeakSet<Statement>();
+
+/** A name needs at least 22 UTF-16 units to exceed 63 bytes: a run of that many non-separators, or a quoted one. */
+const MAY_HOLD_LONG_NAME = /[^\s(),;.]{22,}|"[^"]{22,}/;
+
+/** Every too-long identifier of the file with its occurrences in order, computed once per file. */
+const longIdentifiers = perFile((statements: readonly Statement[]) => {
+  const found = new Map<string, Token[]>();
+  for (const statement of statements) {
+    for (const { name, token } of longNamesOf(statement)) {
+      const occurrences = found.get(name);
+      if (occurrences) occurrences.push(token);
+      else found.set(name, [token]);
+    }
+  }
+  return found;
+});
+
+/**
+ * A name takes at least one byte per UTF-16 unit and at most three (a surrogate pair, two units,
+ * takes four): shorter names always fit, and pure-ASCII names fit up to the limit. Only the rest
+ * need their bytes counted.
+ */
+const MIN_UNITS_THAT_MAY_NOT_FIT = Math.floor(MAX_IDENTIFIER_BYTES / 3) + 1;
+
 /** The identifier a token names, as PostgreSQL stores it, when it is longer than PostgreSQL keeps. */
-function identifierOf(token: Token, source: string): string | undefined {
+function identifierOf(token: Token, statement: Statement): string | undefined {
   if (token.type === 'word') {
+    const start = token.start - statement.range.start;
+    const end = token.end - statement.range.start;
+    if (end - start < MIN_UNITS_THAT_MAY_NOT_FIT) return undefined;
+    if (end - start <= MAX_IDENTIFIER_BYTES && isAscii(statement.text, start, end)) return undefined;
     // PostgreSQL folds only ASCII letters of an unquoted name to lower case.
-    const name = source.slice(token.start, token.end).replace(/[A-Z]/g, (letter) => letter.toLowerCase());
-    return byteLength(name) > MAX_IDENTIFIER_BYTES ? name : undefined;
+    const name = statement.text.slice(start, end).replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+    return utf8ByteLength(name) > MAX_IDENTIFIER_BYTES ? name : undefined;
   }
   // U&"…" escapes are left alone: their written length says nothing about the stored one.
   if (token.type !== 'quoted-identifier' || !token.value.startsWith('"') || token.unterminated) return undefined;
+  // The quotes, and "" for each quote inside, only make the written name longer.
+  if (token.value.length - 2 < MIN_UNITS_THAT_MAY_NOT_FIT) return undefined;
   const name = token.value.slice(1, -1).replaceAll('""', '"');
-  return byteLength(name) > MAX_IDENTIFIER_BYTES ? name : undefined;
+  if (name.length < MIN_UNITS_THAT_MAY_NOT_FIT) return undefined;
+  if (name.length <= MAX_IDENTIFIER_BYTES && isAscii(name, 0, name.length)) return undefined;
+  return utf8ByteLength(name) > MAX_IDENTIFIER_BYTES ? name : undefined;
 }
 
-const encoder = new TextEncoder();
-const byteLength = (text: string) => encoder.encode(text).length;
+function isAscii(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) >= 128) return false;
+  return true;
+}
 
 /** The first 63 bytes, cut at a character boundary as PostgreSQL does. */
 function truncate(name: string): string {
   let kept = '';
+  let bytes = 0;
   for (const character of name) {
-    if (byteLength(kept + character) > MAX_IDENTIFIER_BYTES) break;
+    bytes += utf8ByteLength(character);
+    if (bytes > MAX_IDENTIFIER_BYTES) break;
     kept += character;
   }
   return kept;

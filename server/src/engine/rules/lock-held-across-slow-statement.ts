@@ -1,4 +1,4 @@
-import { blockedOperations, trafficImpact } from '../locks/lock-modes';
+import { blockedOperations, blocksOperation, trafficImpact } from '../locks/lock-modes';
 import { isSlow, locksOf, type TableLock, type Work } from '../locks/statement-locks';
 import { displayRelation, sameRelation } from '../model/relations';
 import type { ParsedStatement, Statement, TransactionContext } from '../model/statement';
@@ -53,10 +53,13 @@ export const lockHeldAcrossSlowStatement: Rule = {
   ],
   check(statement, context) {
     if (statement.kind !== 'parsed' || statement.transaction.kind === 'autocommit') return [];
+    // Only a slow statement can be reported: the others never look at their transaction.
+    const own = locksOf(statement, context.options.pgVersion);
+    if (!own.some((lock) => isSlow(lock.work))) return [];
     // A VALIDATE of a constraint this transaction added NOT VALID is validate-in-same-transaction's finding.
     if (validatedInSameTransaction(statement, context)) return [];
     const existing = (lock: TableLock) => !context.isCreatedInFile(lock.relation, statement.index);
-    const slow = locksOf(statement, context.options.pgVersion).filter((lock) => isSlow(lock.work) && existing(lock));
+    const slow = own.filter((lock) => isSlow(lock.work) && existing(lock));
     if (slow.length === 0) return [];
 
     const held = heldBlockingLocks(statement, context).filter(({ lock }) => existing(lock) && addsImpact(lock, slow));
@@ -100,7 +103,7 @@ function heldBlockingLocks(statement: ParsedStatement, context: RuleContext): He
     .filter(({ lock }) => blocksTraffic(lock));
 }
 
-const blocksTraffic = (lock: TableLock) => blockedOperations(lock.mode).some((operation) => operation === 'SELECT' || operation === 'INSERT');
+const blocksTraffic = (lock: TableLock) => blocksOperation(lock.mode, 'SELECT') || blocksOperation(lock.mode, 'INSERT');
 
 /** A held lock adds impact unless the slow statement itself already blocks as much on that table. */
 function addsImpact(held: TableLock, slow: readonly TableLock[]): boolean {

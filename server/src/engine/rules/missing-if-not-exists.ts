@@ -81,9 +81,12 @@ export const missingIfNotExists: Rule = {
   check(statement, context) {
     if (statement.kind !== 'parsed' || statement.transaction.kind !== 'autocommit') return [];
     if (nodeAs(statement, 'IndexStmt')?.concurrent) return leftoverIndexReports(statement, fileFacts(context), context);
+    // Most statements have nothing to guard: only those look at the rest of the file.
+    const parts = unguardedParts(statement);
+    if (parts.length === 0) return [];
     const file = fileFacts(context);
     if (!file.runsOutsideTransaction || statement.index >= file.lastWork || isDroppedEarlier(statement, file)) return [];
-    return unguardedParts(statement).map((part) => report(statement, part));
+    return parts.map((part) => report(statement, part));
   },
 };
 

@@ -14,6 +14,7 @@ import {
   SUGGESTED_LOCK_TIMEOUT_MS,
   statementKeywords,
   timeoutSetsFix,
+  mayNeedTimeout,
 } from './support/timeout-coverage';
 
 const DOCS_LOCKING = 'https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES';
@@ -77,8 +78,13 @@ export const missingLockTimeout: Rule = {
     { setup: PROBE_TABLE_SETUP, migration: 'SET lock_timeout = 0;\nBEGIN; ALTER TABLE lock_probe ADD CONSTRAINT lock_probe_id_check CHECK (id > 0) NOT VALID; COMMIT;\n' },
   ],
   check(statement, context) {
-    const [first, ...others] = uncoveredStatements(context, LOCK_TIMEOUT);
+    // Only a statement that takes a blocking lock can be the one reported: the others never look at the file.
+    if (!mayNeedTimeout(statement, context.options.pgVersion, LOCK_TIMEOUT)) return [];
+    const uncovered = uncoveredStatements(context, LOCK_TIMEOUT);
+    const first = uncovered[0];
     if (!first || first.statement !== statement) return [];
+    // Copied only here: every blocking statement of the file asks whether it is the first.
+    const others = uncovered.slice(1);
 
     const table = displayRelation(first.lock.relation);
     // CONCURRENTLY forms wait for every older transaction and would fail on a short lock_timeout, leaving invalid indexes.

@@ -15,6 +15,7 @@ import {
   statementKeywords,
   SUGGESTED_STATEMENT_TIMEOUT_MS,
   timeoutSetsFix,
+  mayNeedTimeout,
 } from './support/timeout-coverage';
 
 const DOCS_STATEMENT_TIMEOUT = 'https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-STATEMENT-TIMEOUT';
@@ -75,6 +76,8 @@ export const missingStatementTimeout: Rule = {
     },
   ],
   check(statement, context) {
+    // Only a statement that takes a blocking lock can be the one reported: the others never look at the file.
+    if (!mayNeedTimeout(statement, context.options.pgVersion, STATEMENT_TIMEOUT)) return [];
     const [first] = uncoveredStatements(context, STATEMENT_TIMEOUT);
     if (!first || first.statement !== statement) return [];
     const table = displayRelation(first.lock.relation);

@@ -68,6 +68,8 @@ export const primaryKeyUsingIndexOnNullable: Rule = {
   ],
   check(statement, context) {
     if (statement.kind !== 'parsed' || !nodeAs(statement, 'AlterTableStmt')) return [];
+    // Only a statement that adds such a constraint is reported: the others never look at the file.
+    if (!addedConstraints(statement).some(({ constraint }) => constraint.contype === 'CONSTR_PRIMARY' && constraint.indexname !== undefined)) return [];
     const table = statement.targets[0]!;
     if (context.isCreatedInFile(table, statement.index)) return [];
     const { pgVersion } = context.options;

@@ -131,17 +131,22 @@ export interface RuleContext {
 /**
  * Wraps a derivation from a file (its analysis context, or its statements) so it runs once per
  * analysis, however many statements of the file ask for it: rules that look at the whole file for
- * each statement stay linear.
+ * each statement stay linear. Keyed by the statement list, which every call reads: a rule that uses
+ * a derivation depends on the whole file, and the incremental analysis must see that (see
+ * ../incremental.ts) even when the value comes from the memo.
  */
 export function perFile<File extends RuleContext | readonly Statement[], T>(derive: (file: File) => T): (file: File) => T {
-  const derived = new WeakMap<File, T>();
+  const derived = new WeakMap<readonly Statement[], T>();
   return (file) => {
-    if (derived.has(file)) return derived.get(file) as T;
+    const statements = isStatementList(file) ? file : file.statements;
+    if (derived.has(statements)) return derived.get(statements) as T;
     const value = derive(file);
-    derived.set(file, value);
+    derived.set(statements, value);
     return value;
   };
 }
+
+const isStatementList = (file: RuleContext | readonly Statement[]): file is readonly Statement[] => Array.isArray(file);
 
 export interface Rule {
   /** Stable id, used in settings, suppressions and the CLI's output. */

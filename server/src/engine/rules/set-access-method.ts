@@ -24,7 +24,7 @@ export const setAccessMethod: Rule = {
   facts: [rewriteFact('ALTER TABLE table SET ACCESS METHOD method', 'ALTER TABLE lock_probe SET ACCESS METHOD heap', { from: 15 }, DOCS_SET_ACCESS_METHOD)],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context);
+    const alter = alterOfExistingTable(statement, context, 'AT_SetAccessMethod');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_SetAccessMethod').map((command) => ({
       message: rewriteMessage(`SET ACCESS METHOD ${command.name ?? 'DEFAULT'}`, alter.table, 'every row is rewritten in the new storage format', INSTEAD),

@@ -34,7 +34,7 @@ export const setLoggedUnlogged: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context);
+    const alter = alterOfExistingTable(statement, context, 'AT_SetLogged', 'AT_SetUnLogged');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_SetLogged', 'AT_SetUnLogged').map((command) => {
       const logged = command.subtype === 'AT_SetLogged';

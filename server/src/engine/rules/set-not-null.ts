@@ -111,6 +111,8 @@ export const setNotNull: Rule = {
   ],
   check(statement, context) {
     if (statement.kind !== 'parsed' || !nodeAs(statement, 'AlterTableStmt')) return [];
+    // Only SET NOT NULL and an added NOT NULL constraint are reported: other statements never look at the file.
+    if (!(statement.alterTableCommands.some((cmd) => cmd.subtype === 'AT_SetNotNull' && cmd.name !== undefined) || addedConstraints(statement).some(({ constraint, column }) => !column && constraint.contype === 'CONSTR_NOTNULL' && validatesExistingRows(constraint)))) return [];
     const table = statement.targets[0]!;
     if (context.isCreatedInFile(table, statement.index)) return [];
     const { pgVersion } = context.options;

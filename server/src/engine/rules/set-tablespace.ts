@@ -27,7 +27,7 @@ export const setTablespace: Rule = {
   facts: [rewriteFact('ALTER TABLE table SET TABLESPACE tablespace', 'ALTER TABLE lock_probe SET TABLESPACE pg_default', { from: 9 }, DOCS_SET_TABLESPACE)],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context);
+    const alter = alterOfExistingTable(statement, context, 'AT_SetTableSpace');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_SetTableSpace').map((command) => ({
       message:

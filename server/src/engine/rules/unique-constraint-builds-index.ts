@@ -92,9 +92,11 @@ export const uniqueConstraintBuildsIndex: Rule = {
   ],
   check(statement, context) {
     if (statement.kind !== 'parsed' || !nodeAs(statement, 'AlterTableStmt')) return [];
+    const builds = addedConstraints(statement).filter(({ constraint }) => (constraint.contype === 'CONSTR_UNIQUE' || constraint.contype === 'CONSTR_PRIMARY') && !constraint.indexname);
+    // Only a statement that adds such a constraint is reported: the others never look at the file.
+    if (builds.length === 0) return [];
     const table = statement.targets[0]!;
     if (context.isCreatedInFile(table, statement.index)) return [];
-    const builds = addedConstraints(statement).filter(({ constraint }) => (constraint.contype === 'CONSTR_UNIQUE' || constraint.contype === 'CONSTR_PRIMARY') && !constraint.indexname);
     const mode = locksOf(statement, context.options.pgVersion)[0]?.mode ?? 'ACCESS EXCLUSIVE';
     return builds.map((added) => {
       const kind = added.constraint.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';

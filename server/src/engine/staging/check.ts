@@ -50,8 +50,11 @@ export interface CheckOptions {
 export const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 const APPLICATION_NAME = 'lockguard check (always rolled back)';
-/** Probe connections: the four DML probes of a table run side by side, then DDL (see ./probes). */
-const PROBE_SESSIONS = 4;
+/**
+ * Probe connections: a table's five probes run in three waves (SELECT and INSERT, DELETE and UPDATE,
+ * DDL; see ./probes). Each connection costs the server a backend starting up before the first statement.
+ */
+const PROBE_SESSIONS = 2;
 
 export async function checkMigration(request: CheckRequest, options: CheckOptions = {}): Promise<CheckResult> {
   const signal = options.signal ?? new AbortController().signal;
@@ -92,19 +95,41 @@ function planFor(request: CheckRequest, statements: readonly Statement[], major:
 
 // ---- staging -------------------------------------------------------------------------------------
 
+/**
+ * The connections of finished checks, still closing: the report does not wait for their backends to
+ * exit, but the next check does (up to a second), so that they take no CPU from the statements it times.
+ */
+let closing: Promise<void> = Promise.resolve();
+const CLOSING_WAIT_MS = 1_000;
+
+/** Resolves once the connections of every finished check are closed. */
+export function checksClosed(): Promise<void> {
+  return closing;
+}
+
 async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckRequest['staging']>, statements: readonly Statement[], signal: AbortSignal, onProgress: (progress: CheckProgress) => void): Promise<CheckResult> {
   const startedAt = new Date();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CLOSING_WAIT_MS);
+    void closing.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   const target = resolveTarget(staging.url, staging.password);
   onProgress({ kind: 'connecting', target: target.display });
   const sessions = new Sessions(target, { connectTimeoutMs: request.connectTimeoutMs, applicationName: APPLICATION_NAME });
   try {
-    // The tracer first, alone: the monitor (and canceller) and the probes connect while it sets up and
-    // runs the first statement; what needs them waits for them.
-    const tracerConnecting = sessions.open();
-    const tracer = await tracerConnecting;
+    // The tracer first, alone: the monitor (and canceller) and the probes connect while it sets up its
+    // transaction, and the first statement waits for them: a backend starting up on the server would take
+    // CPU from the statement the check times.
+    const tracer = await sessions.open();
     const monitorConnecting = sessions.open();
     const probeConnections = Array.from({ length: PROBE_SESSIONS }, () => sessions.open());
     const probesConnecting = Promise.all(probeConnections);
+    const helpersConnected = Promise.all([monitorConnecting, probesConnecting]);
+    // A failure is reported by whoever awaits them.
+    helpersConnected.catch(() => {});
     const monitor = serialized(monitorConnecting);
     const production = await readProductionTables(request.production, target, tracer, request.connectTimeoutMs);
     const info = await tracer.query<{ version: string; num: number }>(`SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num`);
@@ -128,7 +153,8 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
       },
       timing: { measured: true },
       probe: measuringProbe({ probes: probesConnecting, monitor, holderPid: tracerPid }, signal),
-      watchBlockers: blockerWatcher(monitor, tracerPid),
+      watchBlockers: blockerWatcher(monitor, tracerPid, lockTimeout),
+      ready: helpersConnected,
     };
     let run: TraceRun;
     try {
@@ -137,15 +163,21 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
       signal.removeEventListener('abort', cancel);
     }
     // A monitor or probe connection that failed is the check's problem, as the tracer's would be.
-    await Promise.all([monitorConnecting, probesConnecting]);
-    // The sizes come from the monitor (the tracer's connection may be the one that was lost) while the rest close.
-    for (const connection of [tracerConnecting, ...probeConnections]) void sessions.close(connection);
+    await helpersConnected;
     const checkTarget: CheckTarget = { kind: 'staging', url: target.display, serverVersion: info.rows[0]!.version, major };
-    // Without sizes the report still stands.
-    const sizes = await stagingSizes(monitor, tablesOf(run.statements)).catch(() => []);
+    // Before any connection closes (backends exiting would compete with it), from the tracer, whose
+    // caches know these tables, else from the monitor (the tracer's connection may be the one that was
+    // lost). Without sizes the report still stands.
+    const tables = tablesOf(run.statements);
+    const sizes = await stagingSizes(tracer, tables)
+      .catch(() => stagingSizes(monitor, tables))
+      .catch(() => []);
     return { kind: 'report', report: assemble(request, checkTarget, run, sizes, production, startedAt) };
   } finally {
-    await sessions.closeAll();
+    // Not awaited: the transaction is already rolled back (or the server rolls it back when the
+    // connection goes), and a backend takes tens of milliseconds to exit, which the report need not wait for.
+    const closed = sessions.closeAll();
+    closing = Promise.all([closing, closed]).then(() => {});
   }
 }
 

@@ -55,29 +55,28 @@ type ProbeStatements = Partial<Record<ProbedOperation, string>>;
 
 /** The probe statements for a table (already quoted, e.g. `public.orders`); UPDATE needs a column. */
 export async function probeStatements(monitor: Queryable, table: string): Promise<ProbeStatements> {
-  return (await probeStatementsOf(monitor, [table])).get(table)!;
+  return statementsFor(table, (await firstColumns(monitor, [table])).get(table) ?? null);
 }
 
-/** The probe statements of several tables, in one round trip. */
-async function probeStatementsOf(monitor: Queryable, tables: readonly string[]): Promise<Map<string, ProbeStatements>> {
+function statementsFor(table: string, column: string | null): ProbeStatements {
+  return {
+    SELECT: `SELECT * FROM ${table} LIMIT 1`,
+    INSERT: `INSERT INTO ${table} SELECT FROM ${table} WHERE false`,
+    ...(column === null ? {} : { UPDATE: `UPDATE ${table} SET ${column} = DEFAULT WHERE false` }),
+    DELETE: `DELETE FROM ${table} WHERE false`,
+    DDL: `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`,
+  };
+}
+
+/** The first column (quoted) of several tables, in one round trip; null for a table without columns. */
+async function firstColumns(monitor: Queryable, tables: readonly string[]): Promise<Map<string, string | null>> {
   const { rows } = await monitor.query<{ table: string; column: string | null }>(
     `SELECT t.name AS table, (SELECT quote_ident(attname) FROM pg_attribute
        WHERE attrelid = t.name::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum LIMIT 1) AS column
      FROM unnest($1::text[]) AS t(name)`,
     [tables],
   );
-  return new Map(
-    rows.map(({ table, column }) => [
-      table,
-      {
-        SELECT: `SELECT * FROM ${table} LIMIT 1`,
-        INSERT: `INSERT INTO ${table} SELECT FROM ${table} WHERE false`,
-        ...(column === null ? {} : { UPDATE: `UPDATE ${table} SET ${column} = DEFAULT WHERE false` }),
-        DELETE: `DELETE FROM ${table} WHERE false`,
-        DDL: `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`,
-      },
-    ]),
-  );
+  return new Map(rows.map(({ table, column }) => [table, column]));
 }
 
 /** A probe running on one probe session; the monitor sets `blocked` when it sees it wait on the holder. */
@@ -85,11 +84,16 @@ interface Running {
   blocked: boolean;
 }
 
+/** A probe statement, or undefined where the table has none for the operation (UPDATE without a column). */
+type ProbeJob = Promise<string | undefined>;
+
 /**
  * Runs the probe statements, as many at a time as there are probe sessions, each in its own
  * transaction (always rolled back), and tells for each whether it waited on the holder.
+ * `rollbacks` carries, from one round to the next, the ROLLBACK each probe session sent last without
+ * waiting for it.
  */
-async function runProbes({ probes, monitor, holderPid }: ProbeSessions, statements: readonly string[], signal: AbortSignal): Promise<ProbeOutcome[]> {
+async function runProbes({ probes, monitor, holderPid }: ProbeSessions, jobs: readonly ProbeJob[], signal: AbortSignal, rollbacks: Map<pg.Client, Promise<unknown>>): Promise<ProbeOutcome[]> {
   const outcomes: ProbeOutcome[] = [];
   const running = new Map<number, Running>();
   let polling: Promise<unknown> = Promise.resolve();
@@ -97,29 +101,62 @@ async function runProbes({ probes, monitor, holderPid }: ProbeSessions, statemen
 
   const work = async (probe: pg.Client) => {
     const pid = processId(probe);
-    while (next < statements.length) {
+    // A connection lost since shows here, before a probe could mistake its error for a verdict.
+    await rollbacks.get(probe);
+    rollbacks.delete(probe);
+    // After a failed probe its transaction is aborted (holding no lock): the next probe's round trip ends it.
+    let aborted = false;
+    while (next < jobs.length) {
       signal.throwIfAborted();
       const index = next++;
+      const sql = await jobs[index]!;
+      if (sql === undefined) {
+        outcomes[index] = 'unknown';
+        continue;
+      }
       const state: Running = { blocked: false };
       running.set(pid, state);
-      // One round trip when the lock is granted: the transaction ends with the statement.
-      const failure = await probe.query(`BEGIN; SET LOCAL lock_timeout = ${PROBE_LOCK_TIMEOUT_MS}; ${statements[index]}; ROLLBACK`).then(
+      // One round trip, whether the lock is granted or not.
+      const sent: Promise<unknown> = probe.query(`${aborted ? 'ROLLBACK; ' : ''}BEGIN; SET LOCAL lock_timeout = ${PROBE_LOCK_TIMEOUT_MS}; ${sql}; ROLLBACK`);
+      kick();
+      const failure: (Error & { code?: string }) | undefined = await sent.then(
         () => undefined,
-        (error: { code?: string }) => error,
+        (error: Error & { code?: string }) => error,
       );
       running.delete(pid);
       // A look in flight may still mark this probe (and cancel it): wait, so it cannot cancel the next one.
       await polling;
-      if (failure) await probe.query('ROLLBACK');
+      aborted = failure !== undefined;
       outcomes[index] = outcomeOf(state, failure);
+    }
+    if (aborted) {
+      // Sent, not waited for: the next round (or closing the connection) ends up behind it anyway.
+      const rollback = probe.query('ROLLBACK');
+      rollback.catch(() => {});
+      rollbacks.set(probe, rollback);
     }
   };
 
   let done = false;
-  let stop = () => {};
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  // The pause between looks ends early when a probe is sent (it is seen waiting one look sooner) or the round ends.
+  let kicked = false;
+  let wake = () => {};
+  const kick = () => {
+    kicked = true;
+    wake();
+  };
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      if (kicked) return resolve();
+      const timer = setTimeout(resolve, POLL_MS);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const watch = async () => {
     while (!done) {
+      kicked = false;
       const watched = new Map(running);
       if (watched.size > 0) {
         // CASE orders the calls: cancel exactly the probes that wait on the holder, in the same look.
@@ -132,56 +169,72 @@ async function runProbes({ probes, monitor, holderPid }: ProbeSessions, statemen
         const { rows } = await look;
         for (const { pid } of rows) watched.get(pid)!.blocked = true;
       }
-      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
+      await pause();
     }
   };
 
   const watching = watch();
   try {
-    const workers = await Promise.allSettled((await probes).slice(0, statements.length).map(work));
+    const workers = await Promise.allSettled((await probes).slice(0, jobs.length).map(work));
     const failed = workers.find((worker) => worker.status === 'rejected');
     if (failed) throw failed.reason;
     // A probe the user's cancel stopped tells nothing.
     signal.throwIfAborted();
   } finally {
     done = true;
-    stop();
+    kick();
     await watching.catch(() => {});
   }
   return outcomes;
 }
 
-function outcomeOf(probe: Running, failure: { code?: string } | undefined): ProbeOutcome {
+function outcomeOf(probe: Running, failure: (Error & { code?: string }) | undefined): ProbeOutcome {
   if (probe.blocked) return 'blocked';
+  if (failure === undefined) return 'not-blocked';
   // It waited on someone else until lock_timeout, or someone else cancelled it: it cannot tell.
-  if (failure?.code === LOCK_NOT_AVAILABLE || failure?.code === QUERY_CANCELED) return 'unknown';
-  // Any other error (a constraint, a permission) came after the lock was granted.
-  return 'not-blocked';
+  if (failure.code === LOCK_NOT_AVAILABLE || failure.code === QUERY_CANCELED) return 'unknown';
+  // Any other error of the server (a constraint, a permission) came after the lock was granted; one of
+  // the connection (a server's error carries its severity) is no verdict.
+  if (typeof (failure as { severity?: unknown }).severity === 'string') return 'not-blocked';
+  throw failure;
 }
 
 /**
- * A BlockingProbe that measures every operation on every table, inferring only where a probe cannot
- * tell. DDL goes last: a waiting ACCESS EXCLUSIVE request queues the others behind it.
+ * The order of a round: UPDATE after the others, as it may wait for its column to be looked up; DDL
+ * last, as a waiting ACCESS EXCLUSIVE request queues the others behind it.
  */
+const ROUND_ORDER: readonly ProbedOperation[] = ['SELECT', 'INSERT', 'DELETE', 'UPDATE', 'DDL'];
+
+/** A BlockingProbe that measures every operation on every table, inferring only where a probe cannot tell. */
 export function measuringProbe(sessions: ProbeSessions, signal: AbortSignal): BlockingProbe {
-  const known = new Map<string, ProbeStatements>();
+  const columns = new Map<string, Promise<string | null>>();
+  const rollbacks = new Map<pg.Client, Promise<unknown>>();
   return async (held, onTable) => {
-    const missing = held.map(({ table }) => table).filter((table) => !known.has(table));
-    if (missing.length > 0) for (const [table, statements] of await probeStatementsOf(sessions.monitor, missing)) known.set(table, statements);
+    const missing = held.map(({ table }) => table).filter((table) => !columns.has(table));
+    if (missing.length > 0) {
+      // Looked up while the probes that need no column run.
+      const lookup = firstColumns(sessions.monitor, missing);
+      for (const table of missing) {
+        const column = lookup.then((found) => found.get(table) ?? null);
+        column.catch(() => {});
+        columns.set(table, column);
+      }
+    }
     held.forEach(({ table }) => onTable(table));
-    const jobs = PROBED_OPERATIONS.flatMap((operation) =>
-      held.flatMap(({ table }) => {
-        const sql = known.get(table)?.[operation];
-        return sql === undefined ? [] : [{ table, operation, sql }];
-      }),
+    const jobs = ROUND_ORDER.flatMap((operation) =>
+      held.map(({ table }) => ({
+        table,
+        operation,
+        sql: operation === 'UPDATE' ? columns.get(table)!.then((column) => statementsFor(table, column).UPDATE) : Promise.resolve(statementsFor(table, null)[operation]),
+      })),
     );
-    const outcomes = await runProbes(sessions, jobs.map((job) => job.sql), signal);
+    const outcomes = await runProbes(sessions, jobs.map((job) => job.sql), signal, rollbacks);
     return held.map(({ table, strongestMode }): TableBlocking => ({
       table,
       strongestMode,
       operations: inferredVerdicts(strongestMode).map((inferred) => {
         const index = jobs.findIndex((job) => job.table === table && job.operation === inferred.operation);
-        const outcome = index === -1 ? 'unknown' : outcomes[index];
+        const outcome = outcomes[index] ?? 'unknown';
         return outcome === 'unknown' ? inferred : { operation: inferred.operation, blocked: outcome === 'blocked', evidence: 'measured' };
       }),
     }));

@@ -8,7 +8,7 @@ import type { ConnectionTarget } from './connection-target';
  */
 export class Sessions {
   private readonly opened: Promise<pg.Client>[] = [];
-  private readonly closing = new Map<Promise<pg.Client>, Promise<void>>();
+  private readonly closing = new Map<pg.Client, Promise<void>>();
 
   constructor(
     private readonly target: ConnectionTarget,
@@ -23,16 +23,22 @@ export class Sessions {
     return connecting;
   }
 
-  close(connecting: Promise<pg.Client>): Promise<void> {
-    let closed = this.closing.get(connecting);
-    if (!closed) {
-      closed = connecting.then((client) => client.end()).catch(() => {});
-      this.closing.set(connecting, closed);
-    }
-    return closed;
+  /** Ends the connection once it is open; resolves when the server closed it. */
+  private close(connecting: Promise<pg.Client>): Promise<void> {
+    return connecting.then((client) => this.end(client)).catch(() => {});
   }
 
-  async closeAll(): Promise<void> {
-    await Promise.all(this.opened.map((connecting) => this.close(connecting)));
+  /** Resolves when the server closed every connection. */
+  closeAll(): Promise<void> {
+    return Promise.all(this.opened.map((connecting) => this.close(connecting))).then(() => {});
+  }
+
+  private end(client: pg.Client): Promise<void> {
+    let closed = this.closing.get(client);
+    if (!closed) {
+      closed = client.end().catch(() => {});
+      this.closing.set(client, closed);
+    }
+    return closed;
   }
 }

@@ -39,16 +39,21 @@ const FIRST_USER_OID = 16384;
 const LOCKS_SQL = `SELECT relation::int8 AS oid, mode FROM pg_locks
   WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= ${FIRST_USER_OID}`;
 
+/**
+ * Every user relation, with the transaction's statistics of the tables in the same scan: the
+ * functions behind pg_stat_xact_user_tables, without the view's join to every index and its GROUP BY,
+ * which cost more than the rest of the snapshot.
+ */
 const RELATIONS_SQL = `SELECT c.oid::int8 AS oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
-    c.relkind::text AS relkind, c.relfilenode::int8 AS filenode, c.relhassubclass AS has_children, COALESCE(i.indrelid, toast.oid, c.oid)::int8 AS table_oid
+    c.relkind::text AS relkind, c.relfilenode::int8 AS filenode, c.relhassubclass AS has_children, COALESCE(i.indrelid, toast.oid, c.oid)::int8 AS table_oid,
+    s.seq_scan, s.seq_read, s.touched
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_index i ON i.indexrelid = c.oid
   LEFT JOIN pg_class toast ON toast.reltoastrelid = c.oid
+  LEFT JOIN LATERAL (SELECT pg_stat_get_xact_numscans(c.oid)::int8 AS seq_scan, pg_stat_get_xact_tuples_returned(c.oid)::int8 AS seq_read,
+      (pg_stat_get_xact_tuples_inserted(c.oid) + pg_stat_get_xact_tuples_updated(c.oid) + pg_stat_get_xact_tuples_deleted(c.oid))::int8 AS touched
+    WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname !~ '^pg_toast') AS s ON true
   WHERE c.oid >= ${FIRST_USER_OID} AND n.nspname <> 'information_schema'`;
-
-const STATS_SQL = `SELECT relid::int8 AS oid, seq_scan::int8 AS seq_scan, seq_tup_read::int8 AS seq_read,
-    (n_tup_ins + n_tup_upd + n_tup_del)::int8 AS touched
-  FROM pg_stat_xact_user_tables`;
 
 const RELKINDS: Readonly<Record<string, RelationLabel['kind']>> = { r: 'table', i: 'index', I: 'index', S: 'sequence', v: 'view', m: 'materialized view', p: 'partitioned table', t: 'table' };
 const MODE_BY_PG_NAME = new Map(LOCK_MODES.map((mode) => [PG_LOCKS_NAME[mode], mode]));
@@ -61,14 +66,13 @@ const rank = (mode: LockMode) => LOCK_MODES.indexOf(mode);
 const SNAPSHOT_STATEMENT = 'lockguard_snapshot';
 const PREPARE_SNAPSHOT = `PREPARE ${SNAPSHOT_STATEMENT} AS SELECT
     (SELECT COALESCE(json_agg(l), '[]')::text FROM (${LOCKS_SQL}) AS l) AS locks,
-    (SELECT COALESCE(json_agg(r), '[]')::text FROM (${RELATIONS_SQL}) AS r) AS relations,
-    (SELECT COALESCE(json_agg(s), '[]')::text FROM (${STATS_SQL}) AS s) AS stats`;
+    (SELECT COALESCE(json_agg(r), '[]')::text FROM (${RELATIONS_SQL}) AS r) AS relations`;
 const prepared = new WeakSet<SqlSession>();
 
 interface SnapshotRows {
   locks: { oid: number; mode: string }[];
-  relations: { oid: number; name: string; relkind: string; filenode: number; has_children: boolean; table_oid: number }[];
-  stats: { oid: number; seq_scan: number; seq_read: number; touched: number }[];
+  /** The statistics are null but for tables (and materialized views). */
+  relations: { oid: number; name: string; relkind: string; filenode: number; has_children: boolean; table_oid: number; seq_scan: number | null; seq_read: number | null; touched: number | null }[];
 }
 
 export async function takeSnapshot(session: SqlSession): Promise<Snapshot> {
@@ -80,7 +84,6 @@ export async function takeSnapshot(session: SqlSession): Promise<Snapshot> {
   const row = rows[0]!;
   const locks = JSON.parse(row.locks) as SnapshotRows['locks'];
   const relations = JSON.parse(row.relations) as SnapshotRows['relations'];
-  const stats = JSON.parse(row.stats) as SnapshotRows['stats'];
 
   const byOid = new Map<number, Relation>();
   for (const row of relations) {
@@ -100,7 +103,8 @@ export async function takeSnapshot(session: SqlSession): Promise<Snapshot> {
     const previous = lockMap.get(row.oid);
     if (mode && (previous === undefined || rank(mode) > rank(previous))) lockMap.set(row.oid, mode);
   }
-  const statMap = new Map<number, TableStats>(stats.map((row) => [row.oid, { seqScan: row.seq_scan, seqRead: row.seq_read, touched: row.touched }]));
+  const statMap = new Map<number, TableStats>();
+  for (const row of relations) if (row.seq_scan !== null) statMap.set(row.oid, { seqScan: row.seq_scan, seqRead: row.seq_read ?? 0, touched: row.touched ?? 0 });
   return { locks: lockMap, relations: byOid, stats: statMap };
 }
 

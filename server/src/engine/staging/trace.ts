@@ -17,6 +17,8 @@ export interface TraceBackend {
   probe: BlockingProbe;
   /** Runs while a statement runs and tells who made it wait, if anyone. */
   watchBlockers?: (running: Promise<unknown>) => Promise<Blocker[]>;
+  /** What the first statement waits for once the transaction is set up: nothing of the check's own competes with the statements it times. */
+  ready?: Promise<unknown>;
 }
 
 export interface TraceRun {
@@ -45,6 +47,7 @@ export async function trace(backend: TraceBackend, plan: readonly PlannedStateme
     let before: Snapshot | undefined = await takeSnapshot(session);
     const existing = new Set(before.relations.keys());
     const blockingOf = probingWhenChanged(backend.probe);
+    await backend.ready;
 
     for (const [i, step] of plan.entries()) {
       if (outcome.kind !== 'completed') {

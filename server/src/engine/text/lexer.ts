@@ -1,3 +1,5 @@
+import { detached } from './detached';
+
 /**
  * A tolerant SQL lexer: it never throws and always reaches the end of the text. It knows just
  * enough of PostgreSQL's lexical rules (and psql's) to find statement boundaries and the tokens
@@ -46,7 +48,24 @@ const BACKSLASH = 92;
 const COPY_FROM_STDIN_META = /^\\copy\b[\s\S]*\sfrom\s+stdin\b/i;
 
 export function lex(text: string): Token[] {
-  return new Lexer(text).run();
+  return new Lexer(text, 0, (value) => value).run(() => false).tokens;
+}
+
+/** Where a partial lex stopped: `end` is the text's length when it ran to the end. */
+export interface PartialLex {
+  tokens: Token[];
+  end: number;
+}
+
+/**
+ * Lexes from `from`, which must be where a statement may start (after a `;` or a psql meta-command,
+ * outside COPY data), and stops before the first statement start, at or after `from`'s first
+ * statement, for which `stopBefore` says yes: only comments and white space lie between it and the
+ * previous `;` or meta-command. Lets an edit re-lex only the statements it touched.
+ */
+export function lexFrom(text: string, from: number, stopBefore: (offset: number) => boolean): PartialLex {
+  // These tokens join statements kept from earlier versions of the document: they must not keep this one alive.
+  return new Lexer(text, from, detached).run(stopBefore);
 }
 
 export const isTrivia = (token: Token) => token.type === 'line-comment' || token.type === 'block-comment';
@@ -57,6 +76,8 @@ class Lexer {
   private i = 0;
   /** Index in `tokens` of the first token after the last `;` or meta-command. */
   private statementStart = 0;
+  /** Whether a token other than a comment came after the last `;` or meta-command. */
+  private inStatement = false;
   /** Set by the `;` of COPY … FROM STDIN: psql reads the following lines as data, not SQL. */
   private copyDataPending = false;
   /** No `\.` line starts at or after this offset (remembered so that many COPYs stay linear). */
@@ -64,15 +85,24 @@ class Lexer {
   /** No `}}` at or after this offset. */
   private noTemplateCloseFrom = Infinity;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    from: number,
+    private readonly own: (value: string) => string,
+  ) {
     this.n = text.length;
+    this.i = from;
   }
 
-  run(): Token[] {
+  run(stopBefore: (offset: number) => boolean): PartialLex {
     // psql drops a UTF-8 byte order mark at the start of a file.
-    if (this.text.charCodeAt(0) === BYTE_ORDER_MARK) this.i = 1;
-    while (this.i < this.n) this.scanToken();
-    return this.tokens;
+    if (this.i === 0 && this.text.charCodeAt(0) === BYTE_ORDER_MARK) this.i = 1;
+    const started = this.i;
+    while (this.i < this.n) {
+      if (!this.inStatement && !this.copyDataPending && this.i > started && !isSpace(this.at(this.i)) && stopBefore(this.i)) return { tokens: this.tokens, end: this.i };
+      this.scanToken();
+    }
+    return { tokens: this.tokens, end: this.n };
   }
 
   private at(offset: number): number {
@@ -81,8 +111,9 @@ class Lexer {
 
   private push(type: TokenType, start: number, end: number, unterminated = false): Token {
     const raw = this.text.slice(start, end);
-    const token: Token = { type, start, end, value: type === 'word' ? raw.toUpperCase() : raw };
+    const token: Token = { type, start, end, value: this.own(type === 'word' ? raw.toUpperCase() : raw) };
     if (unterminated) token.unterminated = true;
+    if (!isTrivia(token)) this.inStatement = true;
     this.tokens.push(token);
     this.i = end;
     return token;
@@ -239,6 +270,7 @@ class Lexer {
     this.push('semicolon', this.i, this.i + 1);
     if (isCopyFromStdin(this.tokens, this.statementStart)) this.copyDataPending = true;
     this.statementStart = this.tokens.length;
+    this.inStatement = false;
   }
 
   /** psql meta-command (\set, \i, \connect …): runs to the end of its line. */
@@ -247,6 +279,7 @@ class Lexer {
     // `\copy … from stdin` in a script reads its data from the script, like COPY … FROM STDIN.
     if (COPY_FROM_STDIN_META.test(token.value)) this.copyDataPending = true;
     this.statementStart = this.tokens.length;
+    this.inStatement = false;
   }
 
   /**

@@ -1,4 +1,5 @@
-import { isTrivia, lex, type Token } from './lexer';
+import { isTrivia, lex, lexFrom, type Token } from './lexer';
+import { MovedSource } from './moved';
 
 /** One statement's source, as psql would send it to the server. */
 export interface StatementSource {
@@ -26,8 +27,108 @@ const MAX_UNCLOSED_RECOVERIES = 8;
  * quotes, and not inside the body of a `BEGIN ATOMIC … END` SQL function.
  */
 export function splitStatements(text: string): StatementSource[] {
+  return splitFile(text).sources;
+}
+
+/** A file's statements, with what re-splitting it after an edit needs to know. */
+export interface SplitFile {
+  text: string;
+  sources: StatementSource[];
+  /** Whether every statement ended where it did for local reasons, so the split can be redone piecewise. */
+  resplittable: boolean;
+  /** Which sources were taken over from the split this one was redone from. */
+  reuse: SplitReuse;
+}
+
+/**
+ * Sources `[0, kept)` are the previous split's, unchanged (the same objects); the last `moved` sources
+ * are the previous split's from `movedFrom` on, moved by `delta`. The sources between are new.
+ */
+export interface SplitReuse {
+  kept: number;
+  moved: number;
+  movedFrom: number;
+  delta: number;
+}
+
+const NOTHING_REUSED: SplitReuse = { kept: 0, moved: 0, movedFrom: 0, delta: 0 };
+
+export function splitFile(text: string): SplitFile {
+  const tokens = lex(text);
+  const { sources, recovered } = splitTokens(tokens);
+  return { text, sources, resplittable: !recovered && !tokens.some(isUnterminated) && !COPY_DATA.test(text), reuse: NOTHING_REUSED };
+}
+
+/** A quote, dollar quote or comment left open: where it ends depends on the rest of the file. */
+const isUnterminated = (token: Token) => token.unterminated === true;
+
+/**
+ * psql's COPY … FROM STDIN data, whose end (`\.`) an edit far below can move: a file that may hold
+ * some is always split whole.
+ */
+const COPY_DATA = /\bstdin\b/i;
+
+/**
+ * The split of `text`, an edit of `previous.text`: the statements before the edit and after it are
+ * taken from `previous` (those after moved by the change in length), and only the text between is
+ * lexed and split again. The result is the one `splitFile(text)` gives.
+ */
+export function resplitFile(previous: SplitFile, text: string): SplitFile {
+  if (!previous.resplittable || COPY_DATA.test(text)) return splitFile(text);
+  const old = previous.text;
+  const { prefix, suffix } = commonEnds(old, text);
+  const delta = text.length - old.length;
+
+  // Statements that end (with the character after them) before the first changed character, and that
+  // something there ended (a `;`, a meta-command, the statement after), stay as they are.
+  const { sources } = previous;
+  const closedBefore = (k: number) =>
+    extentEnd(sources[k]!) < prefix && (sources[k]!.terminator !== undefined || sources[k]!.isMetaCommand || (sources[k + 1]?.start ?? Infinity) < prefix);
+  let kept = 0;
+  while (kept < sources.length && closedBefore(kept)) kept++;
+  const restart = kept === 0 ? 0 : extentEnd(sources[kept - 1]!);
+
+  // Statements that start after the last changed character are taken over, moved, once lexing reaches one of them.
+  const changedEnd = text.length - suffix;
+  const oldChangedEnd = old.length - suffix;
+  const oldStarts = new Map<number, number>();
+  for (let k = sources.length - 1; k >= kept && sources[k]!.start >= oldChangedEnd; k--) oldStarts.set(sources[k]!.start, k);
+  const relexed = lexFrom(text, restart, (offset) => offset >= changedEnd && oldStarts.has(offset - delta));
+  const split = splitTokens(relexed.tokens);
+  if (split.recovered) return splitFile(text);
+  const movedFrom = relexed.end === text.length ? sources.length : oldStarts.get(relexed.end - delta)!;
+  const following = delta === 0 ? sources.slice(movedFrom) : sources.slice(movedFrom).map((source) => new MovedSource(source, delta));
+  return {
+    text,
+    sources: [...sources.slice(0, kept), ...split.sources, ...following],
+    resplittable: !relexed.tokens.some(isUnterminated),
+    reuse: { kept, moved: following.length, movedFrom, delta },
+  };
+}
+
+/** Where a statement's text ends: after its `;`, or after its last token. */
+const extentEnd = (source: StatementSource) => (source.terminator === undefined ? source.end : source.terminator + 1);
+
+/** The lengths of the longest common prefix and suffix of two texts, not overlapping in either. */
+function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
+  const limit = Math.min(a.length, b.length);
+  // Whole chunks first: comparing substrings runs in the engine's string code, far faster than a
+  // loop over characters, and a keystroke in a long file leaves nearly all of it equal.
+  let prefix = 0;
+  while (prefix + CHUNK <= limit && a.slice(prefix, prefix + CHUNK) === b.slice(prefix, prefix + CHUNK)) prefix += CHUNK;
+  while (prefix < limit && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix + CHUNK <= limit - prefix && a.slice(a.length - suffix - CHUNK, a.length - suffix) === b.slice(b.length - suffix - CHUNK, b.length - suffix)) suffix += CHUNK;
+  while (suffix < limit - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+  return { prefix, suffix };
+}
+
+const CHUNK = 1024;
+
+/** Splits lexed tokens into statements; `recovered` when a body left open had to be cut (see `statementExtent`). */
+function splitTokens(lexed: readonly Token[]): { sources: StatementSource[]; recovered: boolean } {
   // Comments and COPY data belong to no statement.
-  const tokens = lex(text).filter((token) => !isTrivia(token) && token.type !== 'copy-data');
+  const tokens = lexed.filter((token) => !isTrivia(token) && token.type !== 'copy-data');
   const sources: StatementSource[] = [];
   let recoveries = 0;
   for (let from = 0; from < tokens.length; ) {
@@ -44,7 +145,7 @@ export function splitStatements(text: string): StatementSource[] {
       isMetaCommand: statementTokens[0]!.type === 'meta-command',
     });
   }
-  return sources;
+  return { sources, recovered: recoveries > 0 };
 }
 
 interface Extent {

@@ -1,5 +1,6 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node } from '@pgsql/types';
 import type { ParsedStatement } from '../../model/statement';
+import type { Token } from '../../text/lexer';
 import type { OffsetRange } from '../../text/positions';
 import { commandsOfType, type ExistingTableAlter } from './alter-table';
 
@@ -17,7 +18,18 @@ export const FAST_DEFAULT_SINCE = 11;
 
 const SERIAL_TYPES = /^(small|big)?serial[248]?$/;
 
-export function addedColumns(alter: ExistingTableAlter): AddedColumn[] {
+export function addedColumns(alter: ExistingTableAlter): readonly AddedColumn[] {
+  const { statement } = alter;
+  // Five rules ask about each ALTER TABLE of an existing table: its own text is read once.
+  if (alter.commands !== statement.alterTableCommands) return findAddedColumns(alter);
+  let added = ADDED_COLUMNS.get(statement);
+  if (!added) ADDED_COLUMNS.set(statement, (added = findAddedColumns(alter)));
+  return added;
+}
+
+const ADDED_COLUMNS = new WeakMap<ParsedStatement, readonly AddedColumn[]>();
+
+function findAddedColumns(alter: ExistingTableAlter): AddedColumn[] {
   return commandsOfType(alter, 'AT_AddColumn').flatMap((command) => {
     const column = command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined;
     if (!column || column.location === undefined) return [];
@@ -57,7 +69,11 @@ export function constraintRange(statement: ParsedStatement, added: AddedColumn, 
 /** From the ADD before the column name through the last token before a top-level comma (or the statement's end). */
 function columnRange(statement: ParsedStatement, nameStart: number): OffsetRange {
   const tokens = statement.tokens;
-  const add = [...tokens].reverse().find((token) => token.start < nameStart && token.type === 'word' && token.value === 'ADD');
+  let add: Token | undefined;
+  for (let i = tokens.length - 1; i >= 0 && !add; i--) {
+    const token = tokens[i]!;
+    if (token.start < nameStart && token.type === 'word' && token.value === 'ADD') add = token;
+  }
   let depth = 0;
   let end = statement.range.end;
   for (const token of tokens.filter((candidate) => candidate.start >= nameStart)) {

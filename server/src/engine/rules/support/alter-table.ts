@@ -19,9 +19,13 @@ export interface ExistingTableAlter {
  */
 const RELATIONS_WITH_DATA: ReadonlySet<ObjectType | undefined> = new Set(['OBJECT_TABLE', 'OBJECT_MATVIEW', 'OBJECT_INDEX']);
 
-/** The statement as an ALTER TABLE (or ALTER MATERIALIZED VIEW / INDEX) of a relation that already exists. */
-export function alterOfExistingTable(statement: Statement, context: RuleContext): ExistingTableAlter | undefined {
+/**
+ * The statement as an ALTER TABLE (or ALTER MATERIALIZED VIEW / INDEX) of a relation that already exists,
+ * with a subcommand of one of the subtypes: other statements are turned away before the file is asked.
+ */
+export function alterOfExistingTable(statement: Statement, context: RuleContext, subtype: AlterTableType, ...more: AlterTableType[]): ExistingTableAlter | undefined {
   if (!RELATIONS_WITH_DATA.has(nodeAs(statement, 'AlterTableStmt')?.objtype) || statement.kind !== 'parsed') return undefined;
+  if (!statement.alterTableCommands.some((command) => command.subtype === subtype || (command.subtype !== undefined && more.includes(command.subtype)))) return undefined;
   const table = statement.targets[0];
   if (!table || context.isCreatedInFile(table, statement.index)) return undefined;
   return { statement, table, commands: statement.alterTableCommands };

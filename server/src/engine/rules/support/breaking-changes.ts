@@ -102,7 +102,8 @@ export function addsColumn(context: RuleContext, table: RelationName, column: st
   );
 }
 
-function alterationsOf(context: RuleContext, table: RelationName, from: number, to: number): ParsedStatement[] {
+/** The ALTER TABLEs of `table` in [from, to), in statement order. */
+export function alterationsOf(context: RuleContext, table: RelationName, from: number, to: number): ParsedStatement[] {
   return sitesOf(relationChanges(context).alterations, table, from, to).map((site) => site.statement);
 }
 

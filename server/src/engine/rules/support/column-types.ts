@@ -42,26 +42,52 @@ export const withArrayBounds = (name: string, type: TypeName) => name + '[]'.rep
  * down migrations, whose job is to restore the previous schema as it was, types included.
  */
 export function typeSites(statement: Statement, context: RuleContext): TypeSite[] {
-  if (statement.kind !== 'parsed' || isDownMigration(context.options.filePath)) return [];
+  const written = writtenTypeSites(statement);
+  if (written.sites.length === 0 || isDownMigration(context.options.filePath)) return [];
+  if (!written.alteredTable) return written.sites;
+  const newTable = context.isCreatedInFile(written.alteredTable, statement.index);
+  return written.sites.map((site) => ({ ...site, newTable }));
+}
+
+/** The type sites the statement's own text writes; for ALTER TABLE, `newTable` is left to the file. */
+interface WrittenTypeSites {
+  sites: TypeSite[];
+  /** The table an ALTER TABLE changes: whether it is new depends on the rest of the file. */
+  alteredTable: RelationRef | undefined;
+}
+
+/** Six type rules ask about every statement: its sites are found once. */
+function writtenTypeSites(statement: Statement): WrittenTypeSites {
+  if (statement.kind !== 'parsed' || (statement.nodeType !== 'CreateStmt' && statement.nodeType !== 'AlterTableStmt')) return NO_SITES;
+  let written = WRITTEN_TYPE_SITES.get(statement);
+  if (!written) WRITTEN_TYPE_SITES.set(statement, (written = findTypeSites(statement)));
+  return written;
+}
+
+const NO_SITES: WrittenTypeSites = { sites: [], alteredTable: undefined };
+const WRITTEN_TYPE_SITES = new WeakMap<ParsedStatement, WrittenTypeSites>();
+
+function findTypeSites(statement: ParsedStatement): WrittenTypeSites {
   const create = nodeAs(statement, 'CreateStmt');
   if (create?.relation) {
-    if (create.relation.relpersistence === 't') return [];
+    if (create.relation.relpersistence === 't') return NO_SITES;
     const table = relationFromRangeVar(create.relation, statement.locate);
     const elements = create.tableElts ?? [];
     const keys = primaryKeyColumns(elements);
-    return elements.flatMap((element) => ('ColumnDef' in element ? columnSite(statement, 'create-table', table, element.ColumnDef, true, keys) : []));
+    const sites = elements.flatMap((element) => ('ColumnDef' in element ? columnSite(statement, 'create-table', table, element.ColumnDef, true, keys) : []));
+    return { sites, alteredTable: undefined };
   }
   const alter = nodeAs(statement, 'AlterTableStmt');
-  if (!alter?.relation || alter.objtype !== 'OBJECT_TABLE') return [];
+  if (!alter?.relation || alter.objtype !== 'OBJECT_TABLE') return NO_SITES;
   const table = relationFromRangeVar(alter.relation, statement.locate);
-  const newTable = context.isCreatedInFile(table, statement.index);
-  return statement.alterTableCommands.flatMap((cmd) => {
+  const sites = statement.alterTableCommands.flatMap((cmd) => {
     const column = cmd.def && 'ColumnDef' in cmd.def ? cmd.def.ColumnDef : undefined;
     if (!column) return [];
-    if (cmd.subtype === 'AT_AddColumn') return columnSite(statement, 'add-column', table, column, newTable, noKeys);
-    if (cmd.subtype === 'AT_AlterColumnType') return columnSite(statement, 'alter-type', table, { ...column, colname: cmd.name }, newTable, noKeys);
+    if (cmd.subtype === 'AT_AddColumn') return columnSite(statement, 'add-column', table, column, false, noKeys);
+    if (cmd.subtype === 'AT_AlterColumnType') return columnSite(statement, 'alter-type', table, { ...column, colname: cmd.name }, false, noKeys);
     return [];
   });
+  return { sites, alteredTable: table };
 }
 
 /** `…/down.sql` (diesel), `….down.sql` (golang-migrate, Ory pop, authelia), `…_down.sql`. */

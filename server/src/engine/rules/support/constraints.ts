@@ -19,7 +19,18 @@ export interface AddedConstraint {
 }
 
 /** The constraints an ALTER TABLE statement adds, in order. */
-export function addedConstraints(statement: ParsedStatement): AddedConstraint[] {
+export function addedConstraints(statement: ParsedStatement): readonly AddedConstraint[] {
+  if (statement.alterTableCommands.length === 0) return NO_CONSTRAINTS;
+  let added = ADDED_CONSTRAINTS.get(statement);
+  if (!added) ADDED_CONSTRAINTS.set(statement, (added = findAddedConstraints(statement)));
+  return added;
+}
+
+const NO_CONSTRAINTS: readonly AddedConstraint[] = [];
+/** A dozen rules ask about each ALTER TABLE: its own text is read once. */
+const ADDED_CONSTRAINTS = new WeakMap<ParsedStatement, readonly AddedConstraint[]>();
+
+function findAddedConstraints(statement: ParsedStatement): AddedConstraint[] {
   return statement.alterTableCommands.flatMap((cmd): AddedConstraint[] => {
     if (cmd.subtype === 'AT_AddConstraint' && cmd.def && 'Constraint' in cmd.def) {
       const constraint = cmd.def.Constraint;

@@ -2,6 +2,7 @@ import type { Node } from '@pgsql/types';
 import { sameRelation, type RelationName } from '../../model/relations';
 import { nodeAs, type Statement } from '../../model/statement';
 import { perFile, type RuleContext } from '../rule';
+import { MAX_IDENTIFIER_BYTES, utf8ByteLength } from './identifier-bytes';
 
 /** An index an earlier statement of the file creates, and the table it belongs to. */
 export interface CreatedIndex {
@@ -9,8 +10,6 @@ export interface CreatedIndex {
   table: RelationName;
 }
 
-/** PostgreSQL's identifier limit (NAMEDATALEN - 1): longer default names get truncated, so they are not predicted. */
-const MAX_IDENTIFIER_BYTES = 63;
 
 /**
  * The index `index` names, when a statement before `beforeStatement` creates it: by CREATE INDEX
@@ -63,7 +62,8 @@ function defaultIndexName(table: string, params: readonly Node[]): string | unde
   const columns = params.map((param) => ('IndexElem' in param ? param.IndexElem.name : undefined));
   if (columns.length === 0 || columns.some((column) => column === undefined)) return undefined;
   const name = [table, ...columns, 'idx'].join('_');
-  return new TextEncoder().encode(name).length <= MAX_IDENTIFIER_BYTES ? name : undefined;
+  // Longer default names get truncated, so they are not predicted.
+  return utf8ByteLength(name) <= MAX_IDENTIFIER_BYTES ? name : undefined;
 }
 
 /** The index behind a CREATE TABLE's primary key: its constraint name, or `table_pkey`. */

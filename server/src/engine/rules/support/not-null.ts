@@ -1,15 +1,12 @@
 import type { Node } from '@pgsql/types';
-import { sameRelation, type RelationName } from '../../model/relations';
+import type { RelationName } from '../../model/relations';
 import type { ParsedStatement } from '../../model/statement';
 import type { RuleContext } from '../rule';
+import { alterationsOf } from './breaking-changes';
 import { addedConstraints, constraintName, quoteIdentifier, validatesExistingRows } from './constraints';
 
 /** Earlier parsed statements of the file that alter `table`. */
-function earlierOn(context: RuleContext, beforeStatement: number, table: RelationName): ParsedStatement[] {
-  return context.statements
-    .slice(0, beforeStatement)
-    .filter((s): s is ParsedStatement => s.kind === 'parsed' && s.alterTableCommands.length > 0 && s.targets[0] !== undefined && sameRelation(s.targets[0], table));
-}
+const earlierOn = (context: RuleContext, beforeStatement: number, table: RelationName): ParsedStatement[] => alterationsOf(context, table, 0, beforeStatement);
 
 /**
  * Whether an earlier statement of the file left a validated CHECK (column IS NOT NULL) on the table:

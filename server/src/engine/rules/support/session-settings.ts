@@ -78,16 +78,20 @@ function templatedSet(statement: Statement, setting: TimeoutSetting): SettingCha
 
 /** `SELECT set_config('lock_timeout', …)` (the form migration tools use when SET is not available). */
 function setConfigCall(statement: ParsedStatement, setting: TimeoutSetting): FuncCall | undefined {
-  const select = nodeAs(statement, 'SelectStmt');
-  const calls = (select?.targetList ?? []).flatMap((target) => {
+  // Without building lists: every statement of the file is asked, for each setting.
+  for (const target of nodeAs(statement, 'SelectStmt')?.targetList ?? []) {
     const value = 'ResTarget' in target ? target.ResTarget.val : undefined;
-    return value && 'FuncCall' in value ? [value.FuncCall] : [];
-  });
-  return calls.find((call) => {
-    const name = (call.funcname ?? []).map((part) => ('String' in part ? part.String.sval : '')).pop();
-    const first = call.args?.[0];
-    return name === 'set_config' && first !== undefined && 'A_Const' in first && first.A_Const.sval?.sval === setting;
-  });
+    if (value && 'FuncCall' in value && setsConfig(value.FuncCall, setting)) return value.FuncCall;
+  }
+  return undefined;
+}
+
+function setsConfig(call: FuncCall, setting: TimeoutSetting): boolean {
+  const names = call.funcname ?? [];
+  const last = names[names.length - 1];
+  const name = last === undefined ? undefined : 'String' in last ? last.String.sval : '';
+  const first = call.args?.[0];
+  return name === 'set_config' && first !== undefined && 'A_Const' in first && first.A_Const.sval?.sval === setting;
 }
 
 function literalValue(node: Node | undefined, statement: ParsedStatement): Omit<SettingChange, 'local'> {

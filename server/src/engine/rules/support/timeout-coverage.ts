@@ -1,9 +1,9 @@
 import { nonTransactionalForm } from '../../knowledge/non-transactional';
-import { blockedOperations, type LockMode } from '../../locks/lock-modes';
+import { blockedOperations, blocksOperation, type LockMode } from '../../locks/lock-modes';
 import { locksOf, type TableLock } from '../../locks/statement-locks';
 import { nodeAs, type ParsedStatement, type Statement } from '../../model/statement';
 import { LineIndex, type OffsetRange } from '../../text/positions';
-import type { Fix, RuleContext } from '../rule';
+import { perFile, type Fix, type RuleContext } from '../rule';
 import { insertBefore } from './insert-statement';
 import { optionEnabled } from './statement-options';
 import { isTimeoutInForce, SettingTracker, settingTimeline, type SettingChange, type SettingInForce, type TimeoutSetting } from './session-settings';
@@ -18,7 +18,7 @@ export const MAX_LOCK_TIMEOUT_MS = 10_000;
 export const SUGGESTED_STATEMENT_TIMEOUT_MS = 5000;
 
 /** Modes that make the application's reads or writes wait: SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE, ACCESS EXCLUSIVE. */
-const blocksTraffic = (mode: LockMode) => blockedOperations(mode).some((operation) => operation === 'SELECT' || operation === 'INSERT');
+const blocksTraffic = (mode: LockMode) => blocksOperation(mode, 'SELECT') || blocksOperation(mode, 'INSERT');
 
 /** A statement that takes a traffic-blocking lock on a relation the file did not create, and the setting it runs with. */
 export interface BlockingStatement {
@@ -35,23 +35,35 @@ export interface BlockingStatement {
  * in (VACUUM FULL inside BEGIN): they fail at once (concurrently-in-transaction reports them).
  */
 export function blockingLock(statement: Statement, context: RuleContext): TableLock | undefined {
-  if (!blockingLocks.has(statement)) blockingLocks.set(statement, findBlockingLock(statement, context));
-  return blockingLocks.get(statement);
+  const known = blockingLocksOf(context);
+  if (!known.has(statement)) known.set(statement, findBlockingLock(statement, context));
+  return known.get(statement);
 }
 
-/** Statements belong to one analysis: rules ask about the same statement many times. */
-const blockingLocks = new WeakMap<Statement, TableLock | undefined>();
+/**
+ * Per analysis, not per statement object: the answer depends on the rest of the file (tables it
+ * creates), and a statement object can outlive one analysis (see ../../incremental.ts).
+ */
+const blockingLocksOf = perFile((_file: RuleContext) => new Map<Statement, TableLock | undefined>());
 
 function findBlockingLock(statement: Statement, context: RuleContext): TableLock | undefined {
-  if (statement.kind !== 'parsed' || nodeAs(statement, 'LockStmt')?.nowait) return undefined;
   const { pgVersion } = context.options;
+  if (!mayNeedTimeout(statement, pgVersion) || nodeAs(statement, 'LockStmt')?.nowait) return undefined;
   if (hasConcurrentForm(statement, pgVersion) || (statement.transaction.kind !== 'autocommit' && nonTransactionalForm(statement, pgVersion))) return undefined;
   return locksOf(statement, pgVersion).find((lock) => blocksAccess(lock) && !context.isCreatedInFile(lock.relation, statement.index));
 }
 
+/**
+ * Whether any lock the statement takes blocks traffic, whatever the rest of the file does: a statement
+ * for which this is false is never a blocking statement, so rules can skip the file-wide analysis.
+ */
+export function mayNeedTimeout(statement: Statement, pgVersion: number, policy?: TimeoutPolicy): statement is ParsedStatement {
+  return statement.kind === 'parsed' && locksOf(statement, pgVersion).some((lock) => blocksAccess(lock) && (!policy || policy.needs(lock)));
+}
+
 /** A materialized view is only ever read (REFRESH writes it), so only a lock that stops SELECT blocks its traffic. */
 function blocksAccess(lock: TableLock): boolean {
-  return lock.objectKind === 'materialized view' ? blockedOperations(lock.mode).includes('SELECT') : blocksTraffic(lock.mode);
+  return lock.objectKind === 'materialized view' ? blocksOperation(lock.mode, 'SELECT') : blocksTraffic(lock.mode);
 }
 
 /** CREATE INDEX, DROP INDEX, REINDEX (PostgreSQL 12+), REFRESH MATERIALIZED VIEW and DETACH PARTITION (14+) without CONCURRENTLY. */

@@ -1,6 +1,6 @@
 import { implicitTransaction, type MigrationTool } from '../../model/migration-tools';
 import { nodeAs, type Statement } from '../../model/statement';
-import type { RuleContext } from '../rule';
+import { perFile, type RuleContext } from '../rule';
 
 /** What a statement does to the session's transaction block: opens one (BEGIN, START TRANSACTION) or ends it. */
 export type TransactionControl = 'open' | 'close';
@@ -24,14 +24,31 @@ export function transactionControlOf(statement: Statement): TransactionControl |
 
 /** The BEGIN whose block is still open before statement `index`: PostgreSQL ignores a BEGIN inside a block, so the outer one counts. */
 export function openBlockBefore(statements: readonly Statement[], index: number): Statement | undefined {
+  return transactionBlocks(statements).openBefore[Math.min(index, statements.length)];
+}
+
+/** Whether a statement after statement `index` ends a transaction block (COMMIT, ROLLBACK, PREPARE TRANSACTION). */
+export function closesAfter(statements: readonly Statement[], index: number): boolean {
+  return transactionBlocks(statements).lastClose > index;
+}
+
+/** The file's blocks in one pass, however many of its BEGINs and COMMITs ask. */
+const transactionBlocks = perFile((statements: readonly Statement[]) => {
+  const openBefore: (Statement | undefined)[] = [];
   let open: Statement | undefined;
-  for (const statement of statements.slice(0, index)) {
+  let lastClose = -1;
+  for (const statement of statements) {
+    openBefore.push(open);
     const control = transactionControlOf(statement);
     if (control === 'open') open ??= statement;
-    else if (control === 'close') open = undefined;
+    else if (control === 'close') {
+      open = undefined;
+      lastClose = openBefore.length - 1;
+    }
   }
-  return open;
-}
+  openBefore.push(open);
+  return { openBefore, lastClose };
+});
 
 /**
  * Tools that send the whole file as one multi-statement query: PostgreSQL's implicit transaction around it gives way
