@@ -67,9 +67,12 @@ function insideCode(statements: readonly Statement[], offset: number): boolean {
 
 /** The edit that silences `ruleId` on a statement: a comment line above it, with the reason left to write. */
 export function suppressionEdit(source: string, statement: Statement, ruleId: string, newline: string): TextEdit {
-  const lineStart = source.lastIndexOf('\n', statement.range.start - 1) + 1;
+  // Back over the blanks before the statement only: made for every finding, and a file can hold
+  // thousands of statements on one line.
+  let lineStart = statement.range.start;
+  while (lineStart > 0 && source[lineStart - 1] !== '\n' && /\s/.test(source[lineStart - 1]!)) lineStart--;
+  const onOwnLine = lineStart === 0 || source[lineStart - 1] === '\n';
   const indentation = /^[ \t]*/.exec(source.slice(lineStart, statement.range.start))![0];
-  const onOwnLine = source.slice(lineStart, statement.range.start).trim() === '';
   return onOwnLine
     ? { range: { start: lineStart, end: lineStart }, newText: `${indentation}-- lockguard-ignore ${ruleId}: ${newline}` }
     : { range: { start: statement.range.start, end: statement.range.start }, newText: `${newline}-- lockguard-ignore ${ruleId}: ${newline}` };

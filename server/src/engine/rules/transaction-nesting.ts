@@ -1,7 +1,6 @@
-import { implicitTransaction } from '../model/migration-tools';
 import type { Statement } from '../model/statement';
 import type { Report, Rule, RuleContext } from './rule';
-import { openBlockBefore, transactionControlOf, wrappingTool } from './support/transaction-control';
+import { fileTool, openBlockBefore, transactionControlOf, wrappingTool } from './support/transaction-control';
 
 /** BEGIN inside a transaction block, and COMMIT or ROLLBACK outside one: PostgreSQL does not nest transactions. */
 export const transactionNesting: Rule = {
@@ -68,7 +67,7 @@ function nestedInTool(context: RuleContext): Report[] {
 }
 
 function closingNothing(statement: Statement, context: RuleContext): Report {
-  const tool = implicitTransaction(context.source, context.options, context.statements);
+  const tool = fileTool(context);
   const word = statement.tokens[0]?.value ?? 'COMMIT';
   return {
     message: tool

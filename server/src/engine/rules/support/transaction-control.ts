@@ -58,7 +58,10 @@ const ONE_QUERY_TOOLS = new Set(['Prisma', 'golang-migrate']);
 
 /** The migration tool that runs the file inside a transaction of its own, into which the file's BEGIN would nest. */
 export function wrappingTool(context: RuleContext): MigrationTool | undefined {
-  const tool = implicitTransaction(context.source, context.options, context.statements);
+  const tool = fileTool(context);
   return tool && !ONE_QUERY_TOOLS.has(tool.name) ? tool : undefined;
 }
+
+/** The tool that wraps the file in a transaction, if any: recognised once per file, not for every statement that asks. */
+export const fileTool = perFile((context: RuleContext) => implicitTransaction(context.source, context.options, context.statements));
 
