@@ -16,6 +16,7 @@ const FIX_TITLE = 'Build the index with CREATE INDEX CONCURRENTLY';
 const FIXED = 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\n';
 const CHECK_COMMAND = 'lockguard.checkMigration';
 const STEP_TIMEOUT_MS = 20_000;
+const QUICK_FIX_ATTEMPTS = 3;
 
 export async function runUiTests(context: BrowserContext, server: VsCodeServer, extensionRoot: string, workspace: string, screenshots: string): Promise<Outcome> {
   const page = await context.newPage();
@@ -46,9 +47,8 @@ export async function runUiTests(context: BrowserContext, server: VsCodeServer, 
 
       await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+Home');
-      await page.keyboard.press('Control+.');
       // The preferred fix comes first and is focused: Enter applies it.
-      await page.locator('.action-widget .monaco-list-row.focused', { hasText: FIX_TITLE }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await openQuickFixMenu(page);
       await screenshot('quick-fix-menu');
       await page.keyboard.press('Enter');
       await page.locator('.editor-group-container .view-lines', { hasText: 'CREATE INDEX CONCURRENTLY' }).waitFor({ timeout: STEP_TIMEOUT_MS });
@@ -58,6 +58,25 @@ export async function runUiTests(context: BrowserContext, server: VsCodeServer, 
       await screenshot('fixed-and-saved');
     }),
   );
+
+  /**
+   * Ctrl+. until the menu shows the fix, as a person would press it again: right after the cursor
+   * moves, the workbench can answer "No code actions available" before it has asked the server
+   * (seen once in about ten CI runs; the server's own code actions are covered by the protocol tests).
+   */
+  async function openQuickFixMenu(page: Page): Promise<void> {
+    const focusedFix = page.locator('.action-widget .monaco-list-row.focused', { hasText: FIX_TITLE });
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      try {
+        await focusedFix.waitFor({ timeout: attempt < QUICK_FIX_ATTEMPTS ? STEP_TIMEOUT_MS / QUICK_FIX_ATTEMPTS : STEP_TIMEOUT_MS });
+        return;
+      } catch (error) {
+        if (attempt === QUICK_FIX_ATTEMPTS) throw error;
+        await page.keyboard.press('Escape');
+      }
+    }
+  }
 
   test('a person runs "Check migration against staging" from F1 and sees the report', async () => {
     const command = contributedCommand(extensionRoot, CHECK_COMMAND);
