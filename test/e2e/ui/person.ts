@@ -62,7 +62,7 @@ export async function runUiTests(context: BrowserContext, server: VsCodeServer, 
   /**
    * Ctrl+. until the menu shows the fix, as a person would press it again: right after the cursor
    * moves, the workbench can answer "No code actions available" before it has asked the server
-   * (seen once in about ten CI runs; the server's own code actions are covered by the protocol tests).
+   * (seen once on a fresh-clone CI run; the server's own code actions are covered by the protocol tests).
    */
   async function openQuickFixMenu(page: Page): Promise<void> {
     const focusedFix = page.locator('.action-widget .monaco-list-row.focused', { hasText: FIX_TITLE });
