@@ -8,11 +8,10 @@ import { PostgresParser } from '../../server/src/engine/parse/parser';
 import { earlierMigrations, upSection } from '../../server/src/engine/staging/migration-order';
 import { planStatements } from '../../server/src/engine/staging/plan';
 import { LineIndex } from '../../server/src/engine/text/positions';
-import { splitStatements } from '../../server/src/engine/text/splitter';
 
 async function plan(text: string) {
   const parser = await PostgresParser.load();
-  const statements = buildStatements(text, splitStatements(text), parser, defaultOptions());
+  const statements = buildStatements(text, parser, defaultOptions());
   const lines = new LineIndex(text);
   return planStatements(statements, (s) => ({ index: s.index, range: s.range, start: lines.positionAt(s.range.start), end: lines.positionAt(s.range.end), text: s.text }), 17);
 }

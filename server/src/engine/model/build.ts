@@ -4,7 +4,7 @@ import type { PostgresParser } from '../parse/parser';
 import { implicitTransaction, type MigrationTool } from './migration-tools';
 import { detached } from '../text/detached';
 import type { Token } from '../text/lexer';
-import type { SplitFile, StatementSource } from '../text/splitter';
+import { splitFile, type SplitFile, type StatementSource } from '../text/splitter';
 import { movedStatement } from './moved-statement';
 import { relationFromRangeVar, type RelationRef } from './relations';
 import type { NodeType, Statement, TransactionContext } from './statement';
@@ -17,9 +17,9 @@ export interface BuiltFile {
   firstOfSource: number[];
 }
 
-/** Turns split sources into statements: parsed, or invalid with PostgreSQL's message, or psql meta-commands. */
-export function buildStatements(text: string, sources: readonly StatementSource[], parser: PostgresParser, options: LintOptions): Statement[] {
-  return buildFile({ text, sources: [...sources], resplittable: false, reuse: { kept: 0, moved: 0, movedFrom: 0, delta: 0 } }, parser, options).statements;
+/** Splits a file and turns its sources into statements: parsed, or invalid with PostgreSQL's message, or psql meta-commands. */
+export function buildStatements(text: string, parser: PostgresParser, options: LintOptions): Statement[] {
+  return buildFile(splitFile(text), parser, options).statements;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { RangeVar } from '@pgsql/types';
+import { movedRange } from '../text/moved';
 import type { OffsetRange } from '../text/positions';
 
 /** A table, index or view named by a statement. Names are as PostgreSQL resolves them (unquoted → lower case). */
@@ -35,5 +36,5 @@ export function displayRelation(relation: RelationName): string {
 /** A relation moved with its statement after an edit: where its name is written (a `RelationRef`), if known, moves too. */
 export function movedRelation<R extends RelationName>(relation: R, delta: number): R {
   const { range } = relation as RelationName & { range?: OffsetRange };
-  return range ? { ...relation, range: { start: range.start + delta, end: range.end + delta } } : relation;
+  return range ? { ...relation, range: movedRange(range, delta) } : relation;
 }

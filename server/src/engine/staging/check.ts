@@ -82,7 +82,7 @@ class RefusedProduction extends Error {}
 
 async function statementsOf(request: CheckRequest): Promise<Statement[]> {
   const parser = await PostgresParser.load();
-  const statements = buildStatements(request.text, splitStatements(request.text), parser, { ...defaultOptions(), filePath: request.file });
+  const statements = buildStatements(request.text, parser, { ...defaultOptions(), filePath: request.file });
   const selection = request.selection;
   if (!selection || selection.start === selection.end) return statements;
   return statements.filter((statement) => statement.range.end > selection.start && statement.range.start < selection.end);

@@ -10,7 +10,6 @@ export interface CreatedIndex {
   table: RelationName;
 }
 
-
 /**
  * The index `index` names, when a statement before `beforeStatement` creates it: by CREATE INDEX
  * (named, or unnamed on plain columns, whose default name PostgreSQL derives as `table_col_idx`),
