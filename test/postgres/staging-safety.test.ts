@@ -89,6 +89,31 @@ describe('cancel and lock conflicts', () => {
       await blocker.query('ROLLBACK');
     }
   });
+
+  it('a probe that waits on another session, not on the migration, falls back to the inferred verdict instead of "blocked"', async () => {
+    // SHARE lets the migration read, but makes every write wait — on this session, not on the migration.
+    const other = await staging.session();
+    await other.query('BEGIN');
+    await other.query('LOCK TABLE orders IN SHARE MODE');
+    try {
+      const report = reportOf(await checkMigration(request('SELECT count(*) FROM orders;')));
+      const [statement] = report.statements;
+      if (statement?.status !== 'traced') throw new Error(JSON.stringify(statement));
+      const orders = statement.trace.blocking.find((table) => table.table === 'public.orders');
+      expect(orders?.strongestMode).toBe('ACCESS SHARE');
+      // The writes waited on the other session until the probes' lock_timeout: what the migration's lock does is inferred.
+      expect(orders?.operations).toEqual([
+        { operation: 'SELECT', blocked: false, evidence: 'measured' },
+        { operation: 'INSERT', blocked: false, evidence: 'inferred' },
+        { operation: 'UPDATE', blocked: false, evidence: 'inferred' },
+        { operation: 'DELETE', blocked: false, evidence: 'inferred' },
+        // LOCK TABLE waited on both sessions: the migration's ACCESS SHARE blocks DDL.
+        { operation: 'DDL', blocked: true, evidence: 'measured' },
+      ]);
+    } finally {
+      await other.query('ROLLBACK');
+    }
+  });
 });
 
 describe('a lost connection', () => {

@@ -1,6 +1,7 @@
 /**
- * Who makes a traced statement wait: while it runs, a monitor connection polls pg_blocking_pids, so a
- * lock_timeout failure can name the session that held the lock (pid, query, application).
+ * Who makes a traced statement wait: while it runs, another connection (the probe session, idle then)
+ * polls pg_blocking_pids, so a lock_timeout failure can name the session that held the lock (pid,
+ * query, application).
  */
 import type { Blocker } from './report';
 import type { Queryable } from './serial';
@@ -35,13 +36,18 @@ export function blockerWatcher(monitor: Queryable, tracedPid: number, lockTimeou
     let pollMs = FIRST_LOOK_MS;
     await pause(pollMs);
     while (!done) {
-      const { rows } = await monitor.query<{ pid: number; query: string | null; application_name: string | null }>(
-        // pg_stat_activity is read only for a blocker: most looks find none, and they run all along a long statement.
-        `SELECT b.pid, left(a.query, ${QUERY_CHARS}) AS query, a.application_name
-         FROM unnest(pg_blocking_pids($1)) AS b(pid)
-         LEFT JOIN LATERAL (SELECT query, application_name FROM pg_stat_activity WHERE pid = b.pid) AS a ON true`,
-        [tracedPid],
-      );
+      const looked = await monitor
+        .query<{ pid: number; query: string | null; application_name: string | null }>(
+          // pg_stat_activity is read only for a blocker: most looks find none, and they run all along a long statement.
+          `SELECT b.pid, left(a.query, ${QUERY_CHARS}) AS query, a.application_name
+           FROM unnest(pg_blocking_pids($1)) AS b(pid)
+           LEFT JOIN LATERAL (SELECT query, application_name FROM pg_stat_activity WHERE pid = b.pid) AS a ON true`,
+          [tracedPid],
+        )
+        .catch(() => undefined);
+      // A look that failed (the user cancelled, the connection went) ends the watch: the statement's own outcome is what counts.
+      if (!looked) break;
+      const { rows } = looked;
       if (rows.length > 0) seen = rows.map((row) => ({ pid: row.pid, query: row.query ?? '', applicationName: row.application_name ?? '' }));
       pollMs = Math.min(pollMs * 2, maxPollMs);
       await pause(pollMs);

@@ -15,7 +15,8 @@ import { LineIndex } from '../text/positions';
 import { splitStatements } from '../text/splitter';
 import { inferOnly, isBlocking } from './blocking';
 import { blockerWatcher } from './blockers';
-import { connect, ConnectionProblem, processId } from './connection';
+import { cancelRunningQuery } from './cancel';
+import { connect, ConnectionProblem, processId, reportedParameter } from './connection';
 import { redactSecrets, resolveTarget, TargetError, type ConnectionTarget } from './connection-target';
 import { openEmbedded, type EmbeddedDatabase } from './embedded';
 import { estimateConcurrent, estimateTraced, type SizeLookup } from './estimate';
@@ -50,11 +51,6 @@ export interface CheckOptions {
 export const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 const APPLICATION_NAME = 'lockguard check (always rolled back)';
-/**
- * Probe connections: a table's five probes run in three waves (SELECT and INSERT, DELETE and UPDATE,
- * DDL; see ./probes). Each connection costs the server a backend starting up before the first statement.
- */
-const PROBE_SESSIONS = 2;
 
 export async function checkMigration(request: CheckRequest, options: CheckOptions = {}): Promise<CheckResult> {
   const signal = options.signal ?? new AbortController().signal;
@@ -120,25 +116,25 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
   onProgress({ kind: 'connecting', target: target.display });
   const sessions = new Sessions(target, { connectTimeoutMs: request.connectTimeoutMs, applicationName: APPLICATION_NAME });
   try {
-    // The tracer first, alone: the monitor (and canceller) and the probes connect while it sets up its
-    // transaction, and the first statement waits for them: a backend starting up on the server would take
-    // CPU from the statement the check times.
-    const tracer = await sessions.open();
-    const monitorConnecting = sessions.open();
-    const probeConnections = Array.from({ length: PROBE_SESSIONS }, () => sessions.open());
-    const probesConnecting = Promise.all(probeConnections);
-    const helpersConnected = Promise.all([monitorConnecting, probesConnecting]);
-    // A failure is reported by whoever awaits them.
-    helpersConnected.catch(() => {});
-    const monitor = serialized(monitorConnecting);
+    // The probe session connects once the server accepted the tracer's credentials (a wrong password
+    // fails one login, not two), while the tracer's backend starts and sets up its transaction; the first
+    // statement waits for it: a backend starting up on the server would take CPU from the statement the check times.
+    let probeConnecting: Promise<pg.Client> | undefined;
+    const openProbe = () => (probeConnecting ??= sessions.open({ pipeline: true }));
+    // Pipelined, so the transaction's setup (BEGIN, settings, first snapshot) goes out in one flight.
+    const tracer = await sessions.open({ onAuthenticated: openProbe, pipeline: true });
+    const probe = openProbe();
+    // Watches who blocks a running statement: the probe session, idle while statements run.
+    const watcher = serialized(probe);
     const production = await readProductionTables(request.production, target, tracer, request.connectTimeoutMs);
-    const info = await tracer.query<{ version: string; num: number }>(`SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num`);
-    const major = Math.floor(Number(info.rows[0]!.num) / 10_000);
+    const { version: serverVersion, major } = await serverVersionOf(tracer);
     const tracerPid = processId(tracer);
-    const probePids: number[] = [];
-    void probesConnecting.then((probes) => probePids.push(...probes.map(processId)), () => {});
 
-    const cancel = () => void monitor.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [[tracerPid, ...probePids]]).catch(() => {});
+    // A CancelRequest needs no idle session: whichever of them is running something stops, and the trace then rolls back.
+    const cancel = () => {
+      void cancelRunningQuery(target, tracer);
+      void probe.then((client) => cancelRunningQuery(target, client), () => {});
+    };
     signal.addEventListener('abort', cancel, { once: true });
     const lockTimeout = request.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     const statementTimeout = request.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
@@ -152,9 +148,10 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
         ...productionSettings(production),
       },
       timing: { measured: true },
-      probe: measuringProbe({ probes: probesConnecting, monitor, holderPid: tracerPid }, signal),
-      watchBlockers: blockerWatcher(monitor, tracerPid, lockTimeout),
-      ready: helpersConnected,
+      // The tracer itself watches the probes: it is idle while they run, between statements.
+      probe: measuringProbe({ probe, monitor: tracer, holderPid: tracerPid }, signal),
+      watchBlockers: blockerWatcher(watcher, tracerPid, lockTimeout),
+      ready: probe,
     };
     let run: TraceRun;
     try {
@@ -162,15 +159,15 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
     } finally {
       signal.removeEventListener('abort', cancel);
     }
-    // A monitor or probe connection that failed is the check's problem, as the tracer's would be.
-    await helpersConnected;
-    const checkTarget: CheckTarget = { kind: 'staging', url: target.display, serverVersion: info.rows[0]!.version, major };
+    // A probe connection that failed is the check's problem, as the tracer's would be.
+    await probe;
+    const checkTarget: CheckTarget = { kind: 'staging', url: target.display, serverVersion, major };
     // Before any connection closes (backends exiting would compete with it), from the tracer, whose
-    // caches know these tables, else from the monitor (the tracer's connection may be the one that was
-    // lost). Without sizes the report still stands.
+    // caches know these tables, else from a probe session (the tracer's connection may be the one that
+    // was lost). Without sizes the report still stands.
     const tables = tablesOf(run.statements);
     const sizes = await stagingSizes(tracer, tables)
-      .catch(() => stagingSizes(monitor, tables))
+      .catch(() => stagingSizes(watcher, tables))
       .catch(() => []);
     return { kind: 'report', report: assemble(request, checkTarget, run, sizes, production, startedAt) };
   } finally {
@@ -179,6 +176,15 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
     const closed = sessions.closeAll();
     closing = Promise.all([closing, closed]).then(() => {});
   }
+}
+
+/** The server's version as it reported it at connect ("17.10", "16.4 (Debian …)"), else asked. */
+async function serverVersionOf(session: pg.Client): Promise<{ version: string; major: number }> {
+  const reported = reportedParameter(session, 'server_version');
+  const major = reported === undefined ? Number.NaN : Number.parseInt(reported, 10);
+  if (reported !== undefined && major >= 10) return { version: reported, major };
+  const { rows } = await session.query<{ version: string; num: number }>(`SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num`);
+  return { version: rows[0]!.version, major: Math.floor(Number(rows[0]!.num) / 10_000) };
 }
 
 /** Production sizes from the source the request names; refuses a "production" that is the staging database itself. */

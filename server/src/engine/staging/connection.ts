@@ -22,6 +22,13 @@ export interface ConnectOptions {
   applicationName: string;
   /** Every transaction of the session is read-only (production: catalog and statistics queries only). */
   readOnly?: boolean;
+  /**
+   * Called once the server accepted the credentials, while the backend is still starting up: from
+   * then on more sessions can follow without risking a failed login each.
+   */
+  onAuthenticated?: () => void;
+  /** Queries are sent without waiting for the answers to the ones before (pg's pipeline mode). */
+  pipeline?: boolean;
 }
 
 export async function connect(target: ConnectionTarget, options: ConnectOptions): Promise<pg.Client> {
@@ -36,9 +43,16 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions)
     connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     application_name: options.applicationName,
     ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    pipeline: options.pipeline ?? false,
   });
   // A connection that dies later (server restart, network) must not crash the process: the query in flight rejects.
   client.on('error', () => {});
+  const protocol = (client as unknown as { connection: NodeJS.EventEmitter }).connection;
+  const onAuthenticated = options.onAuthenticated;
+  if (onAuthenticated) protocol.once('authenticationOk', () => onAuthenticated());
+  const parameters = new Map<string, string>();
+  protocol.on('parameterStatus', ({ parameterName, parameterValue }: { parameterName: string; parameterValue: string }) => parameters.set(parameterName, parameterValue));
+  reportedParameters.set(client, parameters);
   try {
     await client.connect();
   } catch (error) {
@@ -47,6 +61,12 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions)
   }
   return client;
 }
+
+/** What the server reported of itself at connect (ParameterStatus): server_version, TimeZone, … */
+const reportedParameters = new WeakMap<pg.Client, ReadonlyMap<string, string>>();
+
+/** A parameter the server reported at connect (e.g. server_version), without a round trip. */
+export const reportedParameter = (client: pg.Client, name: string): string | undefined => reportedParameters.get(client)?.get(name);
 
 /** The server process of a connection: what pg_locks, pg_blocking_pids and pg_cancel_backend name. */
 export const processId = (client: pg.Client) => (client as unknown as { processID: number }).processID;

@@ -1,9 +1,10 @@
 /**
  * Measures which operations of other sessions a held lock really blocks: a probe connection runs
  * each operation on the table inside its own transaction (always rolled back), and a monitor
- * connection watches `pg_blocking_pids` — the probe counts as blocked only when it waits on the
- * traced session. The probes of a round run side by side on several probe connections, under one
- * monitor loop that watches (and cancels) them all. Validated on PostgreSQL 13–18 (postgres-for-tests.md §4: 2064/2064 probes agreed
+ * watches `pg_blocking_pids` — the probe counts as blocked only when it waits on the traced session.
+ * The monitor is the traced session itself, idle between statements while the probes run. A round's
+ * probes are pipelined on one probe connection: sent together, the server runs them one after another
+ * with no round trip in between, and the monitor cancels each one that waits on the holder. Validated on PostgreSQL 13–18 (postgres-for-tests.md §4: 2064/2064 probes agreed
  * with the conflict matrix).
  *
  * The statements fit any table (an FK parent, identity or generated columns, …) without knowing its
@@ -43,9 +44,13 @@ const QUERY_CANCELED = '57014';
 type ProbeOutcome = 'blocked' | 'not-blocked' | 'unknown';
 
 export interface ProbeSessions {
-  /** Run the probe statements, one each at a time; more sessions, more probes side by side. Still connecting while the first statement runs. */
-  probes: Promise<readonly pg.Client[]>;
-  /** Watches and cancels the probes; never blocked itself (catalog queries only). */
+  /**
+   * Runs the probe statements: a pipelined connection (`pipeline: true`), so a round's probes are sent
+   * together and the server runs them one after another, with no round trip between them. Still
+   * connecting while the first statement runs.
+   */
+  probe: Promise<pg.Client>;
+  /** Watches and cancels the probes; never blocked itself (catalog queries only). The traced session, idle while they run. */
   monitor: Queryable;
   /** The backend whose locks are measured. */
   holderPid: number;
@@ -79,66 +84,25 @@ async function firstColumns(monitor: Queryable, tables: readonly string[]): Prom
   return new Map(rows.map(({ table, column }) => [table, column]));
 }
 
-/** A probe running on one probe session; the monitor sets `blocked` when it sees it wait on the holder. */
-interface Running {
-  blocked: boolean;
-}
-
 /** A probe statement, or undefined where the table has none for the operation (UPDATE without a column). */
 type ProbeJob = Promise<string | undefined>;
 
+/** How a probe ended: no statement to run, done, or the server's error (query_canceled when the monitor stopped it). */
+type ProbeEnd = { kind: 'none' } | { kind: 'done' } | { kind: 'failed'; error: Error & { code?: string } };
+
 /**
- * Runs the probe statements, as many at a time as there are probe sessions, each in its own
- * transaction (always rolled back), and tells for each whether it waited on the holder.
- * `rollbacks` carries, from one round to the next, the ROLLBACK each probe session sent last without
- * waiting for it.
+ * Runs the probe statements in order, each in its own transaction (always rolled back), and tells for
+ * each whether it waited on the holder. The monitor looks at the probe session again and again, and
+ * cancels it while it waits on the holder — and only then: a probe that fails with
+ * query_canceled is one the monitor stopped, so it was blocked, as long as nobody else cancelled it
+ * (more such failures than the monitor's cancels, and none of them can tell).
  */
-async function runProbes({ probes, monitor, holderPid }: ProbeSessions, jobs: readonly ProbeJob[], signal: AbortSignal, rollbacks: Map<pg.Client, Promise<unknown>>): Promise<ProbeOutcome[]> {
-  const outcomes: ProbeOutcome[] = [];
-  const running = new Map<number, Running>();
-  let polling: Promise<unknown> = Promise.resolve();
-  let next = 0;
-
-  const work = async (probe: pg.Client) => {
-    const pid = processId(probe);
-    // A connection lost since shows here, before a probe could mistake its error for a verdict.
-    await rollbacks.get(probe);
-    rollbacks.delete(probe);
-    // After a failed probe its transaction is aborted (holding no lock): the next probe's round trip ends it.
-    let aborted = false;
-    while (next < jobs.length) {
-      signal.throwIfAborted();
-      const index = next++;
-      const sql = await jobs[index]!;
-      if (sql === undefined) {
-        outcomes[index] = 'unknown';
-        continue;
-      }
-      const state: Running = { blocked: false };
-      running.set(pid, state);
-      // One round trip, whether the lock is granted or not.
-      const sent: Promise<unknown> = probe.query(`${aborted ? 'ROLLBACK; ' : ''}BEGIN; SET LOCAL lock_timeout = ${PROBE_LOCK_TIMEOUT_MS}; ${sql}; ROLLBACK`);
-      kick();
-      const failure: (Error & { code?: string }) | undefined = await sent.then(
-        () => undefined,
-        (error: Error & { code?: string }) => error,
-      );
-      running.delete(pid);
-      // A look in flight may still mark this probe (and cancel it): wait, so it cannot cancel the next one.
-      await polling;
-      aborted = failure !== undefined;
-      outcomes[index] = outcomeOf(state, failure);
-    }
-    if (aborted) {
-      // Sent, not waited for: the next round (or closing the connection) ends up behind it anyway.
-      const rollback = probe.query('ROLLBACK');
-      rollback.catch(() => {});
-      rollbacks.set(probe, rollback);
-    }
-  };
-
+async function runProbes({ probe: connecting, monitor, holderPid }: ProbeSessions, jobs: readonly ProbeJob[], signal: AbortSignal): Promise<ProbeOutcome[]> {
+  const probe = await connecting;
+  const pid = processId(probe);
+  let cancels = 0;
   let done = false;
-  // The pause between looks ends early when a probe is sent (it is seen waiting one look sooner) or the round ends.
+  // The pause between looks ends early when a probe is sent or ends: the next one may wait already.
   let kicked = false;
   let wake = () => {};
   const kick = () => {
@@ -157,58 +121,73 @@ async function runProbes({ probes, monitor, holderPid }: ProbeSessions, jobs: re
   const watch = async () => {
     while (!done) {
       kicked = false;
-      const watched = new Map(running);
-      if (watched.size > 0) {
-        // CASE orders the calls: cancel exactly the probes that wait on the holder, in the same look.
-        const look = monitor.query<{ pid: number }>(
-          `SELECT pid FROM unnest($1::int[]) AS pid
-           WHERE CASE WHEN $2::int = ANY (pg_blocking_pids(pid)) THEN pg_cancel_backend(pid) IS NOT NULL ELSE false END`,
-          [[...watched.keys()], holderPid],
-        );
-        polling = look.catch(() => {});
-        const { rows } = await look;
-        for (const { pid } of rows) watched.get(pid)!.blocked = true;
-      }
+      // CASE orders the calls: cancel the probe exactly when it waits on the holder, in the same look.
+      const { rows } = await monitor.query<{ cancelled: boolean }>(`SELECT CASE WHEN $2::int = ANY (pg_blocking_pids($1)) THEN pg_cancel_backend($1) ELSE false END AS cancelled`, [pid, holderPid]);
+      if (rows[0]?.cancelled) cancels++;
       await pause();
     }
   };
 
+  const ends: Promise<ProbeEnd>[] = [];
   const watching = watch();
   try {
-    const workers = await Promise.allSettled((await probes).slice(0, jobs.length).map(work));
-    const failed = workers.find((worker) => worker.status === 'rejected');
-    if (failed) throw failed.reason;
+    for (const job of jobs) {
+      signal.throwIfAborted();
+      const sql = await job;
+      if (sql === undefined) {
+        ends.push(Promise.resolve({ kind: 'none' }));
+        continue;
+      }
+      // Sent without waiting for the one before. ROLLBACK first: the transaction of a probe that failed
+      // is still open (aborted, holding no lock), and outside a transaction it only warns.
+      const sent = probe.query(`ROLLBACK; BEGIN; SET LOCAL lock_timeout = ${PROBE_LOCK_TIMEOUT_MS}; ${sql}; ROLLBACK`);
+      ends.push(
+        sent.then(
+          (): ProbeEnd => (kick(), { kind: 'done' }),
+          (error: Error & { code?: string }): ProbeEnd => (kick(), { kind: 'failed', error }),
+        ),
+      );
+      kick();
+    }
+    const settled = await Promise.all(ends);
+    if (settled.at(-1)?.kind === 'failed') {
+      // Ends the last failed probe's transaction; whatever uses the session next queues behind it.
+      probe.query('ROLLBACK').catch(() => {});
+    }
     // A probe the user's cancel stopped tells nothing.
     signal.throwIfAborted();
+    done = true;
+    kick();
+    await watching;
+    const stopped = settled.filter((end) => end.kind === 'failed' && end.error.code === QUERY_CANCELED).length;
+    return settled.map((end) => outcomeOf(end, stopped <= cancels));
   } finally {
     done = true;
     kick();
     await watching.catch(() => {});
   }
-  return outcomes;
 }
 
-function outcomeOf(probe: Running, failure: (Error & { code?: string }) | undefined): ProbeOutcome {
-  if (probe.blocked) return 'blocked';
-  if (failure === undefined) return 'not-blocked';
-  // It waited on someone else until lock_timeout, or someone else cancelled it: it cannot tell.
-  if (failure.code === LOCK_NOT_AVAILABLE || failure.code === QUERY_CANCELED) return 'unknown';
+/** `monitorStopped`: every query_canceled failure of the round was the monitor's doing. */
+function outcomeOf(end: ProbeEnd, monitorStopped: boolean): ProbeOutcome {
+  if (end.kind === 'none') return 'unknown';
+  if (end.kind === 'done') return 'not-blocked';
+  const { error } = end;
+  if (error.code === QUERY_CANCELED) return monitorStopped ? 'blocked' : 'unknown';
+  // It waited on someone else until lock_timeout: it cannot tell.
+  if (error.code === LOCK_NOT_AVAILABLE) return 'unknown';
   // Any other error of the server (a constraint, a permission) came after the lock was granted; one of
   // the connection (a server's error carries its severity) is no verdict.
-  if (typeof (failure as { severity?: unknown }).severity === 'string') return 'not-blocked';
-  throw failure;
+  if (typeof (error as { severity?: unknown }).severity === 'string') return 'not-blocked';
+  throw error;
 }
 
-/**
- * The order of a round: UPDATE after the others, as it may wait for its column to be looked up; DDL
- * last, as a waiting ACCESS EXCLUSIVE request queues the others behind it.
- */
+/** The order of a round: UPDATE after the others, as it may wait for its column to be looked up. */
 const ROUND_ORDER: readonly ProbedOperation[] = ['SELECT', 'INSERT', 'DELETE', 'UPDATE', 'DDL'];
 
 /** A BlockingProbe that measures every operation on every table, inferring only where a probe cannot tell. */
 export function measuringProbe(sessions: ProbeSessions, signal: AbortSignal): BlockingProbe {
   const columns = new Map<string, Promise<string | null>>();
-  const rollbacks = new Map<pg.Client, Promise<unknown>>();
   return async (held, onTable) => {
     const missing = held.map(({ table }) => table).filter((table) => !columns.has(table));
     if (missing.length > 0) {
@@ -228,7 +207,7 @@ export function measuringProbe(sessions: ProbeSessions, signal: AbortSignal): Bl
         sql: operation === 'UPDATE' ? columns.get(table)!.then((column) => statementsFor(table, column).UPDATE) : Promise.resolve(statementsFor(table, null)[operation]),
       })),
     );
-    const outcomes = await runProbes(sessions, jobs.map((job) => job.sql), signal, rollbacks);
+    const outcomes = await runProbes(sessions, jobs.map((job) => job.sql), signal);
     return held.map(({ table, strongestMode }): TableBlocking => ({
       table,
       strongestMode,

@@ -1,14 +1,14 @@
 import type pg from 'pg';
 
-/** The part of a connection the monitor needs. */
+/** The part of a connection a monitor needs. */
 export interface Queryable {
   query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
 /**
- * One connection shared by callers that do not wait for each other (the cancel button and the blocking
- * monitor): their queries run one after another, as a PostgreSQL connection requires. Queries may be
- * sent while it still connects: they wait for it, and fail with its connection problem if it fails.
+ * A connection for callers that may query it before it is open (the blocker watcher on a probe session):
+ * queries run one after another, as a PostgreSQL connection requires; they wait for it to connect,
+ * and fail with its connection problem if it fails.
  */
 export function serialized(connecting: Promise<pg.Client>): Queryable {
   let tail: Promise<unknown> = connecting;

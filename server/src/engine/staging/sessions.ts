@@ -15,8 +15,8 @@ export class Sessions {
     private readonly options: ConnectOptions,
   ) {}
 
-  open(): Promise<pg.Client> {
-    const connecting = connect(this.target, this.options);
+  open(extra: Pick<ConnectOptions, 'onAuthenticated' | 'pipeline'> = {}): Promise<pg.Client> {
+    const connecting = connect(this.target, { ...this.options, ...extra });
     // A failure is reported by whoever awaits the connection; closing must not see it as unhandled.
     connecting.catch(() => {});
     this.opened.push(connecting);

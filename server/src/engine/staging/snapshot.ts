@@ -76,11 +76,17 @@ interface SnapshotRows {
 }
 
 export async function takeSnapshot(session: SqlSession): Promise<Snapshot> {
+  // EXECUTE goes out right behind PREPARE, without waiting for it: one flight on a pipelined connection.
+  let preparing: Promise<unknown> = Promise.resolve();
   if (!prepared.has(session)) {
-    await session.query(PREPARE_SNAPSHOT);
+    preparing = session.query(PREPARE_SNAPSHOT);
     prepared.add(session);
+    preparing.catch(() => prepared.delete(session));
   }
-  const { rows } = await session.query<Record<keyof SnapshotRows, string>>(`EXECUTE ${SNAPSHOT_STATEMENT}`);
+  const executing = session.query<Record<keyof SnapshotRows, string>>(`EXECUTE ${SNAPSHOT_STATEMENT}`);
+  executing.catch(() => {});
+  await preparing;
+  const { rows } = await executing;
   const row = rows[0]!;
   const locks = JSON.parse(row.locks) as SnapshotRows['locks'];
   const relations = JSON.parse(row.relations) as SnapshotRows['relations'];

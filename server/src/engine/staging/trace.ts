@@ -40,11 +40,14 @@ export async function trace(backend: TraceBackend, plan: readonly PlannedStateme
   const { session } = backend;
   const results: StatementResult[] = [];
   let outcome: CheckOutcome = { kind: 'completed' };
-  await session.query('BEGIN');
+  const begun = session.query('BEGIN');
+  // Sent together (one flight on a pipelined connection); a failure of any is the check's problem.
+  const setUp = Promise.all([applySettings(session, backend.settings), takeSnapshot(session)]);
+  setUp.catch(() => {});
+  await begun;
   try {
-    await applySettings(session, backend.settings);
     // The snapshot after a statement serves as the one before the next: the traced session runs nothing in between.
-    let before: Snapshot | undefined = await takeSnapshot(session);
+    let before: Snapshot | undefined = (await setUp)[1];
     const existing = new Set(before.relations.keys());
     const blockingOf = probingWhenChanged(backend.probe);
     await backend.ready;
