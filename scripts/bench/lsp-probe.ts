@@ -11,6 +11,9 @@ export interface LspServerCommand {
   initializationOptions?: unknown;
 }
 
+/** Publications kept to match against the version waited for. */
+const KEPT_PUBLICATIONS = 16;
+
 interface Published {
   params: PublishDiagnosticsParams;
   at: number;
@@ -34,6 +37,9 @@ export class LspProbe {
   ) {
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       this.published.push({ params, at: performance.now() });
+      // Only recent ones are waited for; keeping every big diagnostics list would make the probe's own
+      // garbage collection part of the latencies it measures.
+      if (this.published.length > KEPT_PUBLICATIONS) this.published.splice(0, this.published.length - KEPT_PUBLICATIONS);
       this.wake();
     });
     // Answer the server's requests like a minimal editor would.

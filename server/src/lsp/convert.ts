@@ -23,7 +23,8 @@ export function toDiagnostic(finding: Finding, lines: LineIndex, uri: string): D
     code: finding.ruleId,
     codeDescription: { href: ruleDocsUrl(finding.ruleId) },
     message: finding.noFixReason ? `${finding.message}\nNo quick fix: ${finding.noFixReason}` : finding.message,
-    relatedInformation: finding.related.map((related) => ({ location: { uri, range: toRange(lines, related.range) }, message: related.message })),
+    // Left out when empty: a big file's diagnostics are sent whole on every keystroke, and every byte costs time on both ends.
+    ...(finding.related.length > 0 && { relatedInformation: finding.related.map((related) => ({ location: { uri, range: toRange(lines, related.range) }, message: related.message })) }),
   };
 }
 

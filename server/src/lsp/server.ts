@@ -35,7 +35,7 @@ const MAX_ANALYSED_LENGTH = 2 * 1024 * 1024;
 
 interface DocumentAnalysis {
   version: number;
-  /** How long the analysis took: the next one waits as long after a change (see quietPeriodMs). */
+  /** How long the analysis took: the quiet period after the next change depends on it (see quietPeriodMs). */
   durationMs: number;
   lines: LineIndex;
   analysis: Analysis;
