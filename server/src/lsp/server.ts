@@ -22,6 +22,7 @@ import { LineIndex } from '../engine/text/positions';
 import { FIX_ALL_KIND, fixAll, quickFixes } from './code-actions';
 import { hoverMarkdown, toDiagnostic } from './convert';
 import { Debouncer, quietPeriodMs } from './debouncer';
+import { boundHeapGrowth } from './heap';
 import { analysisStateNotification } from './protocol';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
 import { registerStagingCheck } from './staging-check';
@@ -47,6 +48,7 @@ interface DocumentAnalysis {
  * code actions and hovers out. All analysis lives in the engine.
  */
 export function startLanguageServer(connection: Connection): void {
+  boundHeapGrowth();
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, DocumentAnalysis>();
   const debouncer = new Debouncer();
