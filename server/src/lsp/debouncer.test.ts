@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { quietPeriodMs } from './debouncer';
+import { Debouncer, QUIET_PERIOD_MS } from './debouncer';
 
-describe('the quiet period after a change', () => {
-  it('is a burst window for a fast file, and a quarter of the last analysis (at most 50 ms) for a slow one', () => {
-    expect(quietPeriodMs(undefined)).toBe(4);
-    expect(quietPeriodMs(0.4)).toBe(4);
-    expect(quietPeriodMs(42.2)).toBe(11);
-    expect(quietPeriodMs(6_000)).toBe(50);
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the debouncer', () => {
+  it('runs only the latest task of a burst, once the quiet period has passed', async () => {
+    const debouncer = new Debouncer(QUIET_PERIOD_MS);
+    const ran: string[] = [];
+    debouncer.schedule('a.sql', () => ran.push('first'));
+    debouncer.schedule('a.sql', () => ran.push('second'));
+    debouncer.schedule('b.sql', () => ran.push('other file'));
+    expect(ran).toEqual([]);
+    await wait(QUIET_PERIOD_MS + 20);
+    expect(ran.sort()).toEqual(['other file', 'second']);
+  });
+
+  it('runs nothing for a key whose task was cancelled', async () => {
+    const debouncer = new Debouncer(QUIET_PERIOD_MS);
+    const ran: string[] = [];
+    debouncer.schedule('a.sql', () => ran.push('closed'));
+    debouncer.cancel('a.sql');
+    await wait(QUIET_PERIOD_MS + 20);
+    expect(ran).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ import { ALL_RULES } from '../engine/rules/registry';
 import { LineIndex } from '../engine/text/positions';
 import { FIX_ALL_KIND, fixAll, quickFixes } from './code-actions';
 import { hoverMarkdown, toDiagnostic } from './convert';
-import { Debouncer, quietPeriodMs } from './debouncer';
+import { Debouncer, QUIET_PERIOD_MS } from './debouncer';
 import { boundHeapGrowth } from './heap';
 import { analysisStateNotification } from './protocol';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
@@ -36,8 +36,6 @@ const MAX_ANALYSED_LENGTH = 2 * 1024 * 1024;
 
 interface DocumentAnalysis {
   version: number;
-  /** How long the analysis took: the quiet period after the next change depends on it (see quietPeriodMs). */
-  durationMs: number;
   lines: LineIndex;
   analysis: Analysis;
   diagnostics: Diagnostic[];
@@ -51,7 +49,7 @@ export function startLanguageServer(connection: Connection): void {
   boundHeapGrowth();
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, DocumentAnalysis>();
-  const debouncer = new Debouncer();
+  const debouncer = new Debouncer(QUIET_PERIOD_MS);
   const stagingResults = new StagingResults();
   // A broken rule shows on its statements as an internal error; its stack goes to the log once.
   const linterReady = Linter.create(ALL_RULES, {
@@ -117,7 +115,7 @@ export function startLanguageServer(connection: Connection): void {
   documents.onDidChangeContent(({ document }) => {
     // didOpen also fires a content change; analysis for that version is already under way.
     if (startedVersions.get(document.uri) === document.version) return;
-    debouncer.schedule(document.uri, quietPeriodMs(analyses.get(document.uri)?.durationMs), () => void analyse(document));
+    debouncer.schedule(document.uri, () => void analyse(document));
   });
   documents.onDidClose(({ document }) => {
     debouncer.cancel(document.uri);
@@ -171,13 +169,12 @@ export function startLanguageServer(connection: Connection): void {
   function analyseNow(linter: Linter, document: TextDocument, fileSettings: FileSettings): DocumentAnalysis {
     const text = document.getText();
     const lines = new LineIndex(text);
-    const started = performance.now();
     if (text.length > MAX_ANALYSED_LENGTH) return tooLargeToAnalyse(document, lines);
     try {
       // The previous analysis of this document: only what the edit changed is analysed again.
       const analysis = linter.lintIncrementally(text, fileSettings.options, analyses.get(document.uri)?.analysis);
       const diagnostics = analysis.findings.map((finding) => stagingResults.enrich(document.uri, finding, analysis.statements, toDiagnostic(finding, lines, document.uri)));
-      return { version: document.version, durationMs: performance.now() - started, lines, analysis, diagnostics };
+      return { version: document.version, lines, analysis, diagnostics };
     } catch (error) {
       // Never crash the server on one file: say what happened where the user looks.
       connection.console.error(`Lockguard could not analyse ${document.uri}: ${error instanceof Error ? error.stack : String(error)}`);
@@ -187,7 +184,7 @@ export function startLanguageServer(connection: Connection): void {
         source: 'lockguard',
         message: 'Lockguard could not analyse this file because of an internal error (details in the Lockguard output). Please report it.',
       };
-      return { version: document.version, durationMs: performance.now() - started, lines, analysis: { statements: [], findings: [] }, diagnostics: [failure] };
+      return { version: document.version, lines, analysis: { statements: [], findings: [] }, diagnostics: [failure] };
     }
   }
 
@@ -198,7 +195,7 @@ export function startLanguageServer(connection: Connection): void {
       source: 'lockguard',
       message: `This file is ${(document.getText().length / 1024 / 1024).toFixed(1)} MB: Lockguard checks files up to ${MAX_ANALYSED_LENGTH / 1024 / 1024} MB as you type. Run \`lockguard lint\` on it to check it.`,
     };
-    return { version: document.version, durationMs: 0, lines, analysis: { statements: [], findings: [] }, diagnostics: [notice] };
+    return { version: document.version, lines, analysis: { statements: [], findings: [] }, diagnostics: [notice] };
   }
 
   /** The analysis of the document's current text, computed now if the debounced one has not run yet. */
