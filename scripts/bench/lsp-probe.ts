@@ -78,6 +78,11 @@ export class LspProbe {
     await this.connection.sendNotification('initialized', {});
   }
 
+  /** The diagnostics last pushed for the document, if any. */
+  lastPublished(uri: string): PublishDiagnosticsParams | undefined {
+    return [...this.published].reverse().find(({ params }) => params.uri === uri)?.params;
+  }
+
   /** Pull model: the server answers textDocument/diagnostic instead of (or besides) pushing. */
   get pullsDiagnostics(): boolean {
     return this.capabilities.diagnosticProvider !== undefined;
