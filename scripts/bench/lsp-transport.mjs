@@ -1,13 +1,6 @@
-// `node scripts/bench/lsp-transport.mjs [runs]`: builds Lockguard, bundles the transport benchmark (TypeScript) and runs it.
-import { build } from 'esbuild';
+// `node scripts/bench/lsp-transport.mjs [runs]`: builds Lockguard, then bundles the transport benchmark (TypeScript) and runs it.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { bundleAndRun } from './bundle-and-run.mjs';
 
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-const outfile = 'dist/bench-lsp-transport.cjs';
-await build({ entryPoints: ['scripts/bench/lsp-transport.ts'], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
-try {
-  execFileSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit' });
-} finally {
-  rmSync(outfile, { force: true });
-}
+await bundleAndRun('scripts/bench/lsp-transport.ts', { format: 'cjs' });
