@@ -1,6 +1,6 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { splitStatements } from '../../server/src/engine/text/splitter';
+import { sqlFiles } from '../../test/helpers/sql-files';
 
 /** Where the benchmark types: right after this index name, in a statement in the middle of the file. */
 export const TYPING_ANCHOR = 'CREATE INDEX bench_typing_idx';
@@ -49,13 +49,3 @@ export function buildBigMigration(corpus: string, targetLines: number): BigMigra
 }
 
 const EXCLUDED_FOLDERS = ['graphile-worker', 'supabase-auth', 'postgres-regress'];
-
-function sqlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((entry) => {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) return sqlFiles(path);
-      return path.endsWith('.sql') ? [path] : [];
-    });
-}

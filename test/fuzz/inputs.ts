@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { splitStatements } from '../../server/src/engine/text/splitter';
-import { PROJECT_ROOT } from '../helpers/lsp-client';
-import type { Random } from './random';
+import { CORPUS } from '../helpers/corpus';
+import { sqlFiles } from '../helpers/sql-files';
+import type { Random } from '../helpers/random';
 
 /** One fuzz input: what it is (to reproduce a failure) and its text. */
 export interface FuzzInput {
@@ -10,7 +10,6 @@ export interface FuzzInput {
   text: string;
 }
 
-const CORPUS = resolve(PROJECT_ROOT, '..', 'shared', 'corpus');
 
 /** Statements that exercise every rule family, used as seeds also where the shared corpus is absent. */
 const BUILTIN_SEEDS = [
@@ -48,14 +47,6 @@ export function seedStatements(stride: number): string[] {
   return seeds;
 }
 
-function sqlFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((entry) => {
-      const path = join(dir, entry);
-      return statSync(path).isDirectory() ? sqlFiles(path) : path.endsWith('.sql') ? [path] : [];
-    });
-}
 
 /** Characters that break lexers: quotes, dollar quotes, comment openers, NUL, lone surrogates, controls. */
 const NASTY = ["'", '"', '$$', '$tag$', '$1', '/*', '*/', '--', ';', '(', ')', '[', '\\', 'E\'\\', 'U&"', '\0', '\ud800', '\udc00', '\uffff', '\ufeff', '\u2028', '\r', '\t', '\x07', '🚀', ':name', '{{ .Schema }}', '${x}', 'BEGIN', 'END', 'CASE', 'ATOMIC'];

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { LspTestClient } from '../helpers/lsp-client';
 import type { EngineFuzzResult, FuzzProblem } from './engine-fuzz';
 import type { FuzzInput } from './inputs';
-import type { Random } from './random';
+import type { Random } from '../helpers/random';
 
 export type ServerFuzzResult = EngineFuzzResult & { requests: number };
 

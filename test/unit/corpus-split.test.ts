@@ -22,7 +22,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModule, parseSync, scanSync } from 'libpg-query';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sqlFiles } from '../helpers/corpus';
+import { sqlFiles } from '../helpers/sql-files';
 import { splitStatements, type StatementSource } from '../../server/src/engine/text/splitter';
 import { byteOffsetMapper } from '../../server/src/engine/text/positions';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fuzzEngine, type EngineFuzzResult } from '../fuzz/engine-fuzz';
 import { extremeInputs, fiftyMegabyteFile, manyStatementsFromAnUnclosedBody, mutatedMigration, seedStatements, type FuzzInput } from '../fuzz/inputs';
-import { Random } from '../fuzz/random';
+import { Random } from '../helpers/random';
 import { fuzzServer } from '../fuzz/server-fuzz';
 
 const LONG = process.env.LOCKGUARD_FUZZ === 'long';

@@ -7,36 +7,35 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS, seededRandom, sqlFiles } from '../helpers/corpus';
+import { CORPUS } from '../helpers/corpus';
+import { Random } from '../helpers/random';
+import { randomEdit, type EditShape } from '../helpers/random-edit';
+import { sqlFiles } from '../helpers/sql-files';
 import { Linter, type Analysis } from '../../server/src/engine/lint';
 
 
 /** Edits that change what other statements depend on: a created table, a transaction, a timeout, a statement boundary. */
-const INSERTIONS = [
-  'x',
-  ' ',
-  '\n',
-  ';',
-  "'",
-  '--',
-  'BEGIN;\n',
-  'COMMIT;\n',
-  "SET lock_timeout = '2s';\n",
-  'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n',
-  'CREATE INDEX orders_customer_idx ON orders (customer_id);\n',
-  'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n',
-  'DROP TABLE orders;\n',
-  '-- lockguard-ignore create-index-without-concurrently: small table\n',
-];
-
-
-function edit(text: string, next: () => number): string {
-  const at = Math.floor(next() * (text.length + 1));
-  const choice = next();
-  if (choice < 0.6) return text.slice(0, at) + INSERTIONS[Math.floor(next() * INSERTIONS.length)]! + text.slice(at);
-  if (choice < 0.9) return text.slice(0, at) + text.slice(at + 1 + Math.floor(next() * 3));
-  return text.slice(0, at) + text.slice(at + Math.floor(next() * 120));
-}
+const EDITS: EditShape = {
+  insertions: [
+    'x',
+    ' ',
+    '\n',
+    ';',
+    "'",
+    '--',
+    'BEGIN;\n',
+    'COMMIT;\n',
+    "SET lock_timeout = '2s';\n",
+    'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n',
+    'CREATE INDEX orders_customer_idx ON orders (customer_id);\n',
+    'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n',
+    'DROP TABLE orders;\n',
+    '-- lockguard-ignore create-index-without-concurrently: small table\n',
+  ],
+  insertBelow: 0.6,
+  shortDeletionBelow: 0.9,
+  longestCut: 120,
+};
 
 /** What an analysis shows, without the reuse state. */
 const shown = (analysis: Analysis) => ({
@@ -51,11 +50,11 @@ beforeAll(async () => {
 
 function checkEditChain(text: string, seed: number, edits: number, filePath: string): void {
   const options = { filePath };
-  const next = seededRandom(seed);
+  const random = new Random(seed);
   let previous = linter.lintIncrementally(text, options, undefined);
   let current = text;
   for (let i = 0; i < edits; i++) {
-    current = edit(current, next);
+    current = randomEdit(current, random, EDITS);
     const incremental = linter.lintIncrementally(current, options, previous);
     expect(shown(incremental), `edit ${i} of seed ${seed} on ${filePath}`).toEqual(shown(linter.lint(current, options)));
     previous = incremental;

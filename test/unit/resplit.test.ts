@@ -6,33 +6,31 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CORPUS, seededRandom, sqlFiles } from '../helpers/corpus';
+import { CORPUS } from '../helpers/corpus';
+import { Random } from '../helpers/random';
+import { randomEdit, type EditShape } from '../helpers/random-edit';
+import { sqlFiles } from '../helpers/sql-files';
 import { resplitFile, splitFile, type SplitFile, type StatementSource } from '../../server/src/engine/text/splitter';
 
 
-/** Text an edit inserts: each can open or close something that moves statement boundaries. */
-const INSERTIONS = [';', "'", '"', '$$', '$fn$', '/*', '*/', '--', '\n', ' ', 'x', '(', ')', 'END', 'BEGIN ATOMIC ', 'CREATE FUNCTION f() RETURNS int LANGUAGE sql ', '\n\\set x 1\n', "E'\\'", 'é', '😀', ';\n'];
-
-
-function edit(text: string, next: () => number): string {
-  const at = Math.floor(next() * (text.length + 1));
-  const choice = next();
-  if (choice < 0.55) return text.slice(0, at) + INSERTIONS[Math.floor(next() * INSERTIONS.length)]! + text.slice(at);
-  if (choice < 0.85) return text.slice(0, at) + text.slice(at + 1 + Math.floor(next() * 3));
-  // A larger deletion, possibly across statements (a cut).
-  return text.slice(0, at) + text.slice(at + Math.floor(next() * 200));
-}
+/** Insertions that can open or close something that moves statement boundaries; deletions, possibly across statements. */
+const EDITS: EditShape = {
+  insertions: [';', "'", '"', '$$', '$fn$', '/*', '*/', '--', '\n', ' ', 'x', '(', ')', 'END', 'BEGIN ATOMIC ', 'CREATE FUNCTION f() RETURNS int LANGUAGE sql ', '\n\\set x 1\n', "E'\\'", 'é', '😀', ';\n'],
+  insertBelow: 0.55,
+  shortDeletionBelow: 0.85,
+  longestCut: 200,
+};
 
 /** A source's fields as a plain object (sources below an edit are `MovedSource`s, whose tokens are a getter). */
 const plain = ({ start, end, terminator, isMetaCommand, tokens }: StatementSource) => ({ start, end, terminator, isMetaCommand, tokens: tokens.map((token) => ({ ...token })) });
 
 /** Applies `edits` random edits one after another, re-splitting from the previous split each time. */
 function checkEditChain(text: string, seed: number, edits: number): void {
-  const next = seededRandom(seed);
+  const random = new Random(seed);
   let previous: SplitFile = splitFile(text);
   let current = text;
   for (let i = 0; i < edits; i++) {
-    current = edit(current, next);
+    current = randomEdit(current, random, EDITS);
     const resplit = resplitFile(previous, current);
     const whole = splitFile(current);
     expect(resplit.sources.map(plain), `edit ${i} of seed ${seed}`).toEqual(whole.sources.map(plain));
