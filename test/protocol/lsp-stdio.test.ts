@@ -81,6 +81,8 @@ describe.each([
     expect(markdown).toMatch(/plain reads continue/);
     expect(markdown).toMatch(/\*\*Safe alternative:\*\* CREATE INDEX CONCURRENTLY/);
     expect(markdown).toMatch(/\[Rule documentation\]\(file:\/\/.*create-index-without-concurrently\.md\)/);
+    // And how the runner executes it: no framework is recognised from this path, so psql's way is assumed.
+    expect(markdown).toMatch(/Runs as: no migration framework recognised.*This statement runs on its own \(autocommit\)/);
 
     const nothing: Hover | null = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } });
     expect(nothing).toBeNull();

@@ -10,6 +10,8 @@
  * in a transaction and the same answers, moved to where the statement now is.
  */
 import { movedRelation, type RelationName } from './model/relations';
+import type { MigrationModel } from './model/migration';
+import type { SchemaHistory } from './model/schema/objects';
 import type { Statement, TransactionContext } from './model/statement';
 import type { LintOptions } from './options';
 import type { Report, Rule, RuleContext } from './rules/rule';
@@ -156,6 +158,18 @@ class RecordingContext implements RuleContext {
     return this.context.statements;
   }
 
+  /** Markers anywhere in the file decide it: reading it depends on the whole file. */
+  get migration(): MigrationModel {
+    if (this.current) this.current.readFile = true;
+    return this.context.migration;
+  }
+
+  /** The schema before a statement follows from every statement above it (and the earlier migrations): reading it depends on the whole file. */
+  get schema(): SchemaHistory {
+    if (this.current) this.current.readFile = true;
+    return this.context.schema;
+  }
+
   /** Part of the results' key: reading them is no dependency. */
   get options(): LintOptions {
     return this.context.options;
@@ -182,8 +196,8 @@ class RecordingContext implements RuleContext {
  * With the statement's text, what its results are reused for: the same kind, its `;` at the same
  * distance, the same place in a transaction.
  */
-function placeKey({ kind, terminator, range, index, transaction }: Statement): string {
-  return `${kind} ${terminator === undefined ? '-' : terminator - range.start} ${transactionPlace(transaction, index)}`;
+function placeKey({ kind, terminator, range, index, transaction, section }: Statement): string {
+  return `${kind} ${section} ${terminator === undefined ? '-' : terminator - range.start} ${transactionPlace(transaction, index)}`;
 }
 
 function transactionPlace(transaction: TransactionContext, index: number): string {
@@ -191,7 +205,7 @@ function transactionPlace(transaction: TransactionContext, index: number): strin
     case 'autocommit':
       return 'autocommit';
     case 'implicit':
-      return `implicit ${transaction.tool.name}`;
+      return `implicit ${transaction.tool.name} ${transaction.start - index} ${transaction.end === undefined ? 'open' : transaction.end - index}`;
     case 'explicit':
       return `explicit ${transaction.begin - index} ${transaction.end === undefined ? 'open' : transaction.end - index}`;
   }

@@ -2,7 +2,9 @@ import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, t
 import { ruleDocsUrl } from '../engine/docs-links';
 import type { Finding } from '../engine/findings';
 import { trafficImpact } from '../engine/locks/lock-modes';
+import { describeExecution, type MigrationModel } from '../engine/model/migration';
 import { displayRelation } from '../engine/model/relations';
+import type { Statement } from '../engine/model/statement';
 import type { Fix, Severity } from '../engine/rules/rule';
 import { ruleById } from '../engine/rules/registry';
 import type { LineIndex, OffsetRange } from '../engine/text/positions';
@@ -58,4 +60,10 @@ export function hoverMarkdown(finding: Finding): string {
   if (finding.noFixReason) parts.push(`**No quick fix:** ${finding.noFixReason}`);
   parts.push(`[Rule documentation](${ruleDocsUrl(finding.ruleId)})`);
   return parts.join('\n\n');
+}
+
+/** The hover's last part on any statement: how the migration runner executes it (framework, section, transaction). */
+export function executionMarkdown(migration: MigrationModel, statement: Statement, statements: readonly Statement[], lines: LineIndex): string {
+  const lineOf = (index: number) => lines.positionAt(statements[index]?.range.start ?? statement.range.start).line + 1;
+  return `_${describeExecution(migration, statement, lineOf)}_`;
 }

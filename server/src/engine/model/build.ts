@@ -1,7 +1,9 @@
 import type { AlterTableCmd, Node, RangeVar } from '@pgsql/types';
 import type { LintOptions } from '../options';
 import type { PostgresParser } from '../parse/parser';
-import { implicitTransaction, type MigrationTool } from './migration-tools';
+import { nonTransactionalForm } from '../knowledge/non-transactional';
+import { migrationModel, type MigrationModel } from './migration';
+import { assignTransactions } from './transactions';
 import { detached } from '../text/detached';
 import type { Token } from '../text/lexer';
 import { splitFile, type SplitFile, type StatementSource } from '../text/splitter';
@@ -15,6 +17,8 @@ export interface BuiltFile {
   statements: Statement[];
   /** Index of the first statement of each source; one more entry at the end (the statement count). */
   firstOfSource: number[];
+  /** How the migration runner executes the file. */
+  migration: MigrationModel;
 }
 
 /** Splits a file and turns its sources into statements: parsed, or invalid with PostgreSQL's message, or psql meta-commands. */
@@ -44,8 +48,11 @@ export function buildFile(split: SplitFile, parser: PostgresParser, options: Lin
     }
   }
   firstOfSource.push(statements.length);
-  assignTransactions(statements, implicitTransaction(text, options, statements));
-  return { split, statements, firstOfSource };
+  const migration = migrationModel(text, options, {
+    allTransactionIncapable: () => statements.every((statement) => statement.kind !== 'parsed' || nonTransactionalForm(statement, options.pgVersion) !== undefined),
+  });
+  assignTransactions(statements, migration);
+  return { split, statements, firstOfSource, migration };
 }
 
 /** Appends the statements of one source. */
@@ -53,7 +60,7 @@ function buildSource(text: string, source: StatementSource, parser: PostgresPars
   // Written out, not spread from shared fields: V8 builds object literals that start with a spread
   // property by property, which made this loop the engine's slowest part on large files.
   if (source.isMetaCommand) {
-    statements.push({ kind: 'meta-command', index: statements.length, range: { start: source.start, end: source.end }, text: detached(text.slice(source.start, source.end)), tokens: source.tokens, terminator: source.terminator, transaction: AUTOCOMMIT });
+    statements.push({ kind: 'meta-command', index: statements.length, range: { start: source.start, end: source.end }, text: detached(text.slice(source.start, source.end)), tokens: source.tokens, terminator: source.terminator, transaction: AUTOCOMMIT, section: 'up' });
     return;
   }
   const sourceText = text.slice(source.start, source.end);
@@ -69,6 +76,7 @@ function buildSource(text: string, source: StatementSource, parser: PostgresPars
       tokens: source.tokens,
       terminator: source.terminator,
       transaction: AUTOCOMMIT,
+      section: 'up',
       message: outcome.message,
       errorRange: { start: Math.max(errorToken.start, Math.min(errorOffset, errorToken.end - 1)), end: errorToken.end },
       templated: source.tokens.some((token) => token.type === 'placeholder') || TEMPLATE_SYNTAX.test(sourceText),
@@ -90,6 +98,7 @@ function buildSource(text: string, source: StatementSource, parser: PostgresPars
       tokens,
       terminator: source.terminator,
       transaction: AUTOCOMMIT,
+      section: 'up',
       nodeType,
       ast: node.ast,
       locate,
@@ -138,44 +147,6 @@ function startsLine(text: string, offset: number): boolean {
     if (c !== ' ' && c !== '\t') return false;
   }
   return true;
-}
-
-/**
- * Marks the statements between an explicit BEGIN/START TRANSACTION and its COMMIT/ROLLBACK; when the
- * migration tool wraps the file in a transaction, every other statement runs inside that one.
- */
-function assignTransactions(statements: Statement[], tool: MigrationTool | undefined): void {
-  let openedAt: number | undefined;
-  let members: Statement[] = [];
-  const close = (end: number | undefined) => {
-    if (openedAt === undefined) return;
-    const context: TransactionContext = { kind: 'explicit', begin: openedAt, end };
-    for (const member of members) member.transaction = context;
-    openedAt = undefined;
-    members = [];
-  };
-  const implicit: TransactionContext = tool ? { kind: 'implicit', tool } : AUTOCOMMIT;
-  for (const statement of statements) {
-    // Every statement is assigned: one taken over from an earlier analysis may sit in another block now.
-    statement.transaction = AUTOCOMMIT;
-    const kind = statement.kind === 'parsed' ? transactionKind(statement.ast) : undefined;
-    if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') {
-      close(undefined);
-      openedAt = statement.index;
-      continue;
-    }
-    if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE') {
-      close(statement.index);
-      continue;
-    }
-    if (openedAt !== undefined) members.push(statement);
-    else statement.transaction = implicit;
-  }
-  close(undefined);
-}
-
-function transactionKind(ast: Node): string | undefined {
-  return 'TransactionStmt' in ast ? ast.TransactionStmt.kind : undefined;
 }
 
 /** The relations a statement acts on directly (more node types join as rules need them). */

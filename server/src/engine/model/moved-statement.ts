@@ -1,6 +1,7 @@
 import type { Token } from '../text/lexer';
 import { LazilyMovedTokens, movedOffset, movedRange } from '../text/moved';
 import type { OffsetRange } from '../text/positions';
+import type { SectionKind } from './frameworks/framework';
 import { movedRelation, type RelationRef } from './relations';
 import type { InvalidStatement, MetaCommandStatement, ParsedStatement, Statement, TransactionContext } from './statement';
 
@@ -27,6 +28,7 @@ abstract class MovedTokens {
   readonly text: string;
   readonly terminator: number | undefined;
   transaction: TransactionContext;
+  section: SectionKind;
 
   constructor(
     statement: Statement,
@@ -39,6 +41,7 @@ abstract class MovedTokens {
     this.text = statement.text;
     this.terminator = movedOffset(statement.terminator, delta);
     this.transaction = statement.transaction;
+    this.section = statement.section;
   }
 
   get tokens(): Token[] {

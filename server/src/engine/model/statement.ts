@@ -1,7 +1,7 @@
 import type { AlterTableCmd, Node } from '@pgsql/types';
 import type { Token } from '../text/lexer';
 import type { OffsetRange } from '../text/positions';
-import type { MigrationTool } from './migration-tools';
+import type { Runner, SectionKind } from './frameworks/framework';
 import type { RelationRef } from './relations';
 
 /** The name of a libpg_query node type, e.g. `IndexStmt`. */
@@ -10,14 +10,16 @@ export type NodeType = Node extends infer N ? (N extends Record<infer K, unknown
 export type NodeOf<K extends NodeType> = Extract<Node, { [P in K]: unknown }> extends { [P in K]: infer V } ? V : never;
 
 /**
- * Where a statement runs: in autocommit; inside an explicit `BEGIN … COMMIT` block of this file
- * (`end` is undefined when the file never closes the block); or inside the one transaction a
- * migration tool wraps the whole file in.
+ * Where a statement runs, as the migration runner executes the file: in autocommit; inside an
+ * explicit `BEGIN … COMMIT` block of this file (`end` is undefined when the file never closes the
+ * block); or inside a transaction the file does not open — the runner's own, or PostgreSQL's implicit
+ * one around a multi-statement query — from statement `start` to the COMMIT at `end` (undefined: to
+ * the end of its section). Indexes are statement indexes.
  */
 export type TransactionContext =
   | { kind: 'autocommit' }
   | { kind: 'explicit'; begin: number; end: number | undefined }
-  | { kind: 'implicit'; tool: MigrationTool };
+  | { kind: 'implicit'; tool: Runner; start: number; end: number | undefined };
 
 interface StatementCommon {
   /** Position in the file's statement list. */
@@ -30,6 +32,8 @@ interface StatementCommon {
   /** Offset of the terminating `;`, if the statement has one. */
   terminator: number | undefined;
   transaction: TransactionContext;
+  /** Which part of the migration the statement belongs to: only `up` runs when the migration is applied. */
+  section: SectionKind;
 }
 
 export interface ParsedStatement extends StatementCommon {

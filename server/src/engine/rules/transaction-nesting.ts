@@ -1,6 +1,6 @@
 import type { Statement } from '../model/statement';
 import type { Report, Rule, RuleContext } from './rule';
-import { fileTool, openBlockBefore, transactionControlOf, wrappingTool } from './support/transaction-control';
+import { openBlockBefore, transactionControlOf, transactionRunner, wrappingRunner } from './support/transaction-control';
 
 /** BEGIN inside a transaction block, and COMMIT or ROLLBACK outside one: PostgreSQL does not nest transactions. */
 export const transactionNesting: Rule = {
@@ -32,7 +32,7 @@ export const transactionNesting: Rule = {
     const control = transactionControlOf(statement);
     if (!control) return [];
     const open = openBlockBefore(context.statements, statement.index);
-    if (control === 'open') return open ? [nestedInBlock(open, context)] : nestedInTool(context);
+    if (control === 'open') return open ? [nestedInBlock(open, context)] : nestedInTool(statement, context);
     // After a syntax error the file's statements may be cut wrongly (the `END` of a BEGIN ATOMIC body, say).
     if (open || context.statements[statement.index - 1]?.kind === 'invalid') return [];
     return [closingNothing(statement, context)];
@@ -52,8 +52,8 @@ function nestedInBlock(open: Statement, context: RuleContext): Report {
   };
 }
 
-function nestedInTool(context: RuleContext): Report[] {
-  const tool = wrappingTool(context);
+function nestedInTool(statement: Statement, context: RuleContext): Report[] {
+  const tool = wrappingRunner(statement, context);
   if (!tool) return [];
   return [
     {
@@ -67,7 +67,7 @@ function nestedInTool(context: RuleContext): Report[] {
 }
 
 function closingNothing(statement: Statement, context: RuleContext): Report {
-  const tool = fileTool(context);
+  const tool = transactionRunner(statement, context);
   const word = statement.tokens[0]?.value ?? 'COMMIT';
   return {
     message: tool

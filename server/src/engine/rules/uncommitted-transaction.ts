@@ -1,7 +1,7 @@
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
 import { insertAfterStatement } from './support/constraints';
-import { closesAfter, openBlockBefore, transactionControlOf, wrappingTool } from './support/transaction-control';
+import { closesAfter, openBlockBefore, transactionControlOf, wrappingRunner } from './support/transaction-control';
 
 /** A BEGIN the file never commits: when the session ends, PostgreSQL rolls the migration back. */
 export const uncommittedTransaction: Rule = {
@@ -25,7 +25,7 @@ export const uncommittedTransaction: Rule = {
     if (transactionControlOf(statement) !== 'open' || openBlockBefore(context.statements, statement.index)) return [];
     if (closesAfter(context.statements, statement.index)) return [];
     // The tool commits its own transaction, this block's included (transaction-nesting reports the BEGIN).
-    if (wrappingTool(context)) return [];
+    if (wrappingRunner(statement, context)) return [];
     const last = context.statements[context.statements.length - 1]!;
     return [
       {

@@ -1,26 +1,9 @@
-import { implicitTransaction, type MigrationTool } from '../../model/migration-tools';
-import { nodeAs, type Statement } from '../../model/statement';
+import type { Runner } from '../../model/frameworks/framework';
+import type { Statement } from '../../model/statement';
+import { transactionControlOf } from '../../model/transaction-control';
 import { perFile, type RuleContext } from '../rule';
 
-/** What a statement does to the session's transaction block: opens one (BEGIN, START TRANSACTION) or ends it. */
-export type TransactionControl = 'open' | 'close';
-
-export function transactionControlOf(statement: Statement): TransactionControl | undefined {
-  const transaction = nodeAs(statement, 'TransactionStmt');
-  switch (transaction?.kind) {
-    case 'TRANS_STMT_BEGIN':
-    case 'TRANS_STMT_START':
-      return 'open';
-    case 'TRANS_STMT_COMMIT':
-    case 'TRANS_STMT_ROLLBACK':
-      // COMMIT AND CHAIN starts the next transaction at once: the block stays open.
-      return transaction.chain ? undefined : 'close';
-    case 'TRANS_STMT_PREPARE':
-      return 'close';
-    default:
-      return undefined;
-  }
-}
+export { transactionControlOf, type TransactionControl } from '../../model/transaction-control';
 
 /** The BEGIN whose block is still open before statement `index`: PostgreSQL ignores a BEGIN inside a block, so the outer one counts. */
 export function openBlockBefore(statements: readonly Statement[], index: number): Statement | undefined {
@@ -51,17 +34,18 @@ const transactionBlocks = perFile((statements: readonly Statement[]) => {
 });
 
 /**
- * Tools that send the whole file as one multi-statement query: PostgreSQL's implicit transaction around it gives way
- * to the file's own BEGIN … COMMIT, so a block in the file is how such migrations are meant to be written.
+ * The runner that wraps the statement's section in a transaction of its own, into which the file's
+ * BEGIN would nest. Tools that send the file as one multi-statement query are not among them:
+ * PostgreSQL's implicit transaction gives way to the file's own BEGIN … COMMIT, so a block in the
+ * file is how such migrations are meant to be written.
  */
-const ONE_QUERY_TOOLS = new Set(['Prisma', 'golang-migrate']);
-
-/** The migration tool that runs the file inside a transaction of its own, into which the file's BEGIN would nest. */
-export function wrappingTool(context: RuleContext): MigrationTool | undefined {
-  const tool = fileTool(context);
-  return tool && !ONE_QUERY_TOOLS.has(tool.name) ? tool : undefined;
+export function wrappingRunner(statement: Statement, context: RuleContext): Runner | undefined {
+  const section = context.migration.sections.find((candidate) => statement.range.start >= candidate.start && statement.range.start < candidate.end);
+  return section?.wrapping === 'transaction' ? context.migration.runner : undefined;
 }
 
-/** The tool that wraps the file in a transaction, if any: recognised once per file, not for every statement that asks. */
-export const fileTool = perFile((context: RuleContext) => implicitTransaction(context.source, context.options, context.statements));
-
+/** The runner that sends a statement's section in a transaction (its own, or PostgreSQL's implicit one), if any. */
+export function transactionRunner(statement: Statement, context: RuleContext): Runner | undefined {
+  const section = context.migration.sections.find((candidate) => statement.range.start >= candidate.start && statement.range.start < candidate.end);
+  return section && section.wrapping !== 'none' ? context.migration.runner : undefined;
+}

@@ -1,0 +1,15 @@
+import { baseName, wholeFile, type Framework } from './framework';
+
+/** Atlas versioned migrations: a folder with `atlas.sum`; one transaction per file unless the file says `-- atlas:txmode none`. */
+export const atlas: Framework = {
+  id: 'atlas',
+  afterCommit: 'autocommit',
+  name: 'Atlas',
+  optOut: 'Put the statement in a migration file of its own that starts with `-- atlas:txmode none`.',
+  recognise(file) {
+    if (!baseName(file.path).endsWith('.sql') || file.readSibling('atlas.sum') === undefined) return undefined;
+    const mode = /^--\s*atlas:txmode\s+(\w+)/m.exec(file.source)?.[1];
+    if (mode === 'none') return { evidence: 'atlas.sum beside the file and `-- atlas:txmode none`', sections: wholeFile(file.source, 'up', 'none') };
+    return { evidence: 'atlas.sum beside the file', sections: wholeFile(file.source, 'up', 'transaction') };
+  },
+};

@@ -1,0 +1,24 @@
+import { markers, sectionsBetween, type Framework } from './framework';
+
+/**
+ * dbmate: `-- migrate:up` / `-- migrate:down` sections (pairs may repeat), each sent as one query in a
+ * transaction unless the marker says `transaction:false` — then PostgreSQL's implicit transaction still
+ * covers a section of several statements, so CONCURRENTLY needs a section of its own.
+ */
+export const dbmate: Framework = {
+  id: 'dbmate',
+  afterCommit: 'new-transaction',
+  name: 'dbmate',
+  optOut: 'Put the statement alone in a migration marked `-- migrate:up transaction:false` (dbmate sends a section as one query, so it must be the only statement).',
+  recognise({ source }) {
+    const found = markers(source, /^--\s*migrate:(up|down)\b(.*)$/m);
+    if (!found.some((marker) => marker.name === 'up')) return undefined;
+    return {
+      evidence: 'the `-- migrate:up` marker',
+      sections: sectionsBetween(
+        source,
+        found.map((at) => ({ at, kind: at.name === 'up' ? 'up' : 'down', wrapping: /\btransaction:false\b/.test(at.rest) ? 'one-query' : 'transaction' })),
+      ),
+    };
+  },
+};

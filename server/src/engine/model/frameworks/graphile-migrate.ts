@@ -1,0 +1,20 @@
+import { wholeFile, type Framework } from './framework';
+
+/**
+ * graphile-migrate: `migrations/committed/<n>.sql` (with `--! Previous:`/`--! Hash:` headers) and
+ * `migrations/current.sql`, each sent as one query in a transaction; `--! no-transaction` drops the
+ * wrapping, but the one query still makes several statements one implicit transaction.
+ */
+export const graphileMigrate: Framework = {
+  id: 'graphile-migrate',
+  afterCommit: 'new-transaction',
+  name: 'graphile-migrate',
+  optOut: 'Put the statement alone in a migration whose first line is `--! no-transaction` (graphile-migrate sends the file as one query, so it must be the only statement).',
+  recognise(file) {
+    const committed = /(^|\/)migrations\/committed\/\d+[^/]*\.sql$/.test(file.path);
+    const current = /(^|\/)migrations\/current(\.sql|\/[^/]+\.sql)$/.test(file.path);
+    if (!committed && !current && !/^--! (Previous|Hash): sha1:/m.test(file.source)) return undefined;
+    if (/^--! no-transaction\b/m.test(file.source)) return { evidence: 'the graphile-migrate layout and `--! no-transaction`', sections: wholeFile(file.source, 'up', 'one-query') };
+    return { evidence: 'the graphile-migrate layout (migrations/committed, --! headers)', sections: wholeFile(file.source, 'up', 'transaction') };
+  },
+};

@@ -1,0 +1,24 @@
+import { markers, type Framework, type Section } from './framework';
+
+/**
+ * Liquibase formatted SQL: the file starts with `--liquibase formatted sql`; each `--changeset
+ * author:id attr:value …` is a unit of its own, in a transaction unless `runInTransaction:false`
+ * (then statement by statement, or as one query with `splitStatements:false`). `--rollback` lines are
+ * comments to PostgreSQL, so they never run on apply.
+ */
+export const liquibase: Framework = {
+  id: 'liquibase',
+  afterCommit: 'new-transaction',
+  name: 'Liquibase',
+  optOut: 'Put the statement in a changeset of its own with `runInTransaction:false` (e.g. `--changeset author:id runInTransaction:false`).',
+  recognise({ source }) {
+    if (!/^\s*--\s*liquibase formatted sql/i.test(source)) return undefined;
+    const changesets = markers(source, /^--\s*(changeset)\s+(.*)$/m);
+    const sections: Section[] = changesets.map((at, i) => {
+      const outside = /\brunInTransaction:false\b/.test(at.rest);
+      const oneQuery = /\bsplitStatements:false\b/.test(at.rest);
+      return { kind: 'up', start: i === 0 ? 0 : at.start, end: changesets[i + 1]?.start ?? source.length, wrapping: !outside ? 'transaction' : oneQuery ? 'one-query' : 'none' };
+    });
+    return { evidence: 'the `--liquibase formatted sql` header', sections: sections.length > 0 ? sections : [{ kind: 'up', start: 0, end: source.length, wrapping: 'transaction' }] };
+  },
+};
