@@ -1,6 +1,6 @@
 import type { Token } from './lexer';
 import type { OffsetRange } from './positions';
-import type { StatementSource } from './splitter';
+import type { StatementSource } from './statement-source';
 
 /**
  * Statements below an edit move by the edit's change in length. Their tokens are moved only when
