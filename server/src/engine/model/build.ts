@@ -1,14 +1,13 @@
-import type { AlterTableCmd, Node, RangeVar } from '@pgsql/types';
 import type { LintOptions } from '../options';
 import type { PostgresParser } from '../parse/parser';
 import { nonTransactionalForm } from '../knowledge/non-transactional';
 import { migrationModel, type MigrationModel } from './migration';
 import { assignTransactions } from './transactions';
 import { detached } from '../text/detached';
-import type { Token } from '../text/lexer';
 import { splitFile, type SplitFile, type StatementSource } from '../text/splitter';
 import { movedStatement } from './moved-statement';
-import { relationFromRangeVar, type RelationRef } from './relations';
+import { statementsInDoBlock } from './do-block';
+import { alterTableCommandsOf, statementTargets } from './statement-parts';
 import type { NodeType, Statement, TransactionContext } from './statement';
 
 /** A file's statements, and which came from which source, so that the next build can take them over. */
@@ -102,9 +101,11 @@ function buildSource(text: string, source: StatementSource, parser: PostgresPars
       nodeType,
       ast: node.ast,
       locate,
-      targets: targetsOf(node.ast).map((rangeVar) => withNameRange(relationFromRangeVar(rangeVar, locate), tokens)),
+      targets: statementTargets(node.ast, locate, tokens),
       alterTableCommands: alterTableCommandsOf(node.ast),
     });
+    // A DO block runs its statements now: they follow it in the list, to be checked like the file's own.
+    if (nodeType === 'DoStmt') statements.push(...statementsInDoBlock(statements[statements.length - 1]!, parser, statements.length));
   }
 }
 
@@ -148,29 +149,3 @@ function startsLine(text: string, offset: number): boolean {
   }
   return true;
 }
-
-/** The relations a statement acts on directly (more node types join as rules need them). */
-function targetsOf(ast: Node): RangeVar[] {
-  if ('IndexStmt' in ast) return ast.IndexStmt.relation ? [ast.IndexStmt.relation] : [];
-  if ('AlterTableStmt' in ast) return ast.AlterTableStmt.relation ? [ast.AlterTableStmt.relation] : [];
-  if ('CreateStmt' in ast) return ast.CreateStmt.relation ? [ast.CreateStmt.relation] : [];
-  if ('CreateTableAsStmt' in ast) return ast.CreateTableAsStmt.into?.rel ? [ast.CreateTableAsStmt.into.rel] : [];
-  return [];
-}
-
-function alterTableCommandsOf(ast: Node): AlterTableCmd[] {
-  if (!('AlterTableStmt' in ast)) return [];
-  return (ast.AlterTableStmt.cmds ?? []).flatMap((cmd) => ('AlterTableCmd' in cmd ? [cmd.AlterTableCmd] : []));
-}
-
-/** Extends a relation's start location over the written name (`schema . "Name"`). */
-function withNameRange(relation: RelationRef, tokens: readonly Token[]): RelationRef {
-  if (!relation.range) return relation;
-  const first = tokens.findIndex((token) => token.start === relation.range!.start);
-  if (first === -1) return relation;
-  let last = first;
-  while (tokens[last + 1]?.value === '.' && isName(tokens[last + 2])) last += 2;
-  return { ...relation, range: { start: tokens[first]!.start, end: tokens[last]!.end } };
-}
-
-const isName = (token: Token | undefined) => token !== undefined && (token.type === 'word' || token.type === 'quoted-identifier');

@@ -81,6 +81,7 @@ class MovedParsed extends MovedTokens implements ParsedStatement {
   readonly ast: ParsedStatement['ast'];
   readonly targets: RelationRef[];
   readonly alterTableCommands: ParsedStatement['alterTableCommands'];
+  readonly runBy: ParsedStatement['runBy'];
   /** The statement as first built, and how far it has moved since: moving again does not chain calls. */
   readonly #built: ParsedStatement;
   readonly #movedBy: number;
@@ -94,6 +95,7 @@ class MovedParsed extends MovedTokens implements ParsedStatement {
     this.#movedBy = (statement instanceof MovedParsed ? statement.#movedBy : 0) + delta;
     this.targets = statement.targets.map((target) => movedRelation(target, delta));
     this.alterTableCommands = statement.alterTableCommands;
+    this.runBy = statement.runBy;
   }
 
   get origin(): { built: ParsedStatement; movedBy: number } {

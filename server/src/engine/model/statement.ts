@@ -36,8 +36,21 @@ interface StatementCommon {
   section: SectionKind;
 }
 
+/** How a statement run by a DO block is written in it. */
+export interface DoBlockRun {
+  /** `sql`: written as a statement of the block; `execute`: the string constant of an `EXECUTE '…'`. */
+  via: 'sql' | 'execute';
+  /**
+   * Whether the document spells the statement's text exactly. When it does not (doubled quotes,
+   * E'' escapes, a SELECT's INTO clause), offsets into `text` do not map onto the document.
+   */
+  verbatim: boolean;
+}
+
 export interface ParsedStatement extends StatementCommon {
   kind: 'parsed';
+  /** Set on a statement a DO block runs (it follows the DO statement in the file's list): how it is written there. */
+  runBy?: DoBlockRun;
   nodeType: NodeType;
   ast: Node;
   /** Converts a node's `location` (UTF-8 byte offset in the statement) to a document offset. */

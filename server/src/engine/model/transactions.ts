@@ -1,4 +1,4 @@
-import type { Section } from './frameworks/framework';
+import type { Runner, Section } from './frameworks/framework';
 import type { MigrationModel } from './migration';
 import type { Statement, TransactionContext } from './statement';
 import { transactionControlOf } from './transaction-control';
@@ -34,6 +34,9 @@ function statementsIn(statements: readonly Statement[], from: number, section: S
 
 const AUTOCOMMIT: TransactionContext = { kind: 'autocommit' };
 
+/** Runs the statements of a DO block: as one statement, in one transaction. */
+const DO_BLOCK: Runner = { name: 'The DO block', optOut: 'Move the statement out of the DO block: a DO block runs as one statement, in one transaction.' };
+
 /** One section's run: which transaction is open, and the statements in it so far. */
 class Segment {
   /** `pending`: the next statement opens a transaction the file does not open itself. */
@@ -42,6 +45,8 @@ class Segment {
   private members: Statement[] = [];
   /** Whether PostgreSQL's implicit transaction of a multi-statement query covers what the file leaves open. */
   private readonly oneQuery: boolean;
+  /** The transaction of the statements the last DO block runs, when the block itself runs in autocommit. */
+  private doBlock: TransactionContext | undefined;
 
   constructor(
     readonly section: Section,
@@ -55,6 +60,14 @@ class Segment {
   add(statement: Statement): void {
     statement.section = this.section.kind;
     statement.transaction = AUTOCOMMIT;
+    if (statement.kind === 'parsed' && statement.runBy && this.state === 'autocommit') {
+      // A DO block is one statement: what it runs shares one transaction, even in autocommit.
+      statement.transaction = this.doBlock ?? AUTOCOMMIT;
+      return;
+    }
+    if (statement.kind === 'parsed' && statement.nodeType === 'DoStmt' && !statement.runBy) {
+      this.doBlock = { kind: 'implicit', tool: DO_BLOCK, start: statement.index, end: undefined };
+    }
     const control = transactionControlOf(statement);
     if (control === 'open') {
       // Inside the runner's transaction a BEGIN changes nothing; in autocommit, or at the head of a
