@@ -18,7 +18,7 @@ export interface Finding {
   suppression: TextEdit | undefined;
 }
 
-const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
+export const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
 
 export const bySeverityThenPosition = (a: Finding, b: Finding) =>
   a.range.start - b.range.start || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity];

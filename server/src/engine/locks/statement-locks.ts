@@ -4,11 +4,13 @@ import { movedRelation, relationFromRangeVar, type RelationName } from '../model
 import { builtOrigin } from '../model/moved-statement';
 import { nodeAs, type ParsedStatement } from '../model/statement';
 import { LOCK_MODES, type LockMode } from './lock-modes';
+import { cteNames, isSystemCatalog, rowSelection, tablesRead, tablesReadByCtes, type TableRead } from './statement-cost';
 
 /**
  * What makes a statement's run time grow while it holds its lock:
- * - `instant`: catalog change only;
- * - `scan`: reads the whole table (validation, SET NOT NULL);
+ * - `instant`: does not grow with the table: a catalog change, or rows the statement names
+ *   (INSERT … VALUES, UPDATE/DELETE by key — see ./statement-cost.ts);
+ * - `scan`: reads the whole table (validation, SET NOT NULL, a SELECT or UPDATE without a selective WHERE);
  * - `index-build`: sorts the table into an index;
  * - `rewrite`: copies the whole table and rebuilds its indexes;
  * - `rows`: touches rows (UPDATE, DELETE, INSERT … SELECT): grows with the rows it matches.
@@ -17,13 +19,26 @@ export type Work = 'instant' | 'scan' | 'index-build' | 'rewrite' | 'rows';
 
 export type ObjectKind = 'table' | 'index' | 'materialized view';
 
+/**
+ * Something the rest of the file can show, that makes a lock's work instant:
+ * - `not-null-proven`: SET NOT NULL skips its scan when a validated CHECK (column IS NOT NULL) proves it (PostgreSQL 12+);
+ * - `empty`: validating a foreign key reads the referenced table once per row of the referencing table, so
+ *   nothing when that table is new and empty.
+ */
+export type WorkCondition = { kind: 'not-null-proven'; relation: RelationName; column: string } | { kind: 'empty'; relation: RelationName };
+
 /** A lock a statement takes, on what, and the work done while holding it. */
 export interface TableLock {
   relation: RelationName;
   objectKind: ObjectKind;
   mode: LockMode;
+  /** The most the statement does while holding the lock. */
   work: Work;
+  /** When all of these hold, the work is instant instead (absent when nothing can make it so). */
+  fastIf?: NonEmpty<WorkCondition>;
 }
+
+type NonEmpty<T> = readonly [T, ...T[]];
 
 const WORK_RANK: Readonly<Record<Work, number>> = { instant: 0, rows: 1, scan: 2, 'index-build': 3, rewrite: 4 };
 
@@ -69,6 +84,8 @@ const LOCKING_STATEMENTS: ReadonlySet<string> = new Set([
   'InsertStmt',
   'CommentStmt',
   'CreateStmt',
+  'SelectStmt',
+  'CreateTableAsStmt',
 ]);
 
 function computeLocks(statement: ParsedStatement, pgVersion: number): TableLock[] {
@@ -80,15 +97,19 @@ function computeLocks(statement: ParsedStatement, pgVersion: number): TableLock[
   if (index) return table(index.relation, index.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', 'index-build');
 
   const alter = nodeAs(statement, 'AlterTableStmt');
-  if (alter) {
+  if (alter?.relation) {
+    const altered = relationFromRangeVar(alter.relation, locate);
     const objectKind: ObjectKind = alter.objtype === 'OBJECT_INDEX' ? 'index' : alter.objtype === 'OBJECT_MATVIEW' ? 'materialized view' : 'table';
     const parts = statement.alterTableCommands.map((cmd) => alterTableCommandLock(cmd, pgVersion, objectKind));
-    const own = parts.reduce<{ mode: LockMode; work: Work }>(
-      (acc, part) => ({ mode: stricter(acc.mode, part.mode), work: WORK_RANK[part.work] > WORK_RANK[acc.work] ? part.work : acc.work }),
-      { mode: 'ACCESS SHARE', work: 'instant' },
-    );
-    const referenced = parts.flatMap((part) => part.referenced ?? []);
-    return [...table(alter.relation, own.mode, own.work, objectKind), ...referenced.flatMap((lock) => table(lock.rangeVar, lock.mode, lock.work))];
+    const mode = parts.reduce<LockMode>((acc, part) => stricter(acc, part.mode), 'ACCESS SHARE');
+    const onAltered = (part: CommandLock): WorkCondition[] => (part.fastIf ?? []).map((condition) => ({ ...condition, relation: altered }));
+    const own: TableLock = { relation: altered, objectKind, mode, ...combinedWork(parts.map((part) => ({ work: part.work, fastIf: onAltered(part) }))) };
+    const referenced = parts.flatMap((part) => part.referenced ?? []).flatMap(({ rangeVar, mode: referencedMode, work, scansAlteredRows }): TableLock[] => {
+      if (!rangeVar) return [];
+      const lock: TableLock = { relation: relationFromRangeVar(rangeVar, locate), objectKind: 'table', mode: referencedMode, work };
+      return [scansAlteredRows && isSlow(work) ? { ...lock, fastIf: [{ kind: 'empty', relation: altered }] } : lock];
+    });
+    return [own, ...referenced];
   }
 
   const drop = nodeAs(statement, 'DropStmt');
@@ -151,12 +172,25 @@ function computeLocks(statement: ParsedStatement, pgVersion: number): TableLock[
     return (lock.relations ?? []).flatMap((node) => ('RangeVar' in node ? table(node.RangeVar, mode, 'instant') : []));
   }
 
-  const update = nodeAs(statement, 'UpdateStmt');
-  if (update) return table(update.relation, 'ROW EXCLUSIVE', update.whereClause ? 'rows' : 'scan');
-  const remove = nodeAs(statement, 'DeleteStmt');
-  if (remove) return table(remove.relation, 'ROW EXCLUSIVE', remove.whereClause ? 'rows' : 'scan');
+  // DML: rows it names (by key, or in VALUES) are instant; rows it selects by condition grow with the table.
+  const change = nodeAs(statement, 'UpdateStmt') ?? nodeAs(statement, 'DeleteStmt');
+  if (change?.relation) return table(change.relation, 'ROW EXCLUSIVE', changeWork(change.relation, change.whereClause));
   const insert = nodeAs(statement, 'InsertStmt');
-  if (insert) return table(insert.relation, 'ROW EXCLUSIVE', 'rows');
+  if (insert?.relation) {
+    const source = insert.selectStmt && 'SelectStmt' in insert.selectStmt ? insert.selectStmt.SelectStmt : undefined;
+    const ctes = new Set(cteNames(insert.withClause));
+    const reads = [...tablesReadByCtes(insert.withClause, ctes), ...(source ? tablesRead(source, ctes) : [])];
+    const target = table(insert.relation, 'ROW EXCLUSIVE', isSystemCatalog(insert.relation) || !reads.some((read) => read.whole) ? 'instant' : 'rows');
+    return [...target, ...readLocks(reads, 'ACCESS SHARE', locate, target)];
+  }
+  const select = nodeAs(statement, 'SelectStmt');
+  if (select) return readLocks(tablesRead(select), (select.lockingClause ?? []).length > 0 ? 'ROW SHARE' : 'ACCESS SHARE', locate);
+  const createAs = nodeAs(statement, 'CreateTableAsStmt');
+  if (createAs?.query && 'SelectStmt' in createAs.query) {
+    // WITH NO DATA plans the query (and locks what it reads) without running it.
+    const reads = tablesRead(createAs.query.SelectStmt).map((read) => ({ ...read, whole: read.whole && !createAs.into?.skipData }));
+    return readLocks(reads, 'ACCESS SHARE', locate);
+  }
 
   const comment = nodeAs(statement, 'CommentStmt');
   if (comment && (comment.objtype === 'OBJECT_TABLE' || comment.objtype === 'OBJECT_COLUMN')) {
@@ -175,11 +209,52 @@ function stricter(a: LockMode, b: LockMode): LockMode {
   return LOCK_MODES.indexOf(b) > LOCK_MODES.indexOf(a) ? b : a;
 }
 
+const heavier = (a: Work, b: Work): Work => (WORK_RANK[b] > WORK_RANK[a] ? b : a);
+
+/**
+ * The work of several parts done under one lock: the heaviest. It can become instant only when
+ * every slow part can: then all their conditions must hold.
+ */
+function combinedWork(parts: readonly { work: Work; fastIf?: readonly WorkCondition[] }[]): Pick<TableLock, 'work' | 'fastIf'> {
+  const work = parts.reduce<Work>((acc, part) => heavier(acc, part.work), 'instant');
+  const slow = parts.filter((part) => isSlow(part.work));
+  const [first, ...rest] = slow.flatMap((part) => part.fastIf ?? []);
+  const allConditional = slow.every((part) => (part.fastIf ?? []).length > 0);
+  return first && allConditional ? { work, fastIf: [first, ...rest] } : { work };
+}
+
+/** UPDATE and DELETE: instant for rows picked by key (and on system catalogs), else they grow with the table. */
+function changeWork(relation: RangeVar, where: Node | undefined): Work {
+  if (isSystemCatalog(relation)) return 'instant';
+  const selection = rowSelection(where);
+  return selection === 'all' ? 'scan' : selection === 'by-key' ? 'instant' : 'rows';
+}
+
+/** The locks a query takes on the tables it reads (those the statement writes already carry a stronger lock). */
+function readLocks(reads: readonly TableRead[], mode: LockMode, locate: (byteLocation: number) => number, written: readonly TableLock[] = []): TableLock[] {
+  const locks: TableLock[] = [];
+  for (const { rangeVar, whole } of reads) {
+    const relation = relationFromRangeVar(rangeVar, locate);
+    const work: Work = whole ? 'scan' : 'instant';
+    const same = (lock: TableLock) => lock.relation.name === relation.name && lock.relation.schema === relation.schema;
+    if (written.some(same)) continue;
+    const index = locks.findIndex(same);
+    if (index === -1) locks.push({ relation, objectKind: 'table', mode, work });
+    else locks[index] = { ...locks[index]!, work: heavier(locks[index]!.work, work) };
+  }
+  return locks;
+}
+
 interface CommandLock {
   mode: LockMode;
   work: Work;
-  /** Locks on other tables, e.g. the table a foreign key references. */
-  referenced?: { rangeVar: RangeVar | undefined; mode: LockMode; work: Work }[];
+  /** Conditions on the altered table that make the work instant (see `WorkCondition`). */
+  fastIf?: readonly { kind: 'not-null-proven'; column: string }[];
+  /**
+   * Locks on other tables, e.g. the table a foreign key references; `scansAlteredRows`: the work
+   * there is done once per row of the altered table (a foreign key's validation).
+   */
+  referenced?: { rangeVar: RangeVar | undefined; mode: LockMode; work: Work; scansAlteredRows?: boolean }[];
 }
 
 /** One ALTER TABLE subcommand's lock, per the ALTER TABLE reference page. */
@@ -192,7 +267,8 @@ export function alterTableCommandLock(cmd: AlterTableCmd, pgVersion: number, obj
     case 'AT_ValidateConstraint':
       return { mode: 'SHARE UPDATE EXCLUSIVE', work: 'scan' };
     case 'AT_SetNotNull':
-      return { mode: 'ACCESS EXCLUSIVE', work: 'scan' };
+      // Since PostgreSQL 12 a validated CHECK (column IS NOT NULL) lets SET NOT NULL skip its scan.
+      return { mode: 'ACCESS EXCLUSIVE', work: 'scan', ...(pgVersion >= 12 && cmd.name !== undefined ? { fastIf: [{ kind: 'not-null-proven' as const, column: cmd.name }] } : {}) };
     case 'AT_AlterColumnType':
     case 'AT_SetLogged':
     case 'AT_SetUnLogged':
@@ -284,7 +360,7 @@ function constraintLock(constraint: Constraint | undefined): CommandLock {
       return {
         mode: 'SHARE ROW EXCLUSIVE',
         work: validates ? 'scan' : 'instant',
-        referenced: [{ rangeVar: constraint.pktable, mode: 'SHARE ROW EXCLUSIVE', work: validates ? 'scan' : 'instant' }],
+        referenced: [{ rangeVar: constraint.pktable, mode: 'SHARE ROW EXCLUSIVE', work: validates ? 'scan' : 'instant', scansAlteredRows: true }],
       };
     case 'CONSTR_CHECK':
     case 'CONSTR_NOTNULL':

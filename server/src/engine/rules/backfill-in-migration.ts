@@ -1,11 +1,12 @@
 import type { Node } from '@pgsql/types';
 import { blockedOperations } from '../locks/lock-modes';
+import { isSystemCatalog, rowSelection } from '../locks/statement-cost';
 import { displayRelation, relationFromRangeVar, type RelationRef } from '../model/relations';
 import { nodeAs, type ParsedStatement } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
-import { lockHeldAcrossSlowStatement } from './lock-held-across-slow-statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
+import { slowWorkUnderHeldLocks } from './support/slow-work';
 
 const DOCS_EXPLICIT_LOCKING = 'https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-ROWS';
 
@@ -31,8 +32,8 @@ export const backfillInMigration: Rule = {
     example: {
       bad: "ALTER TABLE orders ADD COLUMN status text;\nUPDATE orders SET status = 'new' WHERE status IS NULL;",
       good:
-        "ALTER TABLE orders ADD COLUMN status text;\n-- then, outside the migration, in batches that each commit:\n" +
-        "UPDATE orders SET status = 'new' WHERE id IN (SELECT id FROM orders WHERE status IS NULL LIMIT 10000);",
+        "ALTER TABLE orders ADD COLUMN status text;\n-- then, outside the migration (a job or script), in batches that each commit, until none is left:\n" +
+        "-- UPDATE orders SET status = 'new' WHERE id IN (SELECT id FROM orders WHERE status IS NULL LIMIT 10000);",
     },
     instead:
       'Keep the schema change in the migration and run the backfill separately, in batches of a few thousand rows that ' +
@@ -58,11 +59,12 @@ export const backfillInMigration: Rule = {
   check(statement, context) {
     if (statement.kind !== 'parsed') return [];
     const change = nodeAs(statement, 'UpdateStmt') ?? nodeAs(statement, 'DeleteStmt');
-    if (!change?.relation) return [];
+    // A system catalog (`UPDATE pg_index …`) is not application data: small, and its rows are not the application's.
+    if (!change?.relation || isSystemCatalog(change.relation)) return [];
     const table = relationFromRangeVar(change.relation, statement.locate);
-    if (context.isCreatedInFile(table, statement.index) || pinsRows(change.whereClause)) return [];
+    if (context.isCreatedInFile(table, statement.index) || selectsSpecificRows(change.whereClause)) return [];
     // Already reported, as an error, when an earlier blocking lock of the transaction is held during it.
-    if (lockHeldAcrossSlowStatement.check(statement, context).length > 0) return [];
+    if (slowWorkUnderHeldLocks(statement, context)) return [];
 
     const verb = nodeAs(statement, 'UpdateStmt') ? 'UPDATE' : 'DELETE';
     const name = displayRelation(table);
@@ -87,30 +89,9 @@ export const backfillInMigration: Rule = {
  * Whether the WHERE clause picks rows by specific values (`id = 42`, `code IN ('a', 'b')`,
  * `id = ANY('{1,2}')`): in one of its AND-ed terms, or in every branch of an OR.
  */
-function pinsRows(where: Node | undefined): boolean {
-  if (!where) return false;
-  if ('BoolExpr' in where) {
-    const args = where.BoolExpr.args ?? [];
-    if (where.BoolExpr.boolop === 'AND_EXPR') return args.some(pinsRows);
-    return where.BoolExpr.boolop === 'OR_EXPR' && args.length > 0 && args.every(pinsRows);
-  }
-  if (!('A_Expr' in where)) return false;
-  const { kind, name, lexpr, rexpr } = where.A_Expr;
-  const operator = name?.map((part) => ('String' in part ? part.String.sval : '')).join('.');
-  if (operator !== '=' || !lexpr || !rexpr) return false;
-  const column = 'ColumnRef' in lexpr ? rexpr : 'ColumnRef' in rexpr ? lexpr : undefined;
-  if (!column) return false;
-  if (kind === 'AEXPR_OP') return isValue(column);
-  if (kind === 'AEXPR_IN') return 'List' in column && (column.List.items ?? []).every(isValue);
-  if (kind === 'AEXPR_OP_ANY') return 'A_ArrayExpr' in column ? (column.A_ArrayExpr.elements ?? []).every(isValue) : isValue(column);
-  return false;
-}
-
-/** A literal or parameter (possibly cast), other than a boolean: `flag = true` selects by condition. */
-function isValue(node: Node): boolean {
-  if ('TypeCast' in node) return node.TypeCast.arg !== undefined && isValue(node.TypeCast.arg);
-  if ('ParamRef' in node) return true;
-  return 'A_Const' in node && !node.A_Const.isnull && node.A_Const.boolval === undefined;
+function selectsSpecificRows(where: Node | undefined): boolean {
+  const selection = rowSelection(where);
+  return selection === 'by-value' || selection === 'by-key';
 }
 
 /** `UPDATE orders` / `DELETE FROM app.orders`: from the statement's start through the table name. */

@@ -1,10 +1,11 @@
-import { blockedOperations, blocksOperation, trafficImpact } from '../locks/lock-modes';
-import { isSlow, locksOf, type TableLock, type Work } from '../locks/statement-locks';
-import { displayRelation, sameRelation } from '../model/relations';
-import type { ParsedStatement, Statement, TransactionContext } from '../model/statement';
+import { blockedOperations, LOCK_MODES, trafficImpact } from '../locks/lock-modes';
+import type { Work } from '../locks/statement-locks';
+import { displayRelation } from '../model/relations';
+import type { ParsedStatement, TransactionContext } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { Fix, RelatedLocation, Rule, RuleContext } from './rule';
-import { earlierInSameTransaction, validatedInSameTransaction } from './support/constraints';
+import type { Fix, RelatedLocation, Rule } from './rule';
+import { validatedInSameTransaction } from './support/constraints';
+import { slowWorkUnderHeldLocks, type HeldLock } from './support/slow-work';
 
 /**
  * Locks last until COMMIT. A brief ACCESS EXCLUSIVE (ADD COLUMN, say) followed in the same
@@ -52,36 +53,22 @@ export const lockHeldAcrossSlowStatement: Rule = {
     },
   ],
   check(statement, context) {
-    if (statement.kind !== 'parsed' || statement.transaction.kind === 'autocommit') return [];
-    // Only a slow statement can be reported: the others never look at their transaction.
-    const own = locksOf(statement, context.options.pgVersion);
-    if (!own.some((lock) => isSlow(lock.work))) return [];
+    if (statement.kind !== 'parsed') return [];
+    const found = slowWorkUnderHeldLocks(statement, context);
     // A VALIDATE of a constraint this transaction added NOT VALID is validate-in-same-transaction's finding.
-    if (validatedInSameTransaction(statement, context)) return [];
-    const existing = (lock: TableLock) => !context.isCreatedInFile(lock.relation, statement.index);
-    const slow = own.filter((lock) => isSlow(lock.work) && existing(lock));
-    if (slow.length === 0) return [];
-
-    const held = heldBlockingLocks(statement, context).filter(({ lock }) => existing(lock) && addsImpact(lock, slow));
-    if (held.length === 0) return [];
-
-    const first = held[0]!;
-    const tables = [...new Set(held.map(({ lock }) => displayRelation(lock.relation)))].join(', ');
-    // The first few places explain it; a long transaction would otherwise list every earlier statement.
-    const related: RelatedLocation[] = held.slice(0, MAX_RELATED).map(({ lock, by }) => ({
-      range: by.range,
-      message: `${lock.mode} on ${displayRelation(lock.relation)} taken here; held until COMMIT`,
-    }));
+    if (!found || validatedInSameTransaction(statement, context)) return [];
+    const { slow, held } = found;
+    const headline = strongest(held);
     const fix = commitBefore(statement, context.source);
     return [
       {
         message:
-          `This statement ${describeWork(slow[0]!.work)} ${displayRelation(slow[0]!.relation)} while the ${first.lock.mode} lock an earlier ` +
-          `statement of this transaction took on ${tables} is still held (locks last until COMMIT): ${trafficImpact(first.lock.mode)} ` +
-          `for as long as this statement runs. Commit before it.`,
+          `This statement ${describeWork(statement, slow[0]!.work)} ${displayRelation(slow[0]!.relation)} while the ${headline.lock.mode} lock an earlier ` +
+          `statement of this transaction took on ${heldTables(held)} is still held (locks last until COMMIT), so for as long as this statement runs: ` +
+          `${trafficImpact(headline.lock.mode)}. Commit before it.`,
         range: keywordRange(statement),
-        related,
-        lock: { mode: first.lock.mode, relation: first.lock.relation, blocks: blockedOperations(first.lock.mode) },
+        related: relatedLocations(held),
+        lock: { mode: headline.lock.mode, relation: headline.lock.relation, blocks: blockedOperations(headline.lock.mode) },
         safeAlternative: 'COMMIT before the slow statement (or run it in a migration of its own) so the blocking lock is released first.',
         ...(fix ? { fixes: [fix] } : { noFixReason: noFixReason(statement.transaction) }),
       },
@@ -89,36 +76,42 @@ export const lockHeldAcrossSlowStatement: Rule = {
   },
 };
 
-const MAX_RELATED = 10;
+/** Related locations and tables named per finding: a long transaction would otherwise list every earlier statement in each. */
+const MAX_LISTED = 5;
 
-interface HeldLock {
-  lock: TableLock;
-  by: Statement;
+/** The held lock that blocks the most traffic (the earliest of those). */
+const strongest = (held: readonly HeldLock[]): HeldLock =>
+  held.reduce((best, candidate) => (LOCK_MODES.indexOf(candidate.lock.mode) > LOCK_MODES.indexOf(best.lock.mode) ? candidate : best));
+
+/** "orders, customers", at most MAX_LISTED names. */
+function heldTables(held: readonly HeldLock[]): string {
+  const tables = [...new Set(held.map(({ lock }) => displayRelation(lock.relation)))];
+  const more = tables.length - MAX_LISTED;
+  return more > 0 ? `${tables.slice(0, MAX_LISTED).join(', ')} and ${more} more ${more === 1 ? 'table' : 'tables'}` : tables.join(', ');
 }
 
-/** Locks taken by earlier statements of the same transaction that make reads or writes wait. */
-function heldBlockingLocks(statement: ParsedStatement, context: RuleContext): HeldLock[] {
-  return earlierInSameTransaction(statement, context)
-    .flatMap((earlier) => locksOf(earlier, context.options.pgVersion).map((lock) => ({ lock, by: earlier as Statement })))
-    .filter(({ lock }) => blocksTraffic(lock));
+/** The nearest MAX_LISTED held locks, in file order, then where the others start. */
+function relatedLocations(held: readonly HeldLock[]): RelatedLocation[] {
+  const nearest = held.slice(-MAX_LISTED);
+  const others = held.slice(0, -MAX_LISTED);
+  const listed: RelatedLocation[] = nearest.map(({ lock, by }) => ({ range: by.range, message: `${lock.mode} on ${displayRelation(lock.relation)} taken here; held until COMMIT` }));
+  if (others.length === 0) return listed;
+  const more: RelatedLocation = {
+    range: others[0]!.by.range,
+    message: `and ${others.length} more blocking ${others.length === 1 ? 'lock' : 'locks'} taken earlier in this transaction, from here on; all held until COMMIT`,
+  };
+  return [more, ...listed];
 }
 
-const blocksTraffic = (lock: TableLock) => blocksOperation(lock.mode, 'SELECT') || blocksOperation(lock.mode, 'INSERT');
-
-/** A held lock adds impact unless the slow statement itself already blocks as much on that table. */
-function addsImpact(held: TableLock, slow: readonly TableLock[]): boolean {
-  const own = slow.find((lock) => sameRelation(lock.relation, held.relation));
-  return !own || blockedOperations(held.mode).some((operation) => !blockedOperations(own.mode).includes(operation));
-}
-
-function describeWork(work: Work): string {
+function describeWork(statement: ParsedStatement, work: Work): string {
+  const changes = statement.nodeType === 'UpdateStmt' || statement.nodeType === 'DeleteStmt';
   switch (work) {
     case 'rewrite':
       return 'rewrites';
     case 'index-build':
       return 'builds an index on';
     case 'scan':
-      return 'scans';
+      return changes ? 'changes every row of' : 'scans';
     default:
       return 'changes rows of';
   }

@@ -24,7 +24,14 @@ export function provenNotNull(context: RuleContext, beforeStatement: number, tab
   return checks.some(({ added, name, at }) => validatesExistingRows(added.constraint) || validatedLater(name, at));
 }
 
+/**
+ * `column IS NOT NULL`, alone or AND-ed with other conditions: PostgreSQL proves NOT NULL from any
+ * top-level AND term of a validated CHECK (predicate_implied_by splits the constraint at AND).
+ */
 function isNotNullTest(expression: Node | undefined, column: string): boolean {
+  if (expression && 'BoolExpr' in expression) {
+    return expression.BoolExpr.boolop === 'AND_EXPR' && (expression.BoolExpr.args ?? []).some((term) => isNotNullTest(term, column));
+  }
   if (!expression || !('NullTest' in expression)) return false;
   const { arg, nulltesttype } = expression.NullTest;
   if (nulltesttype !== 'IS_NOT_NULL' || !arg || !('ColumnRef' in arg)) return false;

@@ -1,0 +1,112 @@
+import type { Node, RangeVar, SelectStmt, WithClause } from '@pgsql/types';
+
+/**
+ * How a WHERE clause picks the rows a statement reads or changes:
+ * - `all`: no WHERE;
+ * - `by-condition`: a condition (`status IS NULL`, a range, a join, a subquery): any number of rows, found by a scan;
+ * - `by-value`: specific values of some column (`code IN ('a', 'b')`): few rows, but maybe found by a scan;
+ * - `by-key`: specific values of a key column (`id = 42`, `user_id IN (1, 2)`): few rows, found through its index.
+ */
+export type RowSelection = 'all' | 'by-condition' | 'by-value' | 'by-key';
+
+/**
+ * The selection of a WHERE clause: the strongest pin among its AND-ed terms; an OR pins only as
+ * much as its weakest branch.
+ */
+export function rowSelection(where: Node | undefined): RowSelection {
+  return where ? (pinOf(where) ?? 'by-condition') : 'all';
+}
+
+type Pin = 'by-value' | 'by-key';
+
+function pinOf(where: Node): Pin | undefined {
+  if ('BoolExpr' in where) {
+    const pins = (where.BoolExpr.args ?? []).map(pinOf);
+    if (where.BoolExpr.boolop === 'AND_EXPR') return pins.includes('by-key') ? 'by-key' : pins.includes('by-value') ? 'by-value' : undefined;
+    if (where.BoolExpr.boolop !== 'OR_EXPR' || pins.length === 0 || pins.includes(undefined)) return undefined;
+    return pins.every((pin) => pin === 'by-key') ? 'by-key' : 'by-value';
+  }
+  if (!('A_Expr' in where)) return undefined;
+  const { kind, name, lexpr, rexpr } = where.A_Expr;
+  const operator = name?.map((part) => ('String' in part ? part.String.sval : '')).join('.');
+  if (operator !== '=' || !lexpr || !rexpr) return undefined;
+  const [column, value] = 'ColumnRef' in lexpr ? [lexpr, rexpr] : 'ColumnRef' in rexpr ? [rexpr, lexpr] : [];
+  if (!column || !value || !isSpecificValue(kind, value)) return undefined;
+  return isKeyColumn(column) ? 'by-key' : 'by-value';
+}
+
+function isSpecificValue(kind: string | undefined, value: Node): boolean {
+  if (kind === 'AEXPR_OP') return isValue(value);
+  if (kind === 'AEXPR_IN') return 'List' in value && (value.List.items ?? []).every(isValue);
+  if (kind === 'AEXPR_OP_ANY') return 'A_ArrayExpr' in value ? (value.A_ArrayExpr.elements ?? []).every(isValue) : isValue(value);
+  return false;
+}
+
+/** A literal or parameter (possibly cast), other than a boolean: `flag = true` selects by condition. */
+function isValue(node: Node): boolean {
+  if ('TypeCast' in node) return node.TypeCast.arg !== undefined && isValue(node.TypeCast.arg);
+  if ('ParamRef' in node) return true;
+  return 'A_Const' in node && !node.A_Const.isnull && node.A_Const.boolval === undefined;
+}
+
+/**
+ * `id`, `uuid`, `user_id`, `userId`: by convention a primary key or a foreign key, which is indexed.
+ * Other columns compared to a value (`status = 'failed'`) may match every row, through a scan.
+ */
+function isKeyColumn(column: Node): boolean {
+  const fields = 'ColumnRef' in column ? (column.ColumnRef.fields ?? []) : [];
+  const last = fields.at(-1);
+  const name = last && 'String' in last ? (last.String.sval ?? '') : '';
+  return /^(id|uuid)$/i.test(name) || /_(id|uuid)$/i.test(name) || /[a-z0-9](Id|ID|Uuid)$/.test(name);
+}
+
+/** A table a query reads, and whether the whole of it (or a part that grows with it) is read. */
+export interface TableRead {
+  rangeVar: RangeVar;
+  whole: boolean;
+}
+
+/**
+ * The tables a query reads from (FROM, JOIN, subqueries in FROM, CTEs, both sides of UNION), with
+ * whether each is read whole: yes unless its WHERE picks rows by key or it stops at a LIMIT without
+ * ORDER BY. Subqueries elsewhere (in the select list, in WHERE) are not followed. System catalogs
+ * are small: not counted. `outerCtes`: names the statement's WITH defines, which are not tables.
+ */
+export function tablesRead(select: SelectStmt, outerCtes: ReadonlySet<string> = new Set()): TableRead[] {
+  const ctes = new Set([...outerCtes, ...cteNames(select.withClause)]);
+  const fromCtes = tablesReadByCtes(select.withClause, ctes);
+  if (select.op && select.op !== 'SETOP_NONE') {
+    return [...fromCtes, ...(select.larg ? tablesRead(select.larg, ctes) : []), ...(select.rarg ? tablesRead(select.rarg, ctes) : [])];
+  }
+  const bounded = rowSelection(select.whereClause) === 'by-key' || (select.limitCount !== undefined && (select.sortClause ?? []).length === 0);
+  const visit = (node: Node): TableRead[] => {
+    if ('RangeVar' in node) {
+      const rangeVar = node.RangeVar;
+      const isCte = rangeVar.schemaname === undefined && ctes.has(rangeVar.relname ?? '');
+      return isCte || isSystemCatalog(rangeVar) ? [] : [{ rangeVar, whole: !bounded }];
+    }
+    if ('JoinExpr' in node) return [...(node.JoinExpr.larg ? visit(node.JoinExpr.larg) : []), ...(node.JoinExpr.rarg ? visit(node.JoinExpr.rarg) : [])];
+    if ('RangeSubselect' in node && node.RangeSubselect.subquery && 'SelectStmt' in node.RangeSubselect.subquery) {
+      return tablesRead(node.RangeSubselect.subquery.SelectStmt, ctes);
+    }
+    return [];
+  };
+  return [...fromCtes, ...(select.fromClause ?? []).flatMap(visit)];
+}
+
+export const cteNames = (withClause: WithClause | undefined): string[] =>
+  (withClause?.ctes ?? []).flatMap((cte) => ('CommonTableExpr' in cte && cte.CommonTableExpr.ctename ? [cte.CommonTableExpr.ctename] : []));
+
+/** The tables the queries of a WITH clause read (`ctes`: the names in scope, its own included). */
+export const tablesReadByCtes = (withClause: WithClause | undefined, ctes: ReadonlySet<string>): TableRead[] =>
+  (withClause?.ctes ?? []).flatMap((cte) => {
+    const query = 'CommonTableExpr' in cte ? cte.CommonTableExpr.ctequery : undefined;
+    return query && 'SelectStmt' in query ? tablesRead(query.SelectStmt, ctes) : [];
+  });
+
+/** pg_catalog and information_schema relations (an unqualified `pg_…` name resolves to pg_catalog). */
+export function isSystemCatalog(rangeVar: RangeVar): boolean {
+  const schema = rangeVar.schemaname;
+  if (schema === 'pg_catalog' || schema === 'information_schema') return true;
+  return schema === undefined && (rangeVar.relname ?? '').startsWith('pg_');
+}
