@@ -49,7 +49,9 @@ describe('lockguard check', () => {
     const run = lockguard(['check', file, '--url', staging.url, '--format', 'markdown']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('| 2 | 2 | `COMMENT` |');
-    expect(run.stdout).toContain('✔ No read or write of an existing table waits on this migration.');
+    for (const heading of ['Estimated run time on production volume', 'Lock analysis', 'Rollback procedure', 'Monitoring while it runs (run from another session)']) expect(run.stdout).toContain(`#### ${heading}`);
+    expect(run.stdout).toContain('DROP TABLE IF EXISTS public.fresh;');
+    expect(run.stdout).toContain('✔ No read or write of an existing table waits on this migration beyond a catalog change. Exit code 0.');
   });
 
   it('a failing statement exits 1 and says why', () => {
@@ -57,14 +59,19 @@ describe('lockguard check', () => {
     const run = lockguard(['check', file, '--url', staging.url]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('42701 column "id" of relation "orders" already exists');
+    expect(run.stdout).toContain('✖ Not analysed past statement 1: it failed');
+    expect(run.stdout).not.toContain('✔');
   });
 
-  it('connection problems exit 2 with the message on stderr, never the password', async () => {
+  it('connection problems exit 2 with the message on stderr; a URL holding a password is refused without repeating it', async () => {
     const port = await closedPort();
-    const run = lockguard(['check', 'examples/migrations/002_index_orders_by_customer.sql', '--url', `postgres://app:TopSecret@127.0.0.1:${port}/app`]);
+    const run = lockguard(['check', 'examples/migrations/002_index_orders_by_customer.sql', '--url', `postgres://app@127.0.0.1:${port}/app`]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`Nothing accepts connections on 127.0.0.1:${port}`);
-    expect(run.stdout + run.stderr).not.toContain('TopSecret');
+    const withPassword = lockguard(['check', 'examples/migrations/002_index_orders_by_customer.sql', '--url', `postgres://app:TopSecret@127.0.0.1:${port}/app`]);
+    expect(withPassword.code).toBe(2);
+    expect(withPassword.stderr).toContain('holds a password');
+    expect(withPassword.stdout + withPassword.stderr).not.toContain('TopSecret');
   });
 
   it('usage mistakes exit 2', () => {
@@ -72,6 +79,9 @@ describe('lockguard check', () => {
     expect(lockguard(['check', 'a.sql', 'b.sql']).code).toBe(2);
     expect(lockguard(['check', 'examples/migrations/001_create_orders.sql', '--format', 'xml']).stderr).toContain('--format xml is not one of text, json, markdown');
     expect(lockguard(['check', 'examples/migrations/001_create_orders.sql', '--rows', 'orders']).code).toBe(2);
+    const typo = lockguard(['check', scratch.write('typo.sql', 'CREATE INDEX orders_customer_idx ON orders (customer_id);\n'), '--url', staging.url, '--rows', 'order=10M']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Production row counts were given for "order", which this migration does not touch: it touches orders.');
     expect(lockguard(['check', 'missing.sql']).stderr).toContain('cannot read missing.sql');
   });
 });

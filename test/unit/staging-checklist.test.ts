@@ -21,21 +21,29 @@ describe('checklist filled from a staging check', () => {
     expect(checklist.split('\n')[0]).toBe('/* lockguard:checklist');
     expect(checklist.split('\n').at(-1)).toBe('lockguard:end */');
     expect(section(checklist, 'Estimated run time on production volume:')).toEqual([
-      '  measured by "Lockguard: Check migration" on staging (PostgreSQL 17.10), 2026-11-25T10:50:00.000Z; rolled back, nothing changed',
-      '  statement 2 (ALTER TABLE orders ADD COLUMN shipped_at): not estimated: catalog-only change: its time does not grow with the table',
-      '  public.orders: 50,000,000 rows on production, estimate 2.6 min to 10 min (statement 3: CREATE INDEX orders_status_idx; 200,000 rows on staging)',
-      '  public.orders: 50,000,000 rows on production, estimate 3 min to 12 min (statement 5: CREATE INDEX CONCURRENTLY orders_customer_idx; 200,000 rows on staging)',
-      '  whole migration: 5.6 min to 22 min',
+      '  measured by "lockguard check" on staging (PostgreSQL 17.10), 2026-11-25T10:50:00.000Z; rolled back, nothing changed',
+      '  statement 2 (ALTER TABLE orders ADD COLUMN shipped_at): 4 ms on staging; not estimated: catalog-only change: its time does not grow with the table',
+      '  statement 3 (CREATE INDEX orders_status_idx): 2.6–10 min at 50M rows of public.orders (200k on staging)',
+      '  statement 5 (CREATE INDEX CONCURRENTLY orders_customer_idx): 3–12 min at 50M rows of public.orders (200k on staging)',
+      // Per table, the whole migration: the time its traffic waits.
+      '  public.orders: ACCESS EXCLUSIVE for 2.6–10 min on production in total',
+      '  whole migration: 5.6–22 min on production',
     ]);
+    // Each lock with the statement that took it: the ACCESS EXCLUSIVE from statement 2, held across the build of statement 3.
     expect(section(checklist, 'Lock analysis:')).toEqual([
-      '  public.orders: ACCESS EXCLUSIVE lock, blocks SELECT, INSERT, UPDATE, DELETE, DDL (measured) from statement 2 until COMMIT: about 2.6 min to 10 min on production',
-      '  public.orders: SHARE UPDATE EXCLUSIVE lock (statement 5, CREATE INDEX CONCURRENTLY orders_customer_idx, not run: from the PostgreSQL documentation), blocks DDL (inferred)',
+      '  public.orders: ACCESS EXCLUSIVE from statement 2 until its transaction commits after statement 3, blocks SELECT, INSERT, UPDATE, DELETE, DDL (measured); 2.6–10 min on production',
+      '  public.orders: SHARE UPDATE EXCLUSIVE (statement 5, CREATE INDEX CONCURRENTLY orders_customer_idx; not run: from the PostgreSQL documentation), blocks DDL (inferred)',
     ]);
-    // Without a block in the file, the rollback drops what the check saw the migration create; monitoring is the snippet's.
+    // Without a block in the file, the rollback undoes each step the check saw, newest first — the CONCURRENTLY build too.
     expect(section(checklist, 'Rollback procedure:')).toEqual([
+      '  -- undoes statement 5 (CREATE INDEX CONCURRENTLY orders_customer_idx)',
+      '  DROP INDEX CONCURRENTLY IF EXISTS orders_customer_idx;',
+      '  -- undoes statement 3 (CREATE INDEX orders_status_idx)',
       '  DROP INDEX CONCURRENTLY IF EXISTS public.orders_status_idx;',
       '  -- and whatever undoes the rest of the migration (columns, constraints, data), written and reviewed by hand',
     ]);
+    // The snippet's queries, then the lock queue of the tables this migration locks.
+    expect(section(checklist, 'Monitoring while it runs (run from another session):')).toContain("  WHERE l.locktype = 'relation' AND l.relation IN ('public.orders'::regclass)");
     expect(section(checklist, 'Monitoring while it runs (run from another session):')).toContain('  FROM pg_stat_progress_create_index;');
   });
 
@@ -61,10 +69,11 @@ describe('checklist filled from a staging check', () => {
     expect(checklist).not.toContain('estimate N min');
   });
 
-  it("replaces the snippet's rollback placeholder, and falls back to it when the migration created nothing", () => {
+  it("replaces the snippet's rollback placeholder; with nothing to undo, says what is left to write by hand", () => {
     const placeholder = fillChecklist(stagingReport({ statements: [] }), undefined);
-    expect(section(placeholder, 'Rollback procedure:')).toEqual(['  statements that undo this migration, e.g. DROP INDEX CONCURRENTLY IF EXISTS index_name;']);
-    expect(section(fillChecklist(stagingReport(), placeholder), 'Rollback procedure:')[0]).toBe('  DROP INDEX CONCURRENTLY IF EXISTS public.orders_status_idx;');
+    expect(section(placeholder, 'Rollback procedure:')).toEqual(['  -- and whatever undoes the rest of the migration (columns, constraints, data), written and reviewed by hand']);
+    const snippetBlock = placeholder.replace(/Rollback procedure:\n[^\n]*\n/, 'Rollback procedure:\n  statements that undo this migration, e.g. DROP INDEX CONCURRENTLY IF EXISTS index_name;\n');
+    expect(section(fillChecklist(stagingReport(), snippetBlock), 'Rollback procedure:')[1]).toBe('  DROP INDEX CONCURRENTLY IF EXISTS orders_customer_idx;');
   });
 
   it('never puts a comment delimiter inside the block (PostgreSQL block comments nest)', () => {
@@ -77,7 +86,8 @@ describe('checklist filled from a staging check', () => {
 
   it('says when the check did not finish', () => {
     const checklist = fillChecklist(stagingReport({ outcome: { kind: 'cancelled', statementIndex: 2 } }), undefined);
-    expect(section(checklist, 'Lock analysis:')).toContain('  incomplete: the check was cancelled');
+    expect(section(checklist, 'Lock analysis:')).toContain('  not analysed past statement 3: the check was cancelled');
+    expect(section(checklist, 'Estimated run time on production volume:')).toContain('  not analysed past statement 3: the check was cancelled');
   });
 
   it('finds the block the snippet inserts', () => {
@@ -133,6 +143,6 @@ describe('diagnostics and code action after a check', async () => {
     const [replace] = filled.edit!.changes![uri]!;
     expect(replace!.range).toEqual({ start: { line: 1, character: 0 }, end: { line: 6, character: 16 } });
     expect(replace!.newText).toContain('Rollback procedure:\n  ALTER TABLE orders DROP COLUMN shipped_at;\n');
-    expect(replace!.newText).toContain('public.orders: 50,000,000 rows on production, estimate 2.6 min to 10 min');
+    expect(replace!.newText).toContain('statement 3 (CREATE INDEX orders_status_idx): 2.6–10 min at 50M rows of public.orders (200k on staging)');
   });
 });

@@ -25,15 +25,23 @@ describe('resolveTarget (libpq order: caller, URL, service file, PGPASSWORD, ~/.
   const services = join(scratch, 'services.conf');
   writeFileSync(services, '[staging]\nhost=staging.example\nport=6543\ndbname=shop\nuser=svc\npassword=from-service\nsslmode=verify-full\n[other]\nhost=x\n');
 
-  it('parses host, port, database, user and sslmode, and shows the URL without its password', () => {
-    const target = resolveTarget('postgres://app:pw@db.example:6000/app?sslmode=require', undefined, {});
+  it('parses host, port, database, user and sslmode', () => {
+    const target = resolveTarget('postgres://app@db.example:6000/app?sslmode=require', undefined, {});
     expect(target).toMatchObject({ host: 'db.example', port: 6000, database: 'app', user: 'app', sslMode: 'require', display: 'postgres://app@db.example:6000/app?sslmode=require' });
-    expect(target.password).toEqual({ source: 'url', value: 'pw' });
+    expect(target.password).toBeUndefined();
   });
 
-  it('takes the password from the caller first, then the URL, then PGPASSWORD, then ~/.pgpass', () => {
+  it('refuses a URL that holds a password, without repeating it', () => {
+    for (const url of ['postgres://app:pw-in-url@db.example:6000/app', 'postgres://app@db.example/app?password=pw-in-url']) {
+      expect(() => resolveTarget(url, undefined, {})).toThrow(TargetError);
+      expect(() => resolveTarget(url, undefined, {})).toThrow(/holds a password: .* PGPASSWORD, ~\/\.pgpass or a connection service file\.$/);
+      expect(() => resolveTarget(url, undefined, {})).not.toThrow(/pw-in-url/);
+    }
+  });
+
+  it('takes the password from the caller first, then PGPASSWORD, then ~/.pgpass', () => {
     const env = { PGPASSFILE: pgpass, PGPASSWORD: 'from-env' };
-    expect(resolveTarget('postgres://app:pw@db.example/app', 'from-caller', env).password).toEqual({ source: 'caller', value: 'from-caller' });
+    expect(resolveTarget('postgres://app@db.example/app', 'from-caller', env).password).toEqual({ source: 'caller', value: 'from-caller' });
     expect(resolveTarget('postgres://app@db.example/app', undefined, env).password).toEqual({ source: 'PGPASSWORD', value: 'from-env' });
     expect(resolveTarget('postgres://app@db.example/app', undefined, { PGPASSFILE: pgpass }).password).toEqual({ source: '.pgpass', value: 'from:pgpass' });
     expect(resolveTarget('postgres://other@anywhere:1/x', undefined, { PGPASSFILE: pgpass }).password?.value).toBe('wild');

@@ -10,7 +10,7 @@ const render = (report = stagingReport()) => renderReportPage({ report, checklis
 /** The cells of each body row of the statements table, as text. */
 function tableRows(html: string): string[][] {
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
-  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]!.replace(/<br>/g, ' | ').replace(/<[^>]+>/g, '')));
+  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]!.replace(/<br>/g, ' | ').replace(/<[^>]+>/g, '')));
 }
 
 describe('staging report page', () => {
@@ -53,7 +53,7 @@ describe('staging report page', () => {
       'public.orders: SELECT, INSERT, UPDATE, DELETE, DDL (measured)',
       '1.2 s',
       'ACCESS EXCLUSIVE on public.orders for ~2.6–10 min at 50M rows: every read and write waits',
-      'full scan public.orders (200,000 rows)',
+      'full scan public.orders (200k rows)',
     ]);
     expect(concurrently!.slice(2, 6)).toEqual([
       'SHARE UPDATE EXCLUSIVE public.orders (documentation)',

@@ -35,7 +35,7 @@ ${statementTable(report)}
 <h2>Locks across the migration</h2>
 ${timeline(report)}
 <h2>Checklist</h2>
-<p class="note">"Write measured values into the checklist" (light bulb on the file) puts this into the file's checklist block.</p>
+<p class="note">The same four sections <code>lockguard check</code> prints. "Write measured values into the checklist" (light bulb on the file) puts them into the file's checklist block.</p>
 <pre class="checklist">${escape(checklist)}</pre>
 </body>
 </html>`;
@@ -70,9 +70,10 @@ ${tables.length > 0 ? `<ul class="tables">${tables.join('')}</ul>` : ''}`;
 
 function statementTable(report: CheckReport): string {
   const header = ['#', 'Statement', 'Locks taken', 'Tables', 'Blocked until COMMIT', 'Staging', 'Production', 'Rewrite / scan'];
-  const rows = report.statements.map((statement) => `<tr class="status-${statement.status}">${statementCells(statement).map((cell) => `<td>${cell}</td>`).join('')}</tr>`);
-  // Scrolls sideways in a narrow editor group instead of squeezing eight columns.
-  return `<div class="scroll"><table class="statements"><thead><tr>${header.map((cell) => `<th>${cell}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`;
+  // Each cell names its column (data-label): beside the migration (~500 px) a row becomes a card of
+  // labelled lines, so nothing — "Blocked until COMMIT" above all — is cut off or scrolled out of view.
+  const rows = report.statements.map((statement) => `<tr class="status-${statement.status}">${statementCells(statement).map((cell, i) => (cell === '' ? '<td class="empty"></td>' : `<td data-label="${header[i]}">${cell}</td>`)).join('')}</tr>`);
+  return `<table class="statements"><thead><tr>${header.map((cell) => `<th>${cell}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 function statementCells(statement: StatementResult): string[] {

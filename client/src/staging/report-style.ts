@@ -14,7 +14,7 @@ code { color: inherit; background: var(--vscode-textCodeBlock-background); paddi
 .verdict.bad { border-color: var(--vscode-editorError-foreground); }
 .verdict.warn { border-color: var(--vscode-editorWarning-foreground); }
 .verdict.good { border-color: var(--vscode-testing-iconPassed, var(--vscode-charts-green)); }
-table.statements { border-collapse: collapse; width: 100%; min-width: 900px; }
+table.statements { border-collapse: collapse; width: 100%; }
 table.statements th, table.statements td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border)); }
 table.statements th { color: var(--vscode-descriptionForeground); font-weight: 600; }
 tr.status-not-reached td { opacity: 0.6; }
@@ -39,6 +39,17 @@ svg.timeline text.axis { fill: var(--vscode-descriptionForeground); }
 .swatch.known { border: 1px dashed var(--vscode-foreground); background: transparent; }
 .legend-item { display: inline-flex; align-items: center; margin-right: 14px; }
 .swatch { display: inline-block; width: 14px; height: 10px; margin-right: 5px; border-radius: 2px; }
+/* Beside the migration (about 500 px): each statement is a card of labelled lines instead of eight squeezed columns. */
+@media (max-width: 760px) {
+  table.statements thead { display: none; }
+  table.statements, table.statements tbody, table.statements tr, table.statements td { display: block; width: auto; }
+  table.statements tr { border-bottom: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border)); padding: 6px 0; }
+  table.statements td { border: none; padding: 1px 0 1px 9.5em; position: relative; overflow-wrap: anywhere; }
+  table.statements td.empty { display: none; }
+  table.statements td::before { content: attr(data-label); position: absolute; left: 0; width: 9em; color: var(--vscode-descriptionForeground); font-weight: 600; }
+  table.statements td:first-child { padding-left: 0; font-weight: 600; }
+  table.statements td:first-child::before { content: '#'; position: static; margin-right: 4px; }
+}
 pre.checklist { background: var(--vscode-textCodeBlock-background); padding: 10px; overflow-x: auto; white-space: pre; }
 ul.tables { padding-left: 1.2em; }
 `;

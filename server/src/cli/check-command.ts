@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkMigration } from '../engine/staging/check';
 import type { CheckProgress, CheckReport, CheckRequest, ProductionSizes } from '../engine/staging/report';
+import type { OptionValues } from './arguments';
 import { CHECK_FORMATS, formatCheck, type CheckFormat } from './check-format';
-import { describeFsError } from './files';
+import type { CHECK_COMMAND } from './commands';
 import { paintFor } from './format-text';
+import { readSqlFile } from './sql-file';
 import { UsageError } from './usage';
 
 /**
@@ -19,33 +19,17 @@ import { UsageError } from './usage';
  * migration would fail too, or waited past lock_timeout); 2 bad usage, an unreadable file, a
  * connection problem, a refused target, or the check was cancelled (Ctrl-C).
  */
-export async function runCheck(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      url: { type: 'string' },
-      'production-url': { type: 'string' },
-      stats: { type: 'string' },
-      rows: { type: 'string', multiple: true },
-      format: { type: 'string', default: 'text' },
-      'lock-timeout': { type: 'string' },
-      'statement-timeout': { type: 'string' },
-      'connect-timeout': { type: 'string' },
-    },
-  });
+export async function runCheck(values: OptionValues<typeof CHECK_COMMAND.options>, positionals: readonly string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('`lockguard check` checks one migration file: lockguard check FILE [--url URL].');
   const format = values.format as CheckFormat;
   if (!CHECK_FORMATS.includes(format)) throw new UsageError(`--format ${values.format} is not one of ${CHECK_FORMATS.join(', ')}.`);
   const file = resolve(positionals[0]!);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    process.stderr.write(`lockguard: cannot read ${positionals[0]}: ${describeFsError(error)}\n`);
+  const read = readSqlFile(positionals[0]!);
+  if (!read.ok) {
+    process.stderr.write(`lockguard: ${read.problem}\n`);
     return 2;
   }
+  const text = read.text;
   const request: CheckRequest = {
     file: positionals[0]!,
     text,
@@ -57,9 +41,15 @@ export async function runCheck(args: string[]): Promise<number> {
   };
   if (request.production && !request.staging) throw new UsageError('Production sizes scale staging timings: give --url too (the embedded database measures no time).');
 
+  // Ctrl-C, a CI cancel or `timeout` (SIGTERM), a closed terminal (SIGHUP): cancel the running
+  // statement and roll back before exiting. A second signal exits at once; closing the connections
+  // then ends the server's sessions, whose transaction PostgreSQL rolls back.
   const controller = new AbortController();
-  const onInterrupt = () => controller.abort();
-  process.once('SIGINT', onInterrupt);
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(2);
+    controller.abort();
+  };
+  for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal);
   try {
     const result = await checkMigration({ ...request, file }, { signal: controller.signal, onProgress: progressPrinter() });
     if (result.kind === 'problem') {
@@ -67,13 +57,17 @@ export async function runCheck(args: string[]): Promise<number> {
       return 2;
     }
     const report: CheckReport = { ...result.report, file: request.file };
+    // A closed terminal (SIGHUP) has no reader left: the exit code still tells.
+    process.stdout.on('error', () => {});
     process.stdout.write(formatCheck(format, report, paintFor(process.stdout.isTTY === true, process.env)));
     if (report.outcome.kind === 'cancelled') return 2;
     return report.blocksTraffic || report.outcome.kind === 'failed' ? 1 : 0;
   } finally {
-    process.off('SIGINT', onInterrupt);
+    for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal);
   }
 }
+
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function productionSource(values: { 'production-url'?: string; stats?: string; rows?: string[] }): ProductionSizes | undefined {
   const given = [values['production-url'], values.stats, values.rows].filter((value) => value !== undefined);

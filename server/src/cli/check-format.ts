@@ -1,5 +1,6 @@
 /** `lockguard check`'s output formats: text for a terminal, Markdown for a pull request, JSON (the report as is). */
 import { describeBlocking, describeDuration, describeKnownLocks, describeLocks, describeOutcome, describeTables, describeTarget } from '../engine/staging/describe';
+import { checklistSections, CHECKLIST_HEADINGS, type ChecklistSection } from '../engine/staging/checklist';
 import type { CheckReport, StatementResult } from '../engine/staging/report';
 import type { Paint } from './format-text';
 
@@ -28,6 +29,8 @@ function statementFacts(statement: StatementResult): { label: string; value: str
         { label: 'rewrite', value: trace.rewritten.length === 0 ? 'no' : trace.rewritten.map((relation) => relation.name).join(', ') },
         { label: 'full scan', value: trace.fullScans.length === 0 ? 'no' : trace.fullScans.map((scan) => `${scan.table} (${scan.rowsRead} rows read)`).join(', ') },
         { label: 'rows touched', value: String(trace.rowsTouched) },
+        ...(trace.dropped ?? []).map((relation) => ({ label: 'dropped', value: `${relation.name} (other sessions see it until COMMIT; probed by its oid)` })),
+        ...(trace.renamed ?? []).map(({ from, to }) => ({ label: 'renamed', value: `${from.name} → ${to.name} (other sessions see the old name until COMMIT)` })),
         { label: 'time', value: describeDuration(trace.duration) },
         ...describeBlocking(trace.blocking).map((value) => ({ label: 'blocked', value })),
       ];
@@ -43,7 +46,7 @@ function statementFacts(statement: StatementResult): { label: string; value: str
         { label: 'locks', value: describeKnownLocks(statement.knownLocks) },
       ];
       if (reason.equivalent) {
-        facts.push({ label: 'timed as', value: `${reason.equivalent.text} (${describeDuration(reason.equivalent.duration)}, rolled back)` });
+        facts.push({ label: 'timed as', value: `${reason.equivalent.text} (${describeDuration(reason.equivalent.duration)}; kept in the check's transaction for the statements after it)` });
         const estimate = reason.equivalent.estimate;
         facts.push({ label: 'production', value: estimate.kind === 'estimated' ? estimate.sentence : `not estimated: ${estimate.reason}` });
       }
@@ -73,8 +76,25 @@ function checkText(report: CheckReport, paint: Paint): string {
   }
   const tables = describeTables(report);
   if (tables.length > 0) out.push(paint.bold('tables'), ...tables.map((line) => `   ${line}`), '');
-  out.push(report.blocksTraffic ? paint.red('✖ Reads or writes of other sessions wait on this migration (see "blocked").') : paint.green('✔ No read or write of an existing table waits on this migration.'));
+  const sections = checklistSections(report);
+  for (const name of SECTION_ORDER) out.push(paint.bold(CHECKLIST_HEADINGS[name]), ...sections[name].map((line) => ` ${line}`), '');
+  const verdict = checkVerdict(report);
+  out.push(verdict.kind === 'safe' ? paint.green(verdict.text) : paint.red(verdict.text));
   return out.join('\n') + '\n';
+}
+
+const SECTION_ORDER: readonly ChecklistSection[] = ['runTime', 'locks', 'rollback', 'monitoring'];
+
+/** The last line: a ✔ only when every statement was analysed and nothing waits; the exit code it comes with. */
+export function checkVerdict(report: CheckReport): { kind: 'safe' | 'blocks' | 'incomplete'; text: string } {
+  const { outcome } = report;
+  if (outcome.kind === 'failed') return { kind: 'incomplete', text: `✖ Not analysed past statement ${outcome.statementIndex + 1}: it failed (${outcome.message}). Exit code 1.` };
+  if (outcome.kind === 'cancelled') {
+    const where = outcome.statementIndex === undefined ? 'before the first statement' : `past statement ${outcome.statementIndex + 1}`;
+    return { kind: 'incomplete', text: `✖ Not analysed ${where}: the check was cancelled. Exit code 2.` };
+  }
+  if (report.blocksTraffic) return { kind: 'blocks', text: '✖ Reads or writes of other sessions wait on this migration while it works (see "Lock analysis"). Exit code 1.' };
+  return { kind: 'safe', text: '✔ No read or write of an existing table waits on this migration beyond a catalog change. Exit code 0.' };
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -88,6 +108,8 @@ function checkMarkdown(report: CheckReport): string {
   }
   const tables = describeTables(report);
   if (tables.length > 0) out.push('', '**Tables**', '', ...tables.map((line) => `- ${line}`));
-  out.push('', report.blocksTraffic ? '**✖ Reads or writes of other sessions wait on this migration.**' : '**✔ No read or write of an existing table waits on this migration.**');
+  const sections = checklistSections(report);
+  for (const name of SECTION_ORDER) out.push('', `#### ${CHECKLIST_HEADINGS[name].replace(/:$/, '')}`, '', name === 'rollback' || name === 'monitoring' ? '```sql' : '```', ...sections[name].map((line) => line.replace(/^ {2}/, '')), '```');
+  out.push('', `**${checkVerdict(report).text}**`);
   return out.join('\n') + '\n';
 }

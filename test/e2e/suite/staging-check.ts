@@ -26,6 +26,11 @@ test('"Check migration against staging" runs the migration on the test PostgreSQ
   assert.equal(report.rolledBack, true);
   assert.equal(report.blocksTraffic, true);
   assert.equal(report.statements.length, 2);
+  // The report view shows the checklist `lockguard check --format markdown` prints: the same four sections, from the engine.
+  for (const heading of ['Estimated run time on production volume:', 'Lock analysis:', 'Rollback procedure:', 'Monitoring while it runs (run from another session):']) {
+    assert.ok(result.checklist.includes(`\n${heading}\n  `), `the report view's checklist has the CLI's "${heading}" section, filled in`);
+  }
+  assert.ok(result.checklist.includes('public.orders: SHARE during statement 1, blocks INSERT, UPDATE, DELETE, DDL (measured)'), result.checklist);
   const [createIndex, addColumn] = report.statements as [StatementResult, StatementResult];
 
   // PostgreSQL docs (CREATE INDEX, ALTER TABLE; §13.3.1): CREATE INDEX takes SHARE, which lets reads

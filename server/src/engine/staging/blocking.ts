@@ -18,6 +18,8 @@ export const OPERATION_MODES: Readonly<Record<ProbedOperation, LockMode>> = {
 export interface HeldOnTable {
   table: string;
   strongestMode: LockMode;
+  /** The table's oid, by which the probes find it as other sessions see it (after a DROP or RENAME in the check's transaction, by its old name). */
+  oid?: number;
 }
 
 /** The strongest mode held per existing table (its own lock or one of its indexes'); new relations block nobody. */
@@ -63,11 +65,13 @@ export const isBlocking = (blocking: readonly TableBlocking[]) => blocking.some(
  * The blocking of the locks held after each statement, probing again only the tables whose locks
  * changed since their last probe.
  */
-export function probingWhenChanged(probe: BlockingProbe): (locksHeld: readonly TracedLock[], withChildren: ReadonlySet<string>, onTable: (table: string) => void) => Promise<TableBlocking[]> {
+export function probingWhenChanged(
+  probe: BlockingProbe,
+): (locksHeld: readonly TracedLock[], withChildren: ReadonlySet<string>, onTable: (table: string) => void, oidOf?: (table: string) => number | undefined) => Promise<TableBlocking[]> {
   const probed = new Map<string, { key: string; blocking: TableBlocking }>();
-  return async (locksHeld, withChildren, onTable) => {
+  return async (locksHeld, withChildren, onTable, oidOf) => {
     const keys = probeKeys(locksHeld, withChildren);
-    const held = heldByTable(locksHeld);
+    const held = heldByTable(locksHeld).map((entry) => ({ ...entry, oid: oidOf?.(entry.table) }));
     const changed = held.filter(({ table }) => probed.get(table)?.key !== keys.get(table));
     if (changed.length > 0) for (const blocking of await probe(changed, onTable)) probed.set(blocking.table, { key: keys.get(blocking.table)!, blocking });
     return held.map(({ table }) => probed.get(table)!.blocking);

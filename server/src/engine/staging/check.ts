@@ -13,7 +13,8 @@ import { defaultOptions } from '../options';
 import { PostgresParser } from '../parse/parser';
 import { LineIndex } from '../text/positions';
 import { splitStatements } from '../text/splitter';
-import { inferOnly, isBlocking } from './blocking';
+import { inferOnly } from './blocking';
+import { lockSpans } from './spans';
 import { blockerWatcher } from './blockers';
 import { cancelRunningQuery } from './cancel';
 import { connect, ConnectionProblem, processId, reportedParameter } from './connection';
@@ -51,6 +52,8 @@ export interface CheckOptions {
 export const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 const APPLICATION_NAME = 'lockguard check (always rolled back)';
+const IDLE_IN_TRANSACTION_LIMIT_MS = 10_000;
+const CLIENT_CHECK_INTERVAL_MS = 1_000;
 
 export async function checkMigration(request: CheckRequest, options: CheckOptions = {}): Promise<CheckResult> {
   const signal = options.signal ?? new AbortController().signal;
@@ -143,8 +146,12 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
       settings: {
         lock_timeout: String(Math.round(lockTimeout)),
         statement_timeout: String(Math.round(statementTimeout)),
-        // Frees staging if this process dies while the transaction holds its locks.
-        idle_in_transaction_session_timeout: String(Math.round(statementTimeout + 60_000)),
+        // Frees staging within seconds if this process dies or hangs while the transaction holds its
+        // locks: the check never leaves its transaction idle for longer than a probe round.
+        idle_in_transaction_session_timeout: String(IDLE_IN_TRANSACTION_LIMIT_MS),
+        // PostgreSQL 14+: a statement running for a client that is gone stops within a second, instead
+        // of holding its locks until it ends.
+        ...(major >= 14 ? { client_connection_check_interval: String(CLIENT_CHECK_INTERVAL_MS) } : {}),
         ...productionSettings(production),
       },
       timing: { measured: true },
@@ -153,9 +160,11 @@ async function checkOnStaging(request: CheckRequest, staging: NonNullable<CheckR
       watchBlockers: blockerWatcher(watcher, tracerPid, lockTimeout),
       ready: probe,
     };
+    const plan = planFor(request, statements, major);
+    checkRowCounts(request.production, plan);
     let run: TraceRun;
     try {
-      run = await trace(backend, planFor(request, statements, major), signal, onProgress);
+      run = await trace(backend, plan, signal, onProgress);
     } finally {
       signal.removeEventListener('abort', cancel);
     }
@@ -210,6 +219,17 @@ async function readProductionTables(source: ProductionSizes | undefined, staging
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** Row counts given by hand must name tables the migration touches: a typo would silently leave a statement unestimated. */
+function checkRowCounts(source: ProductionSizes | undefined, plan: readonly PlannedStatement[]): void {
+  if (source?.kind !== 'row-counts') return;
+  const touched = [...new Set(plan.flatMap((step) => (step.action === 'run' ? step.documentedLocks : step.action === 'skip' ? step.knownLocks : []).map((lock) => lock.relation)))].sort();
+  const byName = new Map(touched.map((table) => [table, table]));
+  const unknown = Object.keys(source.rows).filter((table) => lookupTable(byName, table) === undefined);
+  if (unknown.length === 0) return;
+  const tables = touched.length === 0 ? 'it locks no existing table' : `it touches ${touched.join(', ')}`;
+  throw new TargetError(`Production row counts were given for ${unknown.map((table) => `"${table}"`).join(', ')}, which this migration does not touch: ${tables}. Check the table names of --rows.`);
 }
 
 /** Production's sort memory and parallel workers, so the staging build runs in production's regime. */
@@ -298,7 +318,7 @@ function assemble(request: CheckRequest, target: CheckTarget, run: TraceRun, sta
     const size = tables.find((candidate) => candidate.table === table) ?? lookupTable(new Map(tables.map((entry) => [entry.table, entry])), table);
     return size?.production ? { staging: size.staging, production: size.production } : undefined;
   };
-  const statements = run.statements.map((result) => withEstimate(result, sizes, production !== undefined));
+  const statements = run.statements.map((result) => withEstimate(withWholeScans(result, tables), sizes, production !== undefined));
   return {
     file: request.file,
     target,
@@ -306,10 +326,20 @@ function assemble(request: CheckRequest, target: CheckTarget, run: TraceRun, sta
     statements,
     outcome: run.outcome,
     rolledBack: true,
-    blocksTraffic: statements.some((result) => (result.status === 'traced' && isBlocking(result.trace.blocking)) || (result.status === 'not-run' && knownLockBlocksTraffic(result.knownLocks))),
+    blocksTraffic: lockSpans(statements, target).some((span) => span.slow) || statements.some((result) => result.status === 'not-run' && knownLockBlocksTraffic(result.knownLocks)),
     startedAt: startedAt.toISOString(),
     elapsedMs: Date.now() - startedAt.getTime(),
   };
+}
+
+/**
+ * A full scan read the whole table, but the transaction's statistics count only the leader's rows:
+ * parallel workers (an index build's, a parallel seq scan's) report theirs elsewhere. Say the table's rows.
+ */
+function withWholeScans(result: StatementResult, tables: readonly TableSize[]): StatementResult {
+  if (result.status !== 'traced' || result.trace.fullScans.length === 0) return result;
+  const rowsOf = (table: string) => tables.find((size) => size.table === table)?.staging.rows ?? 0;
+  return { ...result, trace: { ...result.trace, fullScans: result.trace.fullScans.map((scan) => ({ ...scan, rowsRead: Math.max(scan.rowsRead, scan.scans * rowsOf(scan.table)) })) } };
 }
 
 function withEstimate(result: StatementResult, sizes: SizeLookup, haveProduction: boolean): StatementResult {

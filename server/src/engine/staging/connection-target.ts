@@ -39,6 +39,11 @@ export function resolveTarget(url: string, callerPassword: string | undefined, e
     throw new TargetError(`"${redactUrl(url)}" is not a PostgreSQL URL: it must start with postgres:// or postgresql://.`);
   }
   const query = parsed.searchParams;
+  if (parsed.password || query.has('password')) {
+    throw new TargetError(
+      `"${redactUrl(url)}" holds a password: URLs end up in shell history, CI logs and settings files. Remove it from the URL and give the password with PGPASSWORD, ~/.pgpass or a connection service file.`,
+    );
+  }
   const service = readService(query.get('service') ?? env.PGSERVICE, env);
   const pick = (fromUrl: string | undefined | null, key: string, envName: string, fallback: string): string =>
     nonEmpty(fromUrl) ?? nonEmpty(service[key]) ?? nonEmpty(env[envName]) ?? fallback;
@@ -54,7 +59,6 @@ export function resolveTarget(url: string, callerPassword: string | undefined, e
   const password = choosePassword(
     [
       ['caller', callerPassword],
-      ['url', decodeURIComponent(parsed.password)],
       ['service file', service.password],
       ['PGPASSWORD', env.PGPASSWORD],
     ],

@@ -1,5 +1,6 @@
 /** Words for a check report's parts, shared by the CLI's text and Markdown formats. */
-import { formatDuration, formatRows } from './estimate';
+import { formatBytes, formatDuration, formatRows } from './format';
+export { formatBytes } from './format';
 import type { CheckOutcome, CheckReport, CheckTarget, Duration, KnownLock, StatementResult, TableBlocking, TracedLock } from './report';
 
 export function describeTarget(target: CheckTarget): string {
@@ -53,13 +54,3 @@ export function describeTables(report: CheckReport): string[] {
   });
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 10 || unit === 0 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
-}

@@ -11,20 +11,45 @@ import { nodeAs, type Statement } from '../model/statement';
 import { inferredVerdicts } from './blocking';
 import type { KnownLock, NotRunReason, StatementLocation } from './report';
 
-export type PlannedStatement = StatementLocation & { label: string } & (
-    | { action: 'run' }
+export type PlannedStatement = StatementLocation & {
+  label: string;
+  /**
+   * The transaction segment the statement runs in when the migration is applied (the index of the
+   * segment's first statement): its locks are released when that segment commits, so the check
+   * reports them for that segment only. Autocommit statements are each a segment of their own.
+   */
+  segment: number;
+} & (
+    /** `documentedLocks`: what the knowledge base says it takes, for locks an earlier segment still holds on staging. */
+    | { action: 'run'; documentedLocks: KnownLock[] }
     /** `equivalent`: the in-transaction form to time inside a savepoint (CONCURRENTLY removed). */
     | { action: 'skip'; reason: Exclude<NotRunReason, { kind: 'non-transactional' }> | { kind: 'non-transactional'; form: string }; knownLocks: KnownLock[]; equivalent: string | undefined }
     | { action: 'reject'; message: string }
   );
 
 export function planStatements(statements: readonly Statement[], locationOf: (statement: Statement) => StatementLocation, pgVersion: number): PlannedStatement[] {
-  return statements.map((statement) => ({ ...locationOf(statement), label: labelOf(statement, pgVersion), ...actionFor(statement, pgVersion) }));
+  return statements.map((statement) => ({ ...locationOf(statement), label: labelOf(statement, pgVersion), segment: segmentOf(statement), ...actionFor(statement, pgVersion) }));
 }
 
-type Action = PlannedStatement extends infer P ? (P extends unknown ? Omit<P, keyof StatementLocation | 'label'> : never) : never;
+/** The first statement of the transaction the runner executes the statement in (see model/transactions.ts). */
+function segmentOf(statement: Statement): number {
+  const { transaction } = statement;
+  switch (transaction.kind) {
+    case 'autocommit':
+      return statement.index;
+    case 'explicit':
+      return transaction.begin;
+    case 'implicit':
+      return transaction.start;
+  }
+}
+
+type Action = PlannedStatement extends infer P ? (P extends unknown ? Omit<P, keyof StatementLocation | 'label' | 'segment'> : never) : never;
 
 function actionFor(statement: Statement, pgVersion: number): Action {
+  if (statement.section !== 'up') {
+    return { action: 'skip', reason: { kind: 'not-applied', message: `Part of the migration's ${statement.section} section, which does not run when the migration is applied: the check does not run it.` }, knownLocks: [], equivalent: undefined };
+  }
   if (statement.kind === 'meta-command') {
     return { action: 'skip', reason: { kind: 'meta-command', message: 'A psql meta-command, not SQL: the check does not run it.' }, knownLocks: [], equivalent: undefined };
   }
@@ -34,7 +59,10 @@ function actionFor(statement: Statement, pgVersion: number): Action {
   if (nodeAs(statement, 'TransactionStmt')) {
     return {
       action: 'skip',
-      reason: { kind: 'transaction-control', message: 'The check runs the whole migration in one transaction that it always rolls back, so it never runs BEGIN, COMMIT, ROLLBACK or savepoints of the file.' },
+      reason: {
+        kind: 'transaction-control',
+        message: 'The check never commits: it runs the migration in one transaction that it always rolls back, and reports the locks of each transaction of the file as held until that transaction ends.',
+      },
       knownLocks: [],
       equivalent: undefined,
     };
@@ -47,7 +75,7 @@ function actionFor(statement: Statement, pgVersion: number): Action {
   if (form !== undefined) {
     return { action: 'skip', reason: { kind: 'non-transactional', form }, knownLocks: knownLocks(statement, pgVersion), equivalent: inTransactionEquivalent(statement, form) };
   }
-  return { action: 'run' };
+  return { action: 'run', documentedLocks: knownLocks(statement, pgVersion) };
 }
 
 function knownLocks(statement: Statement, pgVersion: number): KnownLock[] {

@@ -185,35 +185,44 @@ function outcomeOf(end: ProbeEnd, monitorStopped: boolean): ProbeOutcome {
 /** The order of a round: UPDATE after the others, as it may wait for its column to be looked up. */
 const ROUND_ORDER: readonly ProbedOperation[] = ['SELECT', 'INSERT', 'DELETE', 'UPDATE', 'DDL'];
 
+/**
+ * The tables as other sessions see them, by oid, with their first column, asked on the probe session:
+ * a table the migration dropped or renamed still has its old name there (the change is not committed),
+ * and one the check created in its transaction is not there at all.
+ */
+async function visibleTables(probe: pg.Client, oids: readonly number[]): Promise<Map<number, { name: string; column: string | null }>> {
+  if (oids.length === 0) return new Map();
+  const { rows } = await probe.query<{ oid: string; name: string; column: string | null }>(
+    `SELECT c.oid::int8 AS oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
+       (SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = c.oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum LIMIT 1) AS column
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY ($1::oid[])`,
+    [oids],
+  );
+  return new Map(rows.map((row) => [Number(row.oid), { name: row.name, column: row.column }]));
+}
+
 /** A BlockingProbe that measures every operation on every table, inferring only where a probe cannot tell. */
 export function measuringProbe(sessions: ProbeSessions, signal: AbortSignal): BlockingProbe {
-  const columns = new Map<string, Promise<string | null>>();
   return async (held, onTable) => {
-    const missing = held.map(({ table }) => table).filter((table) => !columns.has(table));
-    if (missing.length > 0) {
-      // Looked up while the probes that need no column run.
-      const lookup = firstColumns(sessions.monitor, missing);
-      for (const table of missing) {
-        const column = lookup.then((found) => found.get(table) ?? null);
-        column.catch(() => {});
-        columns.set(table, column);
-      }
-    }
-    held.forEach(({ table }) => onTable(table));
+    const probe = await sessions.probe;
+    const oids = held.flatMap(({ oid }) => (oid === undefined ? [] : [oid]));
+    const visible = await visibleTables(probe, oids);
+    // Tables other sessions cannot see (created in the check's transaction) have no traffic to measure.
+    const probed = held.flatMap((entry) => {
+      const seen = entry.oid === undefined ? undefined : visible.get(entry.oid);
+      return seen ? [{ ...entry, seen }] : [];
+    });
+    probed.forEach(({ table }) => onTable(table));
     const jobs = ROUND_ORDER.flatMap((operation) =>
-      held.map(({ table }) => ({
-        table,
-        operation,
-        sql: operation === 'UPDATE' ? columns.get(table)!.then((column) => statementsFor(table, column).UPDATE) : Promise.resolve(statementsFor(table, null)[operation]),
-      })),
+      probed.map(({ table, seen }) => ({ table, operation, sql: Promise.resolve(statementsFor(seen.name, seen.column)[operation]) })),
     );
-    const outcomes = await runProbes(sessions, jobs.map((job) => job.sql), signal);
+    const outcomes = jobs.length === 0 ? [] : await runProbes(sessions, jobs.map((job) => job.sql), signal);
     return held.map(({ table, strongestMode }): TableBlocking => ({
       table,
       strongestMode,
       operations: inferredVerdicts(strongestMode).map((inferred) => {
         const index = jobs.findIndex((job) => job.table === table && job.operation === inferred.operation);
-        const outcome = outcomes[index] ?? 'unknown';
+        const outcome = index < 0 ? 'unknown' : (outcomes[index] ?? 'unknown');
         return outcome === 'unknown' ? inferred : { operation: inferred.operation, blocked: outcome === 'blocked', evidence: 'measured' };
       }),
     }));

@@ -38,6 +38,12 @@ export interface TracedLock {
   mode: LockMode;
   /** Created by this migration, so invisible to other sessions until COMMIT: it blocks nobody. */
   createdByMigration: boolean;
+  /**
+   * `documentation`: an earlier transaction of the file already held this mode when the statement ran
+   * (the check never commits), so pg_locks could not show the statement taking it; the PostgreSQL
+   * documentation says it does. Absent: seen in pg_locks.
+   */
+  evidence?: 'documentation';
 }
 
 /** A sequential scan of a whole table by the statement (validation, rewrite, index build). */
@@ -82,14 +88,28 @@ export type ProductionEstimate =
       highMs: number;
       /** e.g. "ACCESS EXCLUSIVE on orders for ~3–12 min at 50M rows: every read and write waits". */
       sentence: string;
+      /** Why the range is as wide as it is: the extrapolation itself, then production's regime (absent in older reports). */
+      adjustments?: EstimateAdjustment[];
     }
   | { kind: 'not-estimated'; reason: string };
+
+/**
+ * One widening of an estimate's range: `lowMs = pointMs ÷ (product of lowFactor)`, `highMs = pointMs ×
+ * (product of highFactor)`. `reason` is a sentence for people, e.g. "I/O-bound: table 38 GB >
+ * effective_cache_size 16 GB → range widened ×3".
+ */
+export interface EstimateAdjustment {
+  kind: 'extrapolation' | 'io-bound' | 'sort-spill' | 'parallel-workers';
+  lowFactor: number;
+  highFactor: number;
+  reason: string;
+}
 
 /** What the trace observed for a statement it ran inside the rolled-back transaction. */
 export interface StatementTrace {
   /** Locks the statement itself acquired (new since the previous statement), strongest mode per relation. */
   locksAcquired: TracedLock[];
-  /** Every lock held after the statement: they last until COMMIT. */
+  /** Every lock the statement's transaction holds after it: they last until that transaction commits. */
   locksHeld: TracedLock[];
   /** Tables (or indexes) whose relfilenode changed: their data was copied (TRUNCATE: a new empty file). */
   rewritten: RelationLabel[];
@@ -100,6 +120,17 @@ export interface StatementTrace {
   /** Per existing table the migration has locked so far. */
   blocking: TableBlocking[];
   estimate: ProductionEstimate;
+  /** Relations the statement dropped (named as the migration found them); others still see them until COMMIT. */
+  dropped?: RelationLabel[];
+  /** Relations the statement renamed. */
+  renamed?: { from: RelationLabel; to: RelationLabel }[];
+  /**
+   * The file's transaction this statement runs in (the index of its first statement): locks of earlier
+   * transactions are released by their COMMIT in production, so they are not in `locksHeld`.
+   */
+  segment?: number;
+  /** The heaviest work the PostgreSQL documentation describes for the statement's locks. */
+  documentedWork?: Work;
 }
 
 /** Why a statement of the file was not run by the check. */
@@ -113,6 +144,8 @@ export type NotRunReason =
     }
   | { kind: 'transaction-control'; message: string }
   | { kind: 'meta-command'; message: string }
+  /** In a down or verify section, which does not run when the migration is applied. */
+  | { kind: 'not-applied'; message: string }
   /** COPY … FROM STDIN and other statements the check cannot run meaningfully. */
   | { kind: 'unsupported'; message: string };
 
@@ -173,7 +206,12 @@ export interface CheckReport {
   outcome: CheckOutcome;
   /** The check never commits: its transaction is rolled back on every path. */
   rolledBack: true;
-  /** Whether any existing table's operations are blocked (the CLI's exit code 1). */
+  /**
+   * Whether reads or writes of another session on an existing table wait while work that grows with the
+   * table runs (a rewrite, a scan, an index build, rows written) in the same transaction of the
+   * migration (the CLI's exit code 1). A catalog-only change in its own transaction holds its lock
+   * for milliseconds and does not count.
+   */
   blocksTraffic: boolean;
   startedAt: string;
   elapsedMs: number;

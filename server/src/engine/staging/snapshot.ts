@@ -29,6 +29,8 @@ interface TableStats {
 export interface Snapshot {
   /** oid → strongest mode this session holds. */
   locks: Map<number, LockMode>;
+  /** oid → every mode this session holds (pg_locks has a row per mode). */
+  modes: Map<number, Set<LockMode>>;
   relations: Map<number, Relation>;
   stats: Map<number, TableStats>;
 }
@@ -104,14 +106,18 @@ export async function takeSnapshot(session: SqlSession): Promise<Snapshot> {
   for (const relation of byOid.values()) relation.label.table = byOid.get(relation.tableOid)?.label.name ?? relation.label.name;
 
   const lockMap = new Map<number, LockMode>();
+  const modes = new Map<number, Set<LockMode>>();
   for (const row of locks) {
     const mode = MODE_BY_PG_NAME.get(row.mode);
+    if (!mode) continue;
     const previous = lockMap.get(row.oid);
-    if (mode && (previous === undefined || rank(mode) > rank(previous))) lockMap.set(row.oid, mode);
+    if (previous === undefined || rank(mode) > rank(previous)) lockMap.set(row.oid, mode);
+    if (!modes.has(row.oid)) modes.set(row.oid, new Set());
+    modes.get(row.oid)!.add(mode);
   }
   const statMap = new Map<number, TableStats>();
   for (const row of relations) if (row.seq_scan !== null) statMap.set(row.oid, { seqScan: row.seq_scan, seqRead: row.seq_read ?? 0, touched: row.touched ?? 0 });
-  return { locks: lockMap, relations: byOid, stats: statMap };
+  return { locks: lockMap, modes, relations: byOid, stats: statMap };
 }
 
 /** Tables (and partitioned tables) with inheritance children or partitions, by name. */
@@ -125,50 +131,101 @@ export interface StatementDiff {
   rewritten: RelationLabel[];
   fullScans: FullScan[];
   rowsTouched: number;
+  dropped: RelationLabel[];
+  renamed: { from: RelationLabel; to: RelationLabel }[];
 }
 
 /**
- * What one statement did, from the snapshots around it. `existing` holds the oids that existed before
- * the migration started: relations created since are invisible to other sessions and block nobody.
+ * What the diff of one statement is measured against: the relations that existed before the
+ * migration (those it creates have no traffic yet), the locks the
+ * check still holds for the segments before it (released by their COMMIT in production, so not this
+ * segment's), and the name each relation had when the check first saw it (after DROP or RENAME the
+ * oid no longer resolves, or resolves to the new name).
  */
-export function diffSnapshots(before: Snapshot, after: Snapshot, existing: ReadonlySet<number>): StatementDiff {
-  // Label by the name before the statement: after DROP or RENAME the oid no longer resolves, or to the new name.
-  const relationOf = (oid: number) => before.relations.get(oid) ?? after.relations.get(oid);
-  const locksOf = (snapshot: Snapshot, keep: (oid: number, mode: LockMode) => boolean) => {
+export interface DiffContext {
+  existing: ReadonlySet<number>;
+  earlierSegments: ReadonlyMap<number, ReadonlySet<LockMode>>;
+  firstSeen: ReadonlyMap<number, RelationLabel & { tableOid: number }>;
+}
+
+/** Remembers every relation's first label, so later statements still name a dropped or renamed relation as the migration found it. */
+export function rememberRelations(snapshot: Snapshot, firstSeen: Map<number, RelationLabel & { tableOid: number }>): void {
+  for (const [oid, relation] of snapshot.relations) if (!firstSeen.has(oid)) firstSeen.set(oid, { ...relation.label, tableOid: relation.tableOid });
+}
+
+/** The locks of `snapshot` that the current segment took: modes the earlier segments do not hold. */
+export function segmentModes(snapshot: Snapshot, earlierSegments: ReadonlyMap<number, ReadonlySet<LockMode>>): Map<number, LockMode> {
+  const own = new Map<number, LockMode>();
+  for (const [oid, modes] of snapshot.modes) {
+    const earlier = earlierSegments.get(oid);
+    for (const mode of modes) if (!earlier?.has(mode) && (!own.has(oid) || rank(mode) > rank(own.get(oid)!))) own.set(oid, mode);
+  }
+  return own;
+}
+
+/** What one statement did, from the snapshots around it. */
+export function diffSnapshots(before: Snapshot, after: Snapshot, context: DiffContext): StatementDiff {
+  const { existing, earlierSegments, firstSeen } = context;
+  const labelOf = (oid: number): (RelationLabel & { tableOid: number }) | undefined => firstSeen.get(oid) ?? withOwner(before.relations.get(oid) ?? after.relations.get(oid));
+  const locksOf = (locks: ReadonlyMap<number, LockMode>, keep: (oid: number, mode: LockMode) => boolean) => {
     const strongest = new Map<string, TracedLock>();
-    for (const [oid, mode] of snapshot.locks) {
-      const relation = relationOf(oid);
+    for (const [oid, mode] of locks) {
+      const relation = labelOf(oid);
       // Rewrites create and drop transient relations within the statement: neither before nor after, not reported.
       if (!relation || !keep(oid, mode)) continue;
       // A TOAST table's lock is its table's.
-      const label = relation.label.name.startsWith('pg_toast.') ? (relationOf(relation.tableOid)?.label ?? relation.label) : relation.label;
-      const lock: TracedLock = { relation: label, mode, createdByMigration: !existing.has(relation.label.name.startsWith('pg_toast.') ? relation.tableOid : oid) };
+      const toast = relation.name.startsWith('pg_toast.');
+      const label = stripOwner(toast ? (labelOf(relation.tableOid) ?? relation) : relation);
+      const lock: TracedLock = { relation: label, mode, createdByMigration: !existing.has(toast ? relation.tableOid : oid) };
       const previous = strongest.get(label.name);
       if (!previous || rank(mode) > rank(previous.mode)) strongest.set(label.name, lock);
     }
     return [...strongest.values()].sort((a, b) => a.relation.name.localeCompare(b.relation.name));
   };
-  const locksAcquired = locksOf(after, (oid, mode) => before.locks.get(oid) === undefined || rank(before.locks.get(oid)!) < rank(mode));
-  const locksHeld = locksOf(after, () => true);
+  const held = segmentModes(after, earlierSegments);
+  const heldBefore = segmentModes(before, earlierSegments);
+  const locksAcquired = locksOf(held, (oid, mode) => heldBefore.get(oid) === undefined || rank(heldBefore.get(oid)!) < rank(mode));
+  const locksHeld = locksOf(held, () => true);
 
   const rewritten = new Map<string, RelationLabel>();
+  const dropped: RelationLabel[] = [];
+  const renamed: { from: RelationLabel; to: RelationLabel }[] = [];
   for (const [oid, relation] of before.relations) {
     const now = after.relations.get(oid);
-    if (!now || now.filenode === relation.filenode || relation.filenode === 0) continue;
-    const label = relation.label.name.startsWith('pg_toast.') ? relationOf(relation.tableOid)?.label : relation.label;
-    if (label) rewritten.set(label.name, label);
+    const toast = relation.label.name.startsWith('pg_toast.');
+    if (!now) {
+      // A TOAST table or an index goes with its table; report the relations a user named.
+      if (!toast && (relation.tableOid === oid || after.relations.has(relation.tableOid))) dropped.push(stripOwner(labelOf(oid)!));
+      continue;
+    }
+    if (!toast && now.label.name !== relation.label.name) renamed.push({ from: { ...relation.label }, to: { ...now.label } });
+    if (now.filenode === relation.filenode || relation.filenode === 0) continue;
+    const label = toast ? labelOf(relation.tableOid) : labelOf(oid);
+    if (label) rewritten.set(label.name, stripOwner(label));
   }
 
   const fullScans: FullScan[] = [];
   let rowsTouched = 0;
   for (const [oid, stats] of after.stats) {
     const previous = before.stats.get(oid) ?? { seqScan: 0, seqRead: 0, touched: 0 };
-    rowsTouched += stats.touched - previous.touched;
+    // TRUNCATE takes back the counts of the rows it removed from the transaction's statistics: no negative work.
+    rowsTouched += Math.max(0, stats.touched - previous.touched);
     const scans = stats.seqScan - previous.seqScan;
     const rowsRead = stats.seqRead - previous.seqRead;
-    const relation = relationOf(oid);
-    if (scans > 0 && rowsRead > 0 && relation) fullScans.push({ table: relation.label.table, scans, rowsRead });
+    const relation = labelOf(oid);
+    if (scans > 0 && rowsRead > 0 && relation) fullScans.push({ table: relation.table, scans, rowsRead });
   }
   const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
-  return { locksAcquired, locksHeld, rewritten: [...rewritten.values()].sort(byName), fullScans: fullScans.sort((a, b) => a.table.localeCompare(b.table)), rowsTouched };
+  return {
+    locksAcquired,
+    locksHeld,
+    rewritten: [...rewritten.values()].sort(byName),
+    fullScans: fullScans.sort((a, b) => a.table.localeCompare(b.table)),
+    rowsTouched,
+    dropped: dropped.sort(byName),
+    renamed,
+  };
 }
+
+const withOwner = (relation: Relation | undefined) => relation && { ...relation.label, tableOid: relation.tableOid };
+const stripOwner = ({ name, kind, table }: RelationLabel): RelationLabel => ({ name, kind, table });
