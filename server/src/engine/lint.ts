@@ -1,17 +1,23 @@
 import { IncrementalRules, type RuleResults } from './incremental';
 import { buildFile, type BuiltFile } from './model/build';
-import { sameRelation, type RelationName } from './model/relations';
-import { nodeAs, type Statement } from './model/statement';
+import type { MigrationModel } from './model/migration';
+import type { RelationName } from './model/relations';
+import type { SchemaHistory } from './model/schema/objects';
+import { schemaHistory } from './model/schema/replay';
+import type { Statement } from './model/statement';
 import { defaultOptions, type LintOptions, type RuleSetting } from './options';
 import { PostgresParser } from './parse/parser';
 import { ALL_RULES, ruleById } from './rules/registry';
-import type { Report, Rule, RuleContext } from './rules/rule';
+import { isRuleEnabled, type Report, type Rule, type RuleContext } from './rules/rule';
 import { resplitFile, splitFile } from './text/splitter';
 import { bySeverityThenPosition, type Finding } from './findings';
+import { foldFindings } from './fold-findings';
 import { findSuppressions, suppressionEdit, type Suppression } from './suppressions';
 
 export interface Analysis {
   statements: Statement[];
+  /** How the migration runner executes the file (for hovers and the staging check); undefined when nothing was analysed. */
+  migration: MigrationModel | undefined;
   findings: Finding[];
   /**
    * What the analysis of an edited version of the text can take over (see `Linter.lint`). A later
@@ -53,14 +59,14 @@ export class Linter {
   /** Analyses a file once (the CLI): nothing is kept for a next analysis. */
   lint(source: string, options: Partial<LintOptions> = {}): Analysis {
     const resolved = { ...defaultOptions(), ...options };
-    const { statements } = buildFile(splitFile(source), this.parser, resolved);
-    const context = createContext(source, statements, resolved);
+    const { statements, migration } = buildFile(splitFile(source), this.parser, resolved);
+    const context = createContext(source, statements, resolved, migration);
     const enabled = this.enabledRules(resolved);
     const report = reporter(source);
     for (const statement of statements) {
-      for (const rule of enabled) for (const found of this.runRule(rule, statement, context)) report(rule, statement, found);
+      for (const rule of rulesFor(statement, enabled)) for (const found of this.runRule(rule, statement, context)) report(rule, statement, found);
     }
-    return { statements, findings: finish(source, statements, report.findings, resolved) };
+    return { statements, migration, findings: finish(source, statements, report.findings, resolved) };
   }
 
   /**
@@ -74,22 +80,24 @@ export class Linter {
     const reusable = previous?.reusable;
     const split = reusable ? resplitFile(reusable.built.split, source) : splitFile(source);
     const built = buildFile(split, this.parser, resolved, reusable?.built);
-    const { statements } = built;
-    const context = createContext(source, statements, resolved);
-    const rules = new IncrementalRules(context, this.enabledRules(resolved), reusable?.rules);
+    const { statements, migration } = built;
+    const context = createContext(source, statements, resolved, migration);
+    const enabled = this.enabledRules(resolved);
+    const rules = new IncrementalRules(context, enabled, reusable?.rules);
+    const checksSyntaxOnly = new IncrementalRules(context, rulesFor(ROLLBACK, enabled), undefined);
     const report = reporter(source);
     for (const statement of statements) {
-      rules.check(
+      (statement.section === 'up' ? rules : checksSyntaxOnly).check(
         statement,
         (rule, recording) => this.runRule(rule, statement, recording),
         (rule, found) => report(rule, statement, found),
       );
     }
-    return { statements, findings: finish(source, statements, report.findings, resolved), reusable: { built, rules: rules.results } };
+    return { statements, migration, findings: finish(source, statements, report.findings, resolved), reusable: { built, rules: rules.results } };
   }
 
   private enabledRules(options: LintOptions): Rule[] {
-    return this.rules.filter((rule) => options.rules[rule.id] !== 'off');
+    return this.rules.filter((rule) => isRuleEnabled(rule, options));
   }
 
   /** A rule that throws must not take the analysis down: the failure becomes a finding on that statement. */
@@ -120,24 +128,31 @@ function reporter(source: string): ((rule: Rule, statement: Statement, report: R
   return Object.assign((rule: Rule, statement: Statement, report: Report) => void findings.push(toFinding(rule, statement, report, source, newline)), { findings });
 }
 
-/** Applies suppressions and configured severities, and orders the findings. */
+/** Applies suppressions and configured severities, orders the findings, and folds those that add to another (./fold-findings.ts). */
 function finish(source: string, statements: readonly Statement[], raw: Finding[], options: LintOptions): Finding[] {
   const suppressions = findSuppressions(source, statements);
-  return [...applySuppressions(raw, suppressions), ...auditSuppressions(suppressions, raw, options)]
+  const shown = [...applySuppressions(raw, suppressions, statements), ...auditSuppressions(suppressions, raw, options, statements)]
     .map((finding) => withConfiguredSeverity(finding, options.rules[finding.ruleId]))
     .filter((finding) => options.rules[finding.ruleId] !== 'off')
     .sort(bySeverityThenPosition);
+  return foldFindings(shown);
 }
 
-const isSuppressedBy = (finding: Finding, suppression: Suppression) =>
-  suppression.rules.includes(finding.ruleId) && (suppression.scope === 'file' || suppression.statementIndex === finding.statementIndex);
+/** A suppression above a statement also covers the statements it runs (a DO block's), which lie within it. */
+function isSuppressedBy(finding: Finding, suppression: Suppression, statements: readonly Statement[]): boolean {
+  if (!suppression.rules.includes(finding.ruleId)) return false;
+  if (suppression.scope === 'file' || suppression.statementIndex === finding.statementIndex) return true;
+  const suppressed = suppression.statementIndex === undefined ? undefined : statements[suppression.statementIndex];
+  const flagged = statements[finding.statementIndex];
+  return suppressed !== undefined && flagged !== undefined && flagged.range.start >= suppressed.range.start && flagged.range.end <= suppressed.range.end;
+}
 
-function applySuppressions(findings: Finding[], suppressions: readonly Suppression[]): Finding[] {
-  return findings.filter((finding) => !suppressions.some((suppression) => isSuppressedBy(finding, suppression)));
+function applySuppressions(findings: Finding[], suppressions: readonly Suppression[], statements: readonly Statement[]): Finding[] {
+  return findings.filter((finding) => !suppressions.some((suppression) => isSuppressedBy(finding, suppression, statements)));
 }
 
 /** Suppressions without a reason, and suppressions that silence nothing. */
-function auditSuppressions(suppressions: readonly Suppression[], findings: readonly Finding[], options: LintOptions): Finding[] {
+function auditSuppressions(suppressions: readonly Suppression[], findings: readonly Finding[], options: LintOptions, statements: readonly Statement[]): Finding[] {
   const audit = (ruleId: string, message: string, suppression: Suppression): Finding => ({
     ruleId,
     severity: 'warning',
@@ -160,12 +175,13 @@ function auditSuppressions(suppressions: readonly Suppression[], findings: reado
     if (!suppression.reason) {
       problems.push(audit('suppression-without-reason', `Say why ignoring ${suppression.rules.join(', ')} is safe here: write the reason after a colon, e.g. \`-- lockguard-ignore ${suppression.rules[0]}: the table has 200 rows\`.`, suppression));
     }
-    for (const rule of suppression.rules) {
-      if (!ruleById(rule)) {
-        problems.push(audit('unused-suppression', `There is no Lockguard rule named "${rule}": this suppression silences nothing. Check the id in the diagnostic you meant to ignore.`, suppression));
-      } else if (options.rules[rule] !== 'off' && !findings.some((finding) => finding.ruleId === rule && isSuppressedBy(finding, suppression))) {
+    for (const id of suppression.rules) {
+      const rule = ruleById(id);
+      if (!rule) {
+        problems.push(audit('unused-suppression', `There is no Lockguard rule named "${id}": this suppression silences nothing. Check the id in the diagnostic you meant to ignore.`, suppression));
+      } else if (isRuleEnabled(rule, options) && !findings.some((finding) => finding.ruleId === id && isSuppressedBy(finding, suppression, statements))) {
         const where = suppression.scope === 'file' ? 'anywhere in this file' : suppression.statementIndex === undefined ? 'here: no statement follows it' : 'on the statement after it';
-        problems.push(audit('unused-suppression', `Nothing to ignore: ${rule} reports nothing ${where}. Remove the comment, or move it above the statement it is meant for.`, suppression));
+        problems.push(audit('unused-suppression', `Nothing to ignore: ${id} reports nothing ${where}. Remove the comment, or move it above the statement it is meant for.`, suppression));
       }
     }
     return problems;
@@ -177,6 +193,9 @@ function withConfiguredSeverity(finding: Finding, setting: RuleSetting | undefin
 }
 
 function toFinding(rule: Rule, statement: Statement, report: Report, source: string, newline: string): Finding {
+  // Inside a DO block a statement's safe form often cannot run at all (CONCURRENTLY), and its text may
+  // not be written as it runs: no rewrite is offered there.
+  if (statement.kind === 'parsed' && statement.runBy && ((report.fixes?.length ?? 0) > 0 || report.noFixReason)) report = { ...report, fixes: [], noFixReason: IN_DO_BLOCK };
   return {
     ruleId: rule.id,
     severity: report.severity ?? rule.severity,
@@ -192,29 +211,33 @@ function toFinding(rule: Rule, statement: Statement, report: Report, source: str
   };
 }
 
-function createContext(source: string, statements: Statement[], options: LintOptions): RuleContext {
-  // By name: rules ask for every statement, and a schema dump creates thousands of tables.
-  const createdByName = new Map<string, { relation: RelationName; index: number }[]>();
-  for (const statement of statements) {
-    for (const relation of createdRelations(statement)) {
-      const entries = createdByName.get(relation.name);
-      if (entries) entries.push({ relation, index: statement.index });
-      else createdByName.set(relation.name, [{ relation, index: statement.index }]);
-    }
-  }
+const IN_DO_BLOCK = 'This statement runs inside a DO block: move it out of the block to rewrite it (a DO block runs as one statement, in one transaction, where CONCURRENTLY cannot run).';
+
+/**
+ * The rules that look at a statement: all of them where it runs when the migration is applied; in a
+ * rollback or verification section only the syntax check, since nothing else there runs on apply.
+ */
+function rulesFor(statement: Pick<Statement, 'section'>, enabled: readonly Rule[]): readonly Rule[] {
+  return statement.section === 'up' ? enabled : enabled.filter((rule) => SECTION_INDEPENDENT_RULES.has(rule.id));
+}
+
+const SECTION_INDEPENDENT_RULES: ReadonlySet<string> = new Set(['syntax-error']);
+const ROLLBACK = { section: 'down' } as const;
+
+function createContext(source: string, statements: Statement[], options: LintOptions, migration: MigrationModel): RuleContext {
+  // Each built on its first question, once per analysis; questions are then lookups (model/schema/versions.ts).
+  // Which tables are new needs only the relations: that replay is cheap enough for every keystroke.
+  let relations: SchemaHistory | undefined;
+  let everything: SchemaHistory | undefined;
+  const schema: SchemaHistory = { before: (statementIndex) => (everything ??= schemaHistory(statements, options.priorSchema)).before(statementIndex) };
   return {
     source,
     statements,
     options,
+    migration,
+    schema,
+    // Names resolve as PostgreSQL resolves them, and a table keeps its new-ness through renames.
     isCreatedInFile: (relation: RelationName, beforeStatement: number) =>
-      (createdByName.get(relation.name) ?? []).some((entry) => entry.index < beforeStatement && sameRelation(entry.relation, relation)),
+      (relations ??= schemaHistory(statements, options.priorSchema, 'relations')).before(beforeStatement).isNew(relation),
   };
-}
-
-/** Tables and materialized views a statement creates. */
-function createdRelations(statement: Statement): RelationName[] {
-  if (nodeAs(statement, 'CreateStmt') || nodeAs(statement, 'CreateTableAsStmt')) {
-    return statement.kind === 'parsed' ? statement.targets : [];
-  }
-  return [];
 }

@@ -1,7 +1,8 @@
-import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
+import { CodeActionKind, CreateFile, DiagnosticSeverity, TextDocumentEdit, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
 import { ruleDocsUrl } from '../engine/docs-links';
 import type { Finding } from '../engine/findings';
 import { trafficImpact } from '../engine/locks/lock-modes';
+import { uncheckedInDoBlock } from '../engine/model/do-block';
 import { describeExecution, type MigrationModel } from '../engine/model/migration';
 import { displayRelation } from '../engine/model/relations';
 import type { Statement } from '../engine/model/statement';
@@ -30,14 +31,22 @@ export function toDiagnostic(finding: Finding, lines: LineIndex, uri: string): D
   };
 }
 
-export function toCodeAction(fix: Fix, uri: string, diagnostic: Diagnostic, lines: LineIndex): CodeAction {
-  return {
-    title: fix.title,
-    kind: CodeActionKind.QuickFix,
-    isPreferred: fix.preferred,
-    diagnostics: [diagnostic],
-    edit: { changes: { [uri]: fix.edits.map((edit) => ({ range: toRange(lines, edit.range), newText: edit.newText })) } },
-  };
+/**
+ * The fix as a code action. One that creates files (a new migration) needs `documentChanges` with
+ * CreateFile, which only clients that announce the `create` resource operation accept: without it
+ * there is no action (undefined).
+ */
+export function toCodeAction(fix: Fix, uri: string, diagnostic: Diagnostic, lines: LineIndex, canCreateFiles = false): CodeAction | undefined {
+  const edits = fix.edits.map((edit) => ({ range: toRange(lines, edit.range), newText: edit.newText }));
+  const action = { title: fix.title, kind: CodeActionKind.QuickFix, isPreferred: fix.preferred, diagnostics: [diagnostic] };
+  if (!fix.createFiles?.length) return { ...action, edit: { changes: { [uri]: edits } } };
+  if (!canCreateFiles) return undefined;
+  const start = { line: 0, character: 0 };
+  const created = fix.createFiles.flatMap(({ path, text }) => {
+    const target = new URL(path, uri).href;
+    return [CreateFile.create(target, { ignoreIfExists: false, overwrite: false }), TextDocumentEdit.create({ uri: target, version: null }, [{ range: { start, end: start }, newText: text }])];
+  });
+  return { ...action, edit: { documentChanges: [TextDocumentEdit.create({ uri, version: null }, edits), ...created] } };
 }
 
 /** The hover on a flagged statement: which lock, on which table, what waits, why, and what to do instead. */
@@ -65,5 +74,6 @@ export function hoverMarkdown(finding: Finding): string {
 /** The hover's last part on any statement: how the migration runner executes it (framework, section, transaction). */
 export function executionMarkdown(migration: MigrationModel, statement: Statement, statements: readonly Statement[], lines: LineIndex): string {
   const lineOf = (index: number) => lines.positionAt(statements[index]?.range.start ?? statement.range.start).line + 1;
-  return `_${describeExecution(migration, statement, lineOf)}_`;
+  const unchecked = uncheckedInDoBlock(statement).map((note) => `- line ${lines.positionAt(note.range.start).line + 1}: ${note.message}`);
+  return [`_${describeExecution(migration, statement, lineOf)}_`, ...(unchecked.length > 0 ? ['**Not checked in this DO block:**', unchecked.join('\n')] : [])].join('\n\n');
 }

@@ -17,10 +17,15 @@ import { CONFIG_FILE_NAME } from '../engine/config/project-config';
 import { ConfigResolver, type FileSettings } from '../engine/config/resolver';
 import type { Analysis } from '../engine/lint';
 import { Linter } from '../engine/lint';
+import { PriorSchemas } from '../engine/model/schema/prior-schemas';
+import { PostgresParser } from '../engine/parse/parser';
+import { diskFiles } from '../engine/prior-schema-files';
 import { ALL_RULES } from '../engine/rules/registry';
 import { LineIndex } from '../engine/text/positions';
 import { FIX_ALL_KIND, fixAll, quickFixes } from './code-actions';
-import { hoverMarkdown, toDiagnostic } from './convert';
+import type { Finding } from '../engine/findings';
+import { FixVerifier } from '../engine/fixes/verify';
+import { executionMarkdown, hoverMarkdown, toDiagnostic } from './convert';
 import { Debouncer, QUIET_PERIOD_MS } from './debouncer';
 import { boundHeapGrowth } from './heap';
 import { analysisStateNotification } from './protocol';
@@ -39,6 +44,8 @@ interface DocumentAnalysis {
   lines: LineIndex;
   analysis: Analysis;
   diagnostics: Diagnostic[];
+  /** Tries the findings' fixes when a code action asks for them (absent when nothing was analysed). */
+  fixes?: FixVerifier;
 }
 
 /**
@@ -57,13 +64,19 @@ export function startLanguageServer(connection: Connection): void {
       connection.console.error(`Lockguard's rule ${ruleId} failed (logged once per rule and error) on: ${statementText.slice(0, 300)}\n${error instanceof Error ? error.stack : String(error)}`),
   });
   const resolver = new ConfigResolver(ALL_RULES.map((rule) => rule.id));
+  // What the earlier migrations of each file's folder declare: read once, replayed again only where files change on disk.
+  let priorSchemas: PriorSchemas | undefined;
+  const priorSchemasReady = PostgresParser.load().then((parser) => (priorSchemas = new PriorSchemas(parser, diskFiles)));
   let settings: ServerSettings = DEFAULT_SETTINGS;
   let canPullConfiguration = false;
   let canWatchFiles = false;
+  let canCreateFiles = false;
 
   connection.onInitialize((params: InitializeParams) => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const workspaceEdit = params.capabilities.workspace?.workspaceEdit;
+    canCreateFiles = workspaceEdit?.documentChanges === true && (workspaceEdit.resourceOperations ?? []).includes('create');
     applySettings(readSettings(params.initializationOptions, settings));
     return {
       capabilities: {
@@ -78,7 +91,7 @@ export function startLanguageServer(connection: Connection): void {
   connection.onInitialized(async () => {
     if (canPullConfiguration) applySettings(await pullSettings());
     // Edits to lockguard.json must update open diagnostics, in every editor that can watch files for us.
-    if (canWatchFiles) await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] });
+    if (canWatchFiles) await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }, { globPattern: '**/*.sql' }, { globPattern: '**/sqitch.plan' }] });
   });
 
   connection.onDidChangeConfiguration(async (change) => {
@@ -86,8 +99,10 @@ export function startLanguageServer(connection: Connection): void {
     reanalyseAll();
   });
 
-  connection.onDidChangeWatchedFiles(() => {
+  connection.onDidChangeWatchedFiles(async () => {
     resolver.invalidate();
+    await priorSchemasReady;
+    priorSchemas?.forget();
     reanalyseAll();
   });
 
@@ -131,6 +146,7 @@ export function startLanguageServer(connection: Connection): void {
     startedVersions.set(uri, version);
     void connection.sendNotification(analysisStateNotification, { uri, state: 'analysing', errors: 0, warnings: 0, infos: 0 });
     const linter = await linterReady;
+    await priorSchemasReady;
     // A newer version arrived while waiting: its own analysis will publish.
     if (documents.get(uri)?.version !== version) return;
     const fileSettings = settingsFor(uri);
@@ -172,9 +188,11 @@ export function startLanguageServer(connection: Connection): void {
     if (text.length > MAX_ANALYSED_LENGTH) return tooLargeToAnalyse(document, lines);
     try {
       // The previous analysis of this document: only what the edit changed is analysed again.
-      const analysis = linter.lintIncrementally(text, fileSettings.options, analyses.get(document.uri)?.analysis);
+      const { filePath } = fileSettings.options;
+      const options = { ...fileSettings.options, priorSchema: filePath === undefined ? undefined : priorSchemas?.before(filePath) };
+      const analysis = linter.lintIncrementally(text, options, analyses.get(document.uri)?.analysis);
       const diagnostics = analysis.findings.map((finding) => stagingResults.enrich(document.uri, finding, analysis.statements, toDiagnostic(finding, lines, document.uri)));
-      return { version: document.version, lines, analysis, diagnostics };
+      return { version: document.version, lines, analysis, diagnostics, fixes: new FixVerifier(linter, text, options, analysis) };
     } catch (error) {
       // Never crash the server on one file: say what happened where the user looks.
       connection.console.error(`Lockguard could not analyse ${document.uri}: ${error instanceof Error ? error.stack : String(error)}`);
@@ -184,7 +202,7 @@ export function startLanguageServer(connection: Connection): void {
         source: 'lockguard',
         message: 'Lockguard could not analyse this file because of an internal error (details in the Lockguard output). Please report it.',
       };
-      return { version: document.version, lines, analysis: { statements: [], findings: [] }, diagnostics: [failure] };
+      return { version: document.version, lines, analysis: { statements: [], migration: undefined, findings: [] }, diagnostics: [failure] };
     }
   }
 
@@ -195,7 +213,7 @@ export function startLanguageServer(connection: Connection): void {
       source: 'lockguard',
       message: `This file is ${(document.getText().length / 1024 / 1024).toFixed(1)} MB: Lockguard checks files up to ${MAX_ANALYSED_LENGTH / 1024 / 1024} MB as you type. Run \`lockguard lint\` on it to check it.`,
     };
-    return { version: document.version, lines, analysis: { statements: [], findings: [] }, diagnostics: [notice] };
+    return { version: document.version, lines, analysis: { statements: [], migration: undefined, findings: [] }, diagnostics: [notice] };
   }
 
   /** The analysis of the document's current text, computed now if the debounced one has not run yet. */
@@ -214,7 +232,15 @@ export function startLanguageServer(connection: Connection): void {
   connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
     const state = await currentAnalysis(params.textDocument.uri);
     if (!state) return [];
-    const document = { uri: params.textDocument.uri, lines: state.lines, findings: state.analysis.findings, diagnostics: state.diagnostics };
+    const verifier = state.fixes;
+    const document = {
+      uri: params.textDocument.uri,
+      lines: state.lines,
+      findings: state.analysis.findings,
+      diagnostics: state.diagnostics,
+      verified: (finding: Finding) => verifier?.finding(finding) ?? finding,
+      canCreateFiles,
+    };
     const requested = (kind: string) => params.context.only?.some((only) => kind === only || kind.startsWith(`${only}.`)) ?? false;
     const actions: CodeAction[] = [];
     // Quick fixes when nothing in particular is asked (the light bulb); "fix all" only on request (e.g. on save).
@@ -240,8 +266,10 @@ export function startLanguageServer(connection: Connection): void {
       const range = statement ? { start: Math.min(statement.range.start, finding.range.start), end: Math.max(statement.range.end, finding.range.end) } : finding.range;
       return offset >= range.start && offset <= range.end;
     });
-    if (onStatement.length === 0) return null;
-    return { contents: { kind: 'markdown', value: onStatement.map(hoverMarkdown).join('\n\n---\n\n') } };
+    const statement = state.analysis.statements.find((candidate) => offset >= candidate.range.start && offset <= candidate.range.end);
+    const execution = statement && state.analysis.migration ? executionMarkdown(state.analysis.migration, statement, state.analysis.statements, state.lines) : undefined;
+    if (onStatement.length === 0 && !execution) return null;
+    return { contents: { kind: 'markdown', value: [...onStatement.map(hoverMarkdown), ...(execution ? [execution] : [])].join('\n\n---\n\n') } };
   });
 
   registerStagingCheck(connection, documents, stagingResults, (uri) => {

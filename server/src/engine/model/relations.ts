@@ -22,6 +22,23 @@ export function relationFromRangeVar(rangeVar: RangeVar, locate: (byteLocation: 
   };
 }
 
+/** A name whose schema is known: where PostgreSQL resolved (or created) the object. */
+export interface QualifiedName extends RelationName {
+  schema: string;
+}
+
+/** A map key for a qualified name (schema and name cannot hold a NUL character). */
+export const qualifiedKey = ({ schema, name }: QualifiedName): string => `${schema}\0${name}`;
+
+/** The names of a dotted list of String nodes (`schema.name`), as a relation; undefined for longer or empty lists. */
+export function relationFromNames(names: readonly string[]): RelationName | undefined {
+  if (names.length === 1) return { schema: undefined, name: names[0]! };
+  if (names.length === 2) return { schema: names[0]!, name: names[1]! };
+  // `database.schema.name`: the database is the current one.
+  if (names.length === 3) return { schema: names[1]!, name: names[2]! };
+  return undefined;
+}
+
 /** `orders` and `public.orders` may be the same table: without a schema, only the names are compared. */
 export function sameRelation(a: RelationName, b: RelationName): boolean {
   return a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);

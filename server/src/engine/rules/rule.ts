@@ -1,5 +1,7 @@
 import type { LockMode, Operation } from '../locks/lock-modes';
 import type { RelationName } from '../model/relations';
+import type { SchemaHistory } from '../model/schema/objects';
+import type { MigrationModel } from '../model/migration';
 import type { Statement } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
 import type { LintOptions } from '../options';
@@ -50,6 +52,11 @@ export interface FailureFact {
   source: string;
   /** Run inside BEGIN … ROLLBACK after `setup`; it must fail with `sqlstate`. */
   probe: { setup: readonly string[]; statement: string };
+  /**
+   * The versions that accept the statement, for a form PostgreSQL only rejects on some versions: there
+   * the probe runs after `setup` in autocommit and must succeed. Absent: no version accepts it.
+   */
+  accepted?: VersionRange;
 }
 
 export interface RuleDocs {
@@ -78,6 +85,17 @@ export interface Fix {
    * keeps the migration's meaning and cannot fail where the original would have succeeded.
    */
   autoApplicable: boolean;
+  /**
+   * Files the fix creates (a new migration that runs outside a transaction, say). `path` is relative
+   * to the migration's folder (it may start with `../`); the file must not exist yet.
+   */
+  createFiles?: readonly CreatedFile[];
+}
+
+/** A file a fix creates, beside the edits to the migration itself. */
+export interface CreatedFile {
+  path: string;
+  text: string;
 }
 
 /**
@@ -124,8 +142,16 @@ export interface RuleContext {
   source: string;
   statements: readonly Statement[];
   options: LintOptions;
+  /** How the project's migration runner executes the file: framework, sections, transactions. */
+  migration: MigrationModel;
   /** Whether the relation was created by an earlier statement of this file (so nobody else uses it yet). */
   isCreatedInFile(relation: RelationName, beforeStatement: number): boolean;
+  /**
+   * The schema known before each statement: declared by this file and by the earlier migrations of
+   * its set (`options.priorSchema`), names resolved as PostgreSQL resolves them. A rule that reads it
+   * depends on the whole file (see ../incremental.ts).
+   */
+  schema: SchemaHistory;
 }
 
 /**
@@ -156,5 +182,13 @@ export interface Rule {
   facts: readonly Fact[];
   /** Migrations whose fixed version must run on PostgreSQL (every rule that offers a rewrite has at least one). */
   fixChecks: readonly FixCheck[];
+  /**
+   * `off`: advice most teams would switch off, so it runs only when a setting (lockguard.json, the
+   * editor, the CLI) gives the rule a severity. Absent: the rule runs unless a setting turns it off.
+   */
+  defaultSetting?: 'off';
   check(statement: Statement, context: RuleContext): Report[];
 }
+
+/** Whether the rule runs with these options: its configured setting, or else its default. */
+export const isRuleEnabled = (rule: Rule, options: LintOptions): boolean => (options.rules[rule.id] ?? rule.defaultSetting) !== 'off';
