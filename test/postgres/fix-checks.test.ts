@@ -18,11 +18,13 @@ for (const rule of ALL_RULES.filter((candidate) => candidate.fixChecks.length > 
       for (const { major, url } of servers) {
         const fixExists = check.versions === undefined || (major >= check.versions.from && (check.versions.until === undefined || major <= check.versions.until));
         it.skipIf(!fixExists)(`#${index + 1} on PostgreSQL ${major}`, async () => {
-          const findings = linter.lint(check.migration, { pgVersion: major }).findings.filter((finding) => finding.ruleId === rule.id);
+          // At its own severity, so that rules which are off by default are checked too.
+          const options = { pgVersion: major, rules: { [rule.id]: rule.severity } };
+          const findings = linter.lint(check.migration, options).findings.filter((finding) => finding.ruleId === rule.id);
           const fixes = findings.flatMap((finding) => finding.fixes.filter((fix) => fix.preferred));
           expect(fixes.length, `${rule.id} offers a fix for its check migration`).toBeGreaterThan(0);
           const fixed = applyAll(check.migration, fixes);
-          const after = linter.lint(fixed, { pgVersion: major }).findings;
+          const after = linter.lint(fixed, options).findings;
           expect(after.filter((finding) => finding.ruleId === rule.id || finding.ruleId === 'syntax-error')).toEqual([]);
           await withSchemaSessions(url, `fix_checks_${rule.id.replaceAll('-', '_')}_${index}`, 1, async (session) => {
             await runAll(session, check.setup);

@@ -20,6 +20,10 @@ describe('lockguard.schema.json agrees with the engine', () => {
     [{ transactionMode: 'sometimes' }],
     [{ rules: { 'syntax-error': 'loud' } }],
     [{ exclude: 'legacy/**' }],
+    [{ generatedMigrations: { styleRules: 'on' } }],
+    [{ generatedMigrations: { styleRules: 'yes' } }],
+    [{ generatedMigrations: {} }],
+    [{ generatedMigrations: { styleRules: 'off', rules: 'on' } }],
     [{ colour: true }],
   ])('%j', (config) => {
     expect(validate(config)).toBe(parseProjectConfig(JSON.stringify(config), RULES).ok);

@@ -25,7 +25,10 @@ describe('lockguard.json', () => {
   });
 
   it('explains every problem, with a suggestion for misspelt rules', () => {
-    const result = parseProjectConfig(JSON.stringify({ pgVersion: 9, transactionMode: 'sometimes', rules: { 'create-index-without-concurency': 'off', 'syntax-error': 'loud' }, colour: true }), RULES);
+    const result = parseProjectConfig(
+      JSON.stringify({ pgVersion: 9, transactionMode: 'sometimes', rules: { 'create-index-without-concurency': 'off', 'syntax-error': 'loud' }, generatedMigrations: { styleRules: true }, colour: true }),
+      RULES,
+    );
     expect(result).toEqual({
       ok: false,
       problems: [
@@ -33,7 +36,8 @@ describe('lockguard.json', () => {
         '"transactionMode" must be one of "auto", "always", "never", not "sometimes"',
         '"rules" names "create-index-without-concurency", which is not a Lockguard rule (did you mean "create-index-without-concurrently"?)',
         '"rules.syntax-error" must be "error", "warning", "info" or "off", not "loud"',
-        'unknown setting "colour" (known: pgVersion, transactionMode, rules, exclude)',
+        '"generatedMigrations" must be { "styleRules": "on" } or { "styleRules": "off" } (whether the type-style rules check SQL that Prisma, Drizzle or supabase db diff generated), not {"styleRules":true}',
+        'unknown setting "colour" (known: pgVersion, transactionMode, rules, generatedMigrations, exclude)',
       ],
     });
     expect(parseProjectConfig('{ "pgVersion": 16, }', RULES)).toMatchObject({ ok: false, problems: [expect.stringMatching(/^it is not valid JSON/)] });
@@ -41,6 +45,14 @@ describe('lockguard.json', () => {
 });
 
 describe('ConfigResolver', () => {
+  it('passes generatedMigrations on, the editor\'s over the project file\'s', () => {
+    const directory = project('generated', { generatedMigrations: { styleRules: 'on' } });
+    const file = join(directory, 'db', 'migrations', '001.sql');
+    expect(new ConfigResolver(RULES).forFile(file).options.generatedMigrations).toEqual({ styleRules: 'on' });
+    expect(new ConfigResolver(RULES, { generatedMigrations: { styleRules: 'off' } }).forFile(file).options.generatedMigrations).toEqual({ styleRules: 'off' });
+    expect(new ConfigResolver(RULES).forFile(join(project('no-generated', {}), '001.sql')).options).not.toHaveProperty('generatedMigrations');
+  });
+
   it('finds the nearest lockguard.json above the file and applies it', () => {
     const directory = project('nearest', { pgVersion: 12, rules: { 'syntax-error': 'warning' } });
     const settings = new ConfigResolver(RULES).forFile(join(directory, 'db', 'migrations', '001.sql'));

@@ -2,8 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
+import type { Rule } from '../../server/src/engine/rules/rule';
 import { renderRuleDoc, renderRuleIndex, renderRuleTable } from '../../server/src/engine/rules/render-docs';
 import { PROJECT_ROOT } from '../helpers/lsp-client';
+import { lint } from '../helpers/lint';
 
 // `npm run docs` sets UPDATE_DOCS=1 to rewrite the pages; otherwise a page that differs fails the test.
 const DOCS = join(PROJECT_ROOT, 'docs', 'rules');
@@ -33,4 +35,21 @@ describe('rule documentation pages match the rule modules', () => {
       for (const text of [rule.docs.summary, rule.docs.why, rule.docs.instead, rule.docs.example.bad, rule.docs.example.good]) expect(text.length).toBeGreaterThan(10);
     }
   });
+});
+
+// The examples are what users copy: a "Flagged" example the rule misses, or a "Safe" one it flags,
+// teaches them the rule is wrong. Each rule runs at its own severity, so rules that are off by default run too.
+describe('every rule page shows what the rule does', () => {
+  const findingsOfRule = (rule: Rule, sql: string) => lint(sql, { rules: { [rule.id]: rule.severity } }).filter((finding) => finding.ruleId === rule.id);
+  /** Rules that contradict their own page, where the page is right: each must be fixed in the rule, then removed from here. */
+  const RULE_BUGS: Readonly<Record<string, string>> = {
+    'lock-table': 'asks for a lock_timeout that is already set, on a fast transaction: the documented safe form',
+  };
+  for (const rule of ALL_RULES) {
+    const test = RULE_BUGS[rule.id] ? it.fails : it;
+    test(`${rule.id}: the flagged example is reported, the safe one is not${RULE_BUGS[rule.id] ? ` (known rule bug: ${RULE_BUGS[rule.id]})` : ''}`, () => {
+      expect(findingsOfRule(rule, rule.docs.example.bad), 'the "Flagged" example gets no finding').not.toEqual([]);
+      expect(findingsOfRule(rule, rule.docs.example.good).map((finding) => finding.message), 'the "Safe" example is reported').toEqual([]);
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { RULE_SETTINGS, SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type RuleSetting, type TransactionMode } from '../options';
+import { GENERATED_STYLE_SETTINGS, RULE_SETTINGS, SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type GeneratedMigrationSettings, type RuleSetting, type TransactionMode } from '../options';
 
 /** The project file every Lockguard front end reads: `lockguard.json`, found by walking up from the migration. */
 export const CONFIG_FILE_NAME = 'lockguard.json';
@@ -7,6 +7,7 @@ export interface ProjectConfig {
   pgVersion?: number;
   transactionMode?: TransactionMode;
   rules?: Record<string, RuleSetting>;
+  generatedMigrations?: GeneratedMigrationSettings;
   /** Globs, relative to the file's directory, of migrations not to lint. */
   exclude?: string[];
 }
@@ -40,15 +41,29 @@ export function parseProjectConfig(text: string, knownRules: readonly string[]):
       case 'rules':
         config.rules = parseRules(value, knownRules, problems);
         break;
+      case 'generatedMigrations':
+        config.generatedMigrations = parseGeneratedMigrations(value, problems);
+        break;
       case 'exclude':
         if (Array.isArray(value) && value.every((item) => typeof item === 'string')) config.exclude = value;
         else problems.push('"exclude" must be a list of glob patterns, e.g. ["migrations/legacy/**"]');
         break;
       default:
-        problems.push(`unknown setting "${key}" (known: pgVersion, transactionMode, rules, exclude)`);
+        problems.push(`unknown setting "${key}" (known: pgVersion, transactionMode, rules, generatedMigrations, exclude)`);
     }
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+/** `{ "styleRules": "on" }`: the type-style rules also check SQL an ORM generated. */
+function parseGeneratedMigrations(value: unknown, problems: string[]): GeneratedMigrationSettings | undefined {
+  const { styleRules, ...others } = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const setting = GENERATED_STYLE_SETTINGS.find((known) => known === styleRules);
+  if (setting && Object.keys(others).length === 0) return { styleRules: setting };
+  problems.push(
+    `"generatedMigrations" must be { "styleRules": "on" } or { "styleRules": "off" } (whether the type-style rules check SQL that Prisma, Drizzle or supabase db diff generated), not ${JSON.stringify(value)}`,
+  );
+  return undefined;
 }
 
 function parseRules(value: unknown, knownRules: readonly string[], problems: string[]): Record<string, RuleSetting> {

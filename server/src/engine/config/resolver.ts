@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import type { LintOptions, RuleSetting, TransactionMode } from '../options';
+import type { GeneratedMigrationSettings, LintOptions, RuleSetting, TransactionMode } from '../options';
 import { globToRegExp, matchesAny } from './glob';
 import { CONFIG_FILE_NAME, parseProjectConfig, type ProjectConfig } from './project-config';
 
@@ -9,6 +9,7 @@ export interface EditorOverrides {
   pgVersion?: number;
   transactionMode?: TransactionMode;
   rules?: Record<string, RuleSetting>;
+  generatedMigrations?: GeneratedMigrationSettings;
   exclude?: string[];
 }
 
@@ -62,8 +63,10 @@ export class ConfigResolver {
       pgVersion: overrides.pgVersion ?? config.pgVersion,
       transactionMode: overrides.transactionMode ?? config.transactionMode,
       rules: { ...config.rules, ...overrides.rules },
+      generatedMigrations: overrides.generatedMigrations ?? config.generatedMigrations,
       filePath,
       readSibling: (name) => readOrUndefined(join(directory, name)),
+      listSiblings: (folder = '.') => namesIn(join(directory, folder)),
     };
     for (const key of Object.keys(options) as (keyof LintOptions)[]) if (options[key] === undefined) delete options[key];
     return { options, excluded: this.matchesExclude(filePath, configPath, config), configPath, problems: file?.problems ?? [] };
@@ -89,8 +92,9 @@ export class ConfigResolver {
 
   /** A document with no file on disk yet: only the editor's settings apply. */
   forUnsavedFile(): FileSettings {
-    const { pgVersion, transactionMode, rules } = this.overrides;
+    const { pgVersion, transactionMode, rules, generatedMigrations } = this.overrides;
     const options: Partial<LintOptions> = { rules: { ...rules } };
+    if (generatedMigrations !== undefined) options.generatedMigrations = generatedMigrations;
     if (pgVersion !== undefined) options.pgVersion = pgVersion;
     if (transactionMode !== undefined) options.transactionMode = transactionMode;
     return { options, excluded: false, configPath: undefined, problems: [] };
@@ -144,5 +148,13 @@ function readOrUndefined(path: string): string | undefined {
     return readFileSync(path, 'utf8');
   } catch {
     return undefined;
+  }
+}
+
+function namesIn(directory: string): string[] {
+  try {
+    return readdirSync(directory);
+  } catch {
+    return [];
   }
 }

@@ -1,4 +1,5 @@
 import type { Rule } from './rule';
+import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
 import { baseTypeName, isArray, typeModifiers, typeSites } from './support/column-types';
 import { lengthLimitReport } from './support/length-limit';
 
@@ -17,16 +18,20 @@ export const avoidCharN: Rule = {
     example: { bad: 'CREATE TABLE countries (code char(2) PRIMARY KEY);', good: 'CREATE TABLE countries (code text CHECK (char_length(code) <= 2) PRIMARY KEY);' },
     instead:
       'Use `text`, with `CHECK (char_length(col) <= n)` (or `= n`) when the length matters. The quick fix rewrites a ' +
-      'new table\'s column so; it is not applied automatically, because padding and comparison semantics change.',
+      'new table\'s column so; it is not applied automatically, because padding and comparison semantics change.' +
+      ` ${GENERATED_SQL_NOTE}`,
   },
   facts: [],
   fixChecks: [{ setup: [], migration: 'CREATE TABLE lockguard_countries (code char(2) PRIMARY KEY, flag character, "Kind" character(3) NOT NULL);\n' }],
   check(statement, context) {
-    return typeSites(statement, context).flatMap((site) => {
-      const [length] = typeModifiers(site.type);
-      if (baseTypeName(site.type) !== 'bpchar' || isArray(site.type)) return [];
-      const limit = length ?? 1;
-      return [lengthLimitReport(site, `char(${limit})`, limit, 'it pads values with spaces and ignores trailing spaces when comparing')];
-    });
+    return styleReports(
+      context,
+      typeSites(statement, context).flatMap((site) => {
+        const [length] = typeModifiers(site.type);
+        if (baseTypeName(site.type) !== 'bpchar' || isArray(site.type)) return [];
+        const limit = length ?? 1;
+        return [lengthLimitReport(site, `char(${limit})`, limit, 'it pads values with spaces and ignores trailing spaces when comparing')];
+      }),
+    );
   },
 };

@@ -1,11 +1,10 @@
 import type { AlterTableCmd, DropStmt, Node } from '@pgsql/types';
 import { nonTransactionalForm } from '../knowledge/non-transactional';
-import { displayRelation, type RelationName } from '../model/relations';
+import type { RelationName } from '../model/relations';
 import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
 import type { Token } from '../text/lexer';
 import type { OffsetRange } from '../text/positions';
 import { perFile, type Fix, type Report, type Rule, type RuleContext } from './rule';
-import { insertBefore } from './support/insert-statement';
 import { firstKeyword } from './support/keywords';
 
 /** The DROP forms the rule guards, and the keyword after which IF EXISTS goes. */
@@ -53,14 +52,13 @@ export const missingIfNotExists: Rule = {
       'followed by others are reported (a failure can only strand the ones before it), only in files known to run ' +
       'without a transaction — they hold a statement that cannot run in one (CONCURRENTLY, VACUUM, …), or the project\'s ' +
       'transaction mode is `never` — and nothing inside BEGIN … COMMIT: where a failure undoes everything, re-running is ' +
-      'safe. `CREATE INDEX CONCURRENTLY` is the exception: a failed build leaves an ' +
-      'INVALID index behind, and `IF NOT EXISTS` would silently keep it on the re-run. So the rule never suggests it ' +
-      'there, and when a concurrent build already has it, asks for a `DROP INDEX CONCURRENTLY IF EXISTS` first.',
+      'safe. Files a migration tool records only once they succeed are covered too: a half-applied file is not ' +
+      'recorded, so the tool runs it again from the top. `CREATE INDEX CONCURRENTLY` and `DROP INDEX CONCURRENTLY` are ' +
+      'left to `concurrent-index-without-if-exists`, which reports them in every transaction mode (a failed concurrent ' +
+      'build leaves an INVALID index behind).',
     example: {
       bad: 'CREATE TABLE order_notes (id bigint PRIMARY KEY, body text);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx ON orders (status);',
-      good:
-        'CREATE TABLE IF NOT EXISTS order_notes (id bigint PRIMARY KEY, body text);\n' +
-        'DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;\nCREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);',
+      good: 'CREATE TABLE IF NOT EXISTS order_notes (id bigint PRIMARY KEY, body text);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx ON orders (status);',
     },
     instead:
       'Write `CREATE TABLE/INDEX/SEQUENCE/SCHEMA/EXTENSION/MATERIALIZED VIEW IF NOT EXISTS`, `ALTER TABLE … ADD COLUMN ' +
@@ -79,8 +77,7 @@ export const missingIfNotExists: Rule = {
     },
   ],
   check(statement, context) {
-    if (statement.kind !== 'parsed' || statement.transaction.kind !== 'autocommit') return [];
-    if (nodeAs(statement, 'IndexStmt')?.concurrent) return leftoverIndexReports(statement, fileFacts(context), context);
+    if (statement.kind !== 'parsed' || statement.transaction.kind !== 'autocommit' || isConcurrentIndexChange(statement)) return [];
     // Most statements have nothing to guard: only those look at the rest of the file.
     const parts = unguardedParts(statement);
     if (parts.length === 0) return [];
@@ -89,6 +86,12 @@ export const missingIfNotExists: Rule = {
     return parts.map((part) => report(statement, part));
   },
 };
+
+/** Concurrent index builds and drops: concurrent-index-without-if-exists reports them, in every transaction mode. */
+function isConcurrentIndexChange(statement: ParsedStatement): boolean {
+  const drop = nodeAs(statement, 'DropStmt');
+  return nodeAs(statement, 'IndexStmt')?.concurrent === true || (drop?.removeType === 'OBJECT_INDEX' && drop.concurrent === true);
+}
 
 function report(statement: ParsedStatement, part: Unguarded): Report {
   const consequence = part.guard === 'IF NOT EXISTS' ? 'it already exists' : 'it is already gone';
@@ -146,7 +149,7 @@ function unguardedParts(statement: ParsedStatement): Unguarded[] {
   const drop = nodeAs(statement, 'DropStmt');
   if (drop) {
     const keyword = drop.removeType ? DROP_KEYWORDS[drop.removeType] : undefined;
-    const after = keyword ? (drop.concurrent ? firstKeyword(statement, ['CONCURRENTLY']) : firstKeyword(statement, [keyword])) : undefined;
+    const after = keyword ? firstKeyword(statement, [keyword]) : undefined;
     if (drop.missing_ok || !after) return [];
     return [{ form: statement.text.slice(0, after.end - statement.range.start).replace(/\s+/g, ' ').toUpperCase(), guard: 'IF EXISTS', range: { start: statement.range.start, end: after.end }, after }];
   }
@@ -215,29 +218,6 @@ function subcommandTokens(statement: ParsedStatement): Token[][] {
     else clauses[clauses.length - 1]!.push(token);
   }
   return clauses;
-}
-
-/**
- * CREATE INDEX CONCURRENTLY: a failed build leaves an INVALID index under its name. Reported when IF
- * NOT EXISTS would silently keep such a leftover. Without it the re-run fails loudly on the name, the
- * honest outcome, so the rule never suggests adding IF NOT EXISTS to a concurrent build.
- */
-function leftoverIndexReports(statement: ParsedStatement, file: FileFacts, context: RuleContext): Report[] {
-  const index = nodeAs(statement, 'IndexStmt');
-  if (!index?.if_not_exists || !index.idxname || isDroppedEarlier(statement, file)) return [];
-  const name = displayRelation({ schema: index.relation?.schemaname, name: index.idxname });
-  const keyword = firstKeyword(statement, ['CONCURRENTLY']);
-  const fix: Fix = {
-    title: `Drop a leftover ${name} first (DROP INDEX CONCURRENTLY IF EXISTS)`,
-    edits: [insertBefore(statement, context, `DROP INDEX CONCURRENTLY IF EXISTS ${name};`)],
-    preferred: true,
-    // It drops an index that the original would have failed on (or kept): the right outcome, but a change.
-    autoApplicable: false,
-  };
-  const message =
-    `If an earlier run of this build failed, it left an INVALID index ${name} behind, and IF NOT EXISTS silently keeps it: unused by queries, ` +
-    `still slowing every write. Drop any leftover first: DROP INDEX CONCURRENTLY IF EXISTS ${name}.`;
-  return [{ message, range: { start: statement.range.start, end: keyword?.end ?? statement.range.end }, fixes: [fix] }];
 }
 
 /** Whether an earlier `DROP … IF EXISTS` of the same object makes this CREATE repeatable. */

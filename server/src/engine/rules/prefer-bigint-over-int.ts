@@ -1,4 +1,5 @@
 import type { Rule } from './rule';
+import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
 import { baseTypeName, columnName, replaceTypeFix, typeSites, withArrayBounds, type TypeSite } from './support/column-types';
 
 const SMALL_INTEGERS: Readonly<Record<string, string>> = { int2: 'smallint', int4: 'integer' };
@@ -20,7 +21,8 @@ export const preferBigintOverInt: Rule = {
     instead:
       'Use `bigint` for keys and the columns that reference them. The quick fix is applied automatically in a `CREATE ' +
       'TABLE` (or an `ADD COLUMN` to a table created in the same migration); on an existing table it is offered but not ' +
-      'applied blindly (drivers may map bigint to a different type, e.g. a string in node-postgres).',
+      'applied blindly (drivers may map bigint to a different type, e.g. a string in node-postgres).' +
+      ` ${GENERATED_SQL_NOTE}`,
   },
   facts: [],
   fixChecks: [
@@ -28,17 +30,20 @@ export const preferBigintOverInt: Rule = {
     { setup: ['CREATE TABLE lockguard_customers (code text)'], migration: 'ALTER TABLE lockguard_customers ADD COLUMN id integer;\n' },
   ],
   check(statement, context) {
-    return typeSites(statement, context).flatMap((site) => {
-      const written = SMALL_INTEGERS[baseTypeName(site.type) ?? ''];
-      if (!written || !isKey(site)) return [];
-      return [
-        {
-          message: `${columnName(site)} is a key typed ${written}: ${written === 'integer' ? 'it runs out at 2,147,483,647' : 'it runs out at 32,767'}, and widening it later rewrites the table and its indexes. Use bigint.`,
-          range: site.range,
-          fixes: [replaceTypeFix(site, withArrayBounds('bigint', site.type), 'Use bigint')],
-        },
-      ];
-    });
+    return styleReports(
+      context,
+      typeSites(statement, context).flatMap((site) => {
+        const written = SMALL_INTEGERS[baseTypeName(site.type) ?? ''];
+        if (!written || !isKey(site)) return [];
+        return [
+          {
+            message: `${columnName(site)} is a key typed ${written}: ${written === 'integer' ? 'it runs out at 2,147,483,647' : 'it runs out at 32,767'}, and widening it later rewrites the table and its indexes. Use bigint.`,
+            range: site.range,
+            fixes: [replaceTypeFix(site, withArrayBounds('bigint', site.type), 'Use bigint')],
+          },
+        ];
+      }),
+    );
   },
 };
 

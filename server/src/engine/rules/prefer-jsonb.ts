@@ -1,4 +1,5 @@
 import type { Rule } from './rule';
+import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
 import { baseTypeName, columnName, replaceTypeFix, typeSites, withArrayBounds } from './support/column-types';
 
 /** `json` is stored as text: no equality, no indexes, parsed again on every access. */
@@ -16,17 +17,21 @@ export const preferJsonb: Rule = {
     instead:
       'Use `jsonb`, unless you must keep the document byte for byte (key order, duplicate keys, whitespace). The quick fix ' +
       'is applied automatically in a `CREATE TABLE` (or an `ADD COLUMN` to a table created in the same migration); on ' +
-      'an existing table it is offered but not applied blindly.',
+      'an existing table it is offered but not applied blindly.' +
+      ` ${GENERATED_SQL_NOTE}`,
   },
   facts: [],
   fixChecks: [{ setup: [], migration: 'CREATE TABLE lockguard_events (id bigint, payload json NOT NULL, history json[]);\n' }],
   check(statement, context) {
-    return typeSites(statement, context)
-      .filter((site) => baseTypeName(site.type) === 'json')
-      .map((site) => ({
-        message: `${columnName(site)} is json: it has no equality operator (DISTINCT, GROUP BY and UNIQUE fail), cannot be indexed, and is re-parsed on every access. Use jsonb.`,
-        range: site.range,
-        fixes: [replaceTypeFix(site, withArrayBounds('jsonb', site.type), 'Use jsonb')],
-      }));
+    return styleReports(
+      context,
+      typeSites(statement, context)
+        .filter((site) => baseTypeName(site.type) === 'json')
+        .map((site) => ({
+          message: `${columnName(site)} is json: it has no equality operator (DISTINCT, GROUP BY and UNIQUE fail), cannot be indexed, and is re-parsed on every access. Use jsonb.`,
+          range: site.range,
+          fixes: [replaceTypeFix(site, withArrayBounds('jsonb', site.type), 'Use jsonb')],
+        })),
+    );
   },
 };

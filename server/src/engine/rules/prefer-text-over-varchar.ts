@@ -1,4 +1,5 @@
 import type { Rule } from './rule';
+import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
 import { lengthLimitReport } from './support/length-limit';
 import { baseTypeName, isArray, typeModifiers, typeSites } from './support/column-types';
 
@@ -19,15 +20,19 @@ export const preferTextOverVarchar: Rule = {
       'Use `text`, with a CHECK constraint when the limit matters. The quick fix rewrites a new table\'s column to ' +
       '`text CHECK (char_length(col) <= n)`. It is not applied automatically: an over-long value then fails the CHECK ' +
       '(SQLSTATE 23514) instead of the type (22001), and trailing spaces are no longer trimmed to fit. On an existing ' +
-      'table, add the column as `text` and the CHECK as `NOT VALID` + `VALIDATE` (an inline CHECK would scan the table under ACCESS EXCLUSIVE).',
+      'table, add the column as `text` and the CHECK as `NOT VALID` + `VALIDATE` (an inline CHECK would scan the table under ACCESS EXCLUSIVE).' +
+      ` ${GENERATED_SQL_NOTE}`,
   },
   facts: [],
   fixChecks: [{ setup: [], migration: 'CREATE TABLE lockguard_users (id bigint, email character varying(255) NOT NULL, "Name" varchar(20));\n' }],
   check(statement, context) {
-    return typeSites(statement, context).flatMap((site) => {
-      const [length] = typeModifiers(site.type);
-      if (baseTypeName(site.type) !== 'varchar' || length === undefined || isArray(site.type)) return [];
-      return [lengthLimitReport(site, `varchar(${length})`, length, 'its limit can only change with ALTER COLUMN TYPE, under an ACCESS EXCLUSIVE lock')];
-    });
+    return styleReports(
+      context,
+      typeSites(statement, context).flatMap((site) => {
+        const [length] = typeModifiers(site.type);
+        if (baseTypeName(site.type) !== 'varchar' || length === undefined || isArray(site.type)) return [];
+        return [lengthLimitReport(site, `varchar(${length})`, length, 'its limit can only change with ALTER COLUMN TYPE, under an ACCESS EXCLUSIVE lock')];
+      }),
+    );
   },
 };

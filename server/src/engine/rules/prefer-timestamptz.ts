@@ -1,4 +1,5 @@
 import type { Rule } from './rule';
+import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
 import { baseTypeName, columnName, replaceTypeFix, typeModifiers, typeSites, withArrayBounds } from './support/column-types';
 
 /** `timestamp` stores a wall-clock time without saying in which zone: every reader must guess. */
@@ -17,7 +18,8 @@ export const preferTimestamptz: Rule = {
     instead:
       'Use `timestamptz` (`timestamp with time zone`), keeping any precision (`timestamp(3)` → `timestamptz(3)`). The ' +
       'quick fix is applied automatically in a `CREATE TABLE`, or an `ADD COLUMN` to a table created in the same migration; ' +
-      'on an existing table it is offered but not applied blindly, since code may rely on the old type.',
+      'on an existing table it is offered but not applied blindly, since code may rely on the old type.' +
+      ` ${GENERATED_SQL_NOTE}`,
   },
   facts: [],
   fixChecks: [
@@ -25,15 +27,18 @@ export const preferTimestamptz: Rule = {
     { setup: ['CREATE TABLE lockguard_events (id bigint)'], migration: 'ALTER TABLE lockguard_events ADD COLUMN happened_at timestamp DEFAULT now();\n' },
   ],
   check(statement, context) {
-    return typeSites(statement, context)
-      .filter((site) => baseTypeName(site.type) === 'timestamp')
-      .map((site) => {
-        const precision = typeModifiers(site.type).map((mod) => `(${mod})`).join('');
-        return {
-          message: `${columnName(site)} is a timestamp without time zone: its values mean different instants to sessions in different time zones. Use timestamptz, which stores the instant.`,
-          range: site.range,
-          fixes: [replaceTypeFix(site, withArrayBounds(`timestamptz${precision}`, site.type), 'Use timestamptz')],
-        };
-      });
+    return styleReports(
+      context,
+      typeSites(statement, context)
+        .filter((site) => baseTypeName(site.type) === 'timestamp')
+        .map((site) => {
+          const precision = typeModifiers(site.type).map((mod) => `(${mod})`).join('');
+          return {
+            message: `${columnName(site)} is a timestamp without time zone: its values mean different instants to sessions in different time zones. Use timestamptz, which stores the instant.`,
+            range: site.range,
+            fixes: [replaceTypeFix(site, withArrayBounds(`timestamptz${precision}`, site.type), 'Use timestamptz')],
+          };
+        }),
+    );
   },
 };

@@ -42,12 +42,9 @@ describe(RULE, () => {
     expect(finding!.message).toMatch(/SHARE lock on orders and an ACCESS EXCLUSIVE lock on each index/);
   });
 
-  it('REINDEX SYSTEM: flagged, without a fix (catalogs cannot be reindexed concurrently)', () => {
-    const [finding] = findings('REINDEX SYSTEM;');
-    expect(finding!.severity).toBe('error');
-    expect(finding!.fixes).toEqual([]);
-    expect(finding!.noFixReason).toMatch(/cannot reindex system catalogs concurrently/);
-    expect(finding!.message).not.toMatch(/Use REINDEX SYSTEM CONCURRENTLY/);
+  it('leaves REINDEX SYSTEM, which has no CONCURRENTLY form, to reindex-system', () => {
+    expect(findings('REINDEX SYSTEM;')).toEqual([]);
+    expect(findingsOf('reindex-system', 'REINDEX SYSTEM;')).toHaveLength(1);
   });
 
   it.each([['REINDEX TABLE pg_class;'], ['REINDEX INDEX pg_catalog.pg_class_oid_index;'], ['REINDEX TABLE pg_toast.pg_toast_2619;']])(

@@ -12,7 +12,7 @@ import { optionEnabled } from './support/statement-options';
 
 const DOCS_REINDEX = 'https://www.postgresql.org/docs/current/sql-reindex.html';
 const CONCURRENT_REINDEX_SINCE = 12;
-const KIND_KEYWORDS = ['INDEX', 'TABLE', 'SCHEMA', 'DATABASE', 'SYSTEM'];
+const KIND_KEYWORDS = ['INDEX', 'TABLE', 'SCHEMA', 'DATABASE'];
 
 /**
  * What waits while REINDEX INDEX or TABLE runs, although the table itself only gets a SHARE lock:
@@ -32,8 +32,8 @@ export const reindexWithoutConcurrently: Rule = {
       '`REINDEX INDEX` and `REINDEX TABLE` take a SHARE lock on the table and an ACCESS EXCLUSIVE lock on each index ' +
       'while they rebuild it. SHARE alone would stop only writes, but the planner opens every index of a table when it ' +
       'plans a query on it, so in practice every SELECT, INSERT, UPDATE and DELETE on the table waits until the rebuild ' +
-      'ends: minutes to hours on a large table. `REINDEX SCHEMA`, `DATABASE` and `SYSTEM` do the same to every table ' +
-      'they reach, one after the other.',
+      'ends: minutes to hours on a large table. `REINDEX SCHEMA` and `DATABASE` do the same to every table ' +
+      'they reach, one after the other. (`REINDEX SYSTEM` has no CONCURRENTLY form: `reindex-system` reports it.)',
     example: {
       bad: 'REINDEX INDEX orders_status_idx;',
       good: 'REINDEX INDEX CONCURRENTLY orders_status_idx;',
@@ -87,7 +87,7 @@ export const reindexWithoutConcurrently: Rule = {
     if (!reindex || optionEnabled(reindex.params, 'concurrently') || statement.kind !== 'parsed') return [];
     const target = describeTarget(reindex, statement, context);
     if (!target) return [];
-    const catalog = target.keyword === 'SYSTEM' || (target.lock !== undefined && isSystemCatalog(target.lock.relation));
+    const catalog = target.lock !== undefined && isSystemCatalog(target.lock.relation);
     const alternative = advice(target.keyword, context.options.pgVersion, catalog);
     const report: Report = {
       message: `${target.effect} ${alternative}`,
@@ -112,7 +112,10 @@ interface Target {
   lock: LockImpact | undefined;
 }
 
-/** What the REINDEX rebuilds and what waits, or undefined when no one else can be using it. */
+/**
+ * What the REINDEX rebuilds and what waits, or undefined when no one else can be using it, or when it
+ * has no CONCURRENTLY form to ask for (REINDEX SYSTEM: reindex-system reports it).
+ */
 function describeTarget(reindex: ReindexStmt, statement: ParsedStatement, context: RuleContext): Target | undefined {
   const [lock] = locksOf(statement, context.options.pgVersion);
   switch (reindex.kind) {
@@ -146,8 +149,6 @@ function describeTarget(reindex: ReindexStmt, statement: ParsedStatement, contex
       return wholeScope('SCHEMA', `every table of schema ${displayRelation({ schema: undefined, name: reindex.name ?? '' })}`);
     case 'REINDEX_OBJECT_DATABASE':
       return wholeScope('DATABASE', 'every table of the database');
-    case 'REINDEX_OBJECT_SYSTEM':
-      return wholeScope('SYSTEM', 'the system catalogs, which every query of the database reads while it is planned');
     default:
       return undefined;
   }

@@ -6,7 +6,7 @@ export function renderRuleDoc(rule: Rule): string {
   const lines = [
     `# ${rule.id}`,
     '',
-    `**Severity:** ${rule.severity} · ${docs.summary}`,
+    `**Severity:** ${rule.severity}${offByDefault(rule)} · ${docs.summary}`,
     '',
     '## Why it is dangerous',
     '',
@@ -53,10 +53,12 @@ export function renderRuleIndex(rules: readonly Rule[]): string {
 
 /** The table of rules, each linked to its page at `${pagePrefix}<id>.md` (the README's copy links into docs/rules/). */
 export function renderRuleTable(rules: readonly Rule[], pagePrefix: string): string {
-  const rows = rules.map((rule) => `| [${rule.id}](${pagePrefix}${rule.id}.md) | ${rule.severity} | ${rule.docs.summary} |`);
-  return ['| Rule | Severity | What it catches |', '|---|---|---|', ...rows].join('\n');
+  const rows = rules.map((rule) => `| [${rule.id}](${pagePrefix}${rule.id}.md) | ${rule.severity} | ${rule.defaultSetting ?? 'on'} | ${rule.docs.summary} |`);
+  return ['| Rule | Severity | Default | What it catches |', '|---|---|---|---|', ...rows].join('\n');
 }
 
+/** For a rule that is off by default: how to turn it on. */
+const offByDefault = (rule: Rule) => (rule.defaultSetting === 'off' ? ` · **Off by default** (turn it on with \`"rules": { "${rule.id}": "${rule.severity}" }\` in lockguard.json)` : '');
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 const versions = (range: VersionRange) => (range.until === undefined ? `${range.from}+` : `${range.from}–${range.until}`);
 const verifiedNote = (facts: readonly Fact[]) =>

@@ -1,5 +1,6 @@
 import { avoidCharN } from '../avoid-char-n';
 import { backfillInMigration } from '../backfill-in-migration';
+import { concurrentIndexWithoutIfExists } from '../concurrent-index-without-if-exists';
 import { identifierTooLong } from '../identifier-too-long';
 import { lockTimeoutTooLong } from '../lock-timeout-too-long';
 import { missingIfNotExists } from '../missing-if-not-exists';
@@ -21,6 +22,7 @@ export const HYGIENE_RULES: readonly Rule[] = [
   lockTimeoutTooLong,
   missingStatementTimeout,
   missingIfNotExists,
+  concurrentIndexWithoutIfExists,
   preferTextOverVarchar,
   preferTimestamptz,
   preferBigintOverInt,

@@ -3,6 +3,7 @@ import { concurrentIndexOnPartitionedTable } from '../concurrent-index-on-partit
 import { dropIndexWithoutConcurrently } from '../drop-index-without-concurrently';
 import { lockTable } from '../lock-table';
 import { refreshMaterializedViewWithoutConcurrently } from '../refresh-materialized-view-without-concurrently';
+import { reindexSystem } from '../reindex-system';
 import { reindexWithoutConcurrently } from '../reindex-without-concurrently';
 import type { Rule } from '../rule';
 import { truncateTable } from '../truncate-table';
@@ -12,6 +13,7 @@ import { vacuumFull } from '../vacuum-full';
 export const INDEX_RULES: readonly Rule[] = [
   dropIndexWithoutConcurrently,
   reindexWithoutConcurrently,
+  reindexSystem,
   refreshMaterializedViewWithoutConcurrently,
   vacuumFull,
   cluster,

@@ -16,7 +16,10 @@ export function insertBefore(statement: Statement, context: RuleContext, sql: st
     const after = lineEnd(source, (previous.terminator ?? previous.range.end - 1) + 1);
     if (after <= statement.range.start) return { range: { start: after, end: after }, newText: `\n${ownLine ? indentation : ''}${sql}` };
   }
-  if (ownLine) return { range: { start: lineStart, end: lineStart }, newText: `${indentation}${sql}\n` };
+  if (ownLine) {
+    const start = suppressionLinesStart(source, lineStart);
+    return { range: { start, end: start }, newText: `${indentation}${sql}\n` };
+  }
   return { range: { start: statement.range.start, end: statement.range.start }, newText: `${sql} ` };
 }
 
@@ -24,4 +27,16 @@ function lineEnd(source: string, offset: number): number {
   const newline = source.indexOf('\n', offset);
   const end = newline === -1 ? source.length : newline;
   return source[end - 1] === '\r' ? end - 1 : end;
+}
+
+/** Where the `-- lockguard-ignore` lines right above `lineStart` begin: the inserted statement goes above them, so they keep silencing their statement. */
+function suppressionLinesStart(source: string, lineStart: number): number {
+  let start = lineStart;
+  while (start > 0) {
+    const previousStart = source.lastIndexOf('\n', start - 2) + 1;
+    const line = source.slice(previousStart, start).trim();
+    if (!line.startsWith('--') || !line.includes('lockguard-ignore')) break;
+    start = previousStart;
+  }
+  return start;
 }
