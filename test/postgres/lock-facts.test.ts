@@ -1,7 +1,8 @@
 /**
  * Checks every rule's lock and failure facts against a real PostgreSQL server: the lock mode the
  * statement takes (from pg_locks), the application operations it actually blocks (measured from a
- * second session), and the SQLSTATE of statements PostgreSQL rejects.
+ * second session), and the SQLSTATE of statements PostgreSQL rejects — and, for a form only some
+ * versions reject, that the versions which accept it run it.
  */
 import pg from 'pg';
 import { describe, inject, it, type ExpectStatic } from 'vitest';
@@ -34,6 +35,15 @@ for (const rule of ALL_RULES.filter((candidate) => candidate.facts.length > 0)) 
             const schema = `lock_facts_${rule.id.replaceAll('-', '_')}_${index}`;
             await withSchemaSessions(url, schema, 2, (a, b) => (fact.kind === 'lock' ? checkLock(expect, fact, schema, a, b) : checkFailure(expect, fact, a)));
           });
+        }
+        if (fact.kind === 'failure' && fact.accepted) {
+          const accepted = fact.accepted;
+          for (const { major, url } of servers.filter((server) => inRange(server.major, accepted))) {
+            it(`PostgreSQL ${major} accepts it`, async ({ expect }) => {
+              const schema = `lock_facts_${rule.id.replaceAll('-', '_')}_${index}_accepted`;
+              await withSchemaSessions(url, schema, 1, (a) => checkAccepted(expect, fact, a));
+            });
+          }
         }
       });
     });
@@ -106,4 +116,14 @@ async function checkFailure(expect: ExpectStatic, fact: FailureFact, a: pg.Clien
   expect(error, `${fact.probe.statement} must fail`).toBeInstanceOf(pg.DatabaseError);
   const { code, message } = error as pg.DatabaseError;
   expect({ code, message }).toEqual({ code: fact.sqlstate, message: fact.message });
+}
+
+/** On a version that accepts the form, the probe runs (in autocommit: some forms refuse a transaction block). */
+async function checkAccepted(expect: ExpectStatic, fact: FailureFact, a: pg.Client): Promise<void> {
+  await runAll(a, fact.probe.setup);
+  const error: unknown = await a.query(fact.probe.statement).then(
+    () => undefined,
+    (rejection: unknown) => rejection,
+  );
+  expect(error === undefined ? undefined : String(error), `${fact.probe.statement} must succeed`).toBeUndefined();
 }

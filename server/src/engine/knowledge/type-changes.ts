@@ -58,7 +58,7 @@ const BINARY_COERCIBLE: ReadonlyMap<string, 'none' | 'indexes-rebuilt'> = new Ma
   ['bit>varbit', 'indexes-rebuilt'],
 ]);
 /** PostgreSQL 12 (commit "Avoid table rewrite for ALTER TABLE … timestamp ↔ timestamptz when TimeZone is UTC"). */
-const UTC_SHORTCUT_SINCE = 12;
+export const UTC_SHORTCUT_SINCE = 12;
 
 /** The column type a TypeName spells, or undefined when a modifier is not an integer constant. */
 export function columnTypeOf(typeName: TypeName): ColumnType | undefined {

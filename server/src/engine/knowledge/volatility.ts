@@ -28,31 +28,51 @@ const IMMUTABLE_FUNCTIONS = new Set([
 const RANK: Readonly<Record<Volatility, number>> = { immutable: 0, stable: 1, unknown: 2, volatile: 3 };
 const strongest = (values: Volatility[]) => values.reduce<Volatility>((a, b) => (RANK[b] > RANK[a] ? b : a), 'immutable');
 
-/** The volatility of an expression: its most volatile part. */
-export function volatilityOf(expression: Node | undefined): Volatility {
+/**
+ * The volatility the migrations declare for a function they create (CREATE FUNCTION), given the name
+ * as the call writes it (`['f']`, `['app', 'f']`, lower case); undefined when they do not create it.
+ */
+export type DeclaredFunctions = (names: readonly string[]) => Volatility | undefined;
+
+const NO_DECLARED_FUNCTIONS: DeclaredFunctions = () => undefined;
+
+/** The volatility of an expression: its most volatile part. Functions the file declares count as declared. */
+export function volatilityOf(expression: Node | undefined, declared: DeclaredFunctions = NO_DECLARED_FUNCTIONS): Volatility {
   if (!expression) return 'immutable';
+  const ofPart = (part: Node) => volatilityOf(part, declared);
   if ('FuncCall' in expression) {
     const call = expression.FuncCall;
     const names = (call.funcname ?? []).flatMap((name) => ('String' in name && name.String.sval ? [name.String.sval.toLowerCase()] : []));
-    const name = names[names.length - 1] ?? '';
-    const schema = names.length > 1 ? names[0] : undefined;
-    const own: Volatility =
-      schema !== undefined && schema !== 'pg_catalog' && !VOLATILE_FUNCTIONS.has(name)
-        ? 'unknown'
-        : VOLATILE_FUNCTIONS.has(name)
-          ? 'volatile'
-          : STABLE_FUNCTIONS.has(name)
-            ? 'stable'
-            : IMMUTABLE_FUNCTIONS.has(name)
-              ? 'immutable'
-              : 'unknown';
-    return strongest([own, ...(call.args ?? []).map(volatilityOf)]);
+    const own = declared(names) ?? builtInVolatility(names);
+    return strongest([own, ...(call.args ?? []).map(ofPart)]);
   }
   // CURRENT_TIMESTAMP, CURRENT_DATE, LOCALTIMESTAMP, CURRENT_USER …: stable.
   if ('SQLValueFunction' in expression) return 'stable';
   if ('A_Const' in expression) return 'immutable';
   // Everything else is an operator, cast, array, row or list around sub-expressions: as volatile as its parts.
-  return strongest(childExpressions(expression).map(volatilityOf));
+  return strongest(childExpressions(expression).map(ofPart));
+}
+
+function builtInVolatility(names: readonly string[]): Volatility {
+  const name = names[names.length - 1] ?? '';
+  const schema = names.length > 1 ? names[0] : undefined;
+  if (schema !== undefined && schema !== 'pg_catalog' && !VOLATILE_FUNCTIONS.has(name)) return 'unknown';
+  if (VOLATILE_FUNCTIONS.has(name)) return 'volatile';
+  if (STABLE_FUNCTIONS.has(name)) return 'stable';
+  return IMMUTABLE_FUNCTIONS.has(name) ? 'immutable' : 'unknown';
+}
+
+/**
+ * The volatility a CREATE FUNCTION declares: its IMMUTABLE, STABLE or VOLATILE clause, and VOLATILE
+ * when it has none (PostgreSQL's default).
+ */
+export function declaredVolatility(options: readonly Node[] | undefined): Volatility {
+  for (const option of options ?? []) {
+    if (!('DefElem' in option) || option.DefElem.defname !== 'volatility') continue;
+    const value = option.DefElem.arg && 'String' in option.DefElem.arg ? option.DefElem.arg.String.sval : undefined;
+    if (value === 'immutable' || value === 'stable' || value === 'volatile') return value;
+  }
+  return 'volatile';
 }
 
 /** The sub-expressions of a node, found generically so every expression shape is covered. */

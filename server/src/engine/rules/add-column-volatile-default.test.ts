@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { applyFix, findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'add-column-volatile-default';
 const findings = (sql: string, pgVersion = 15) => findingsOf(RULE, sql, { pgVersion });
+const parser = await PostgresParser.load();
+/** The schema earlier migrations of the set leave, as the CLI and the editor pass it. */
+const priorSchemaOf = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
 // Timeout hygiene rules fire on any blocking statement without a timeout; they are not what these tests are about.
 const ruleIds = (sql: string) => lintWithoutHygiene(sql).map((finding) => finding.ruleId);
 
@@ -60,6 +67,36 @@ describe(RULE, () => {
     const [finding] = findings('ALTER TABLE orders ADD COLUMN code text DEFAULT app.next_code();');
     expect(finding!.severity).toBe('warning');
     expect(finding!.message).toMatch(/does not know: if it is VOLATILE/);
+  });
+
+  describe('judges a function the same file declares by its declaration', () => {
+    const declare = (clause: string) => `CREATE FUNCTION app.next_code() RETURNS int LANGUAGE sql ${clause} AS 'SELECT 1';\n`;
+    const add = 'ALTER TABLE orders ADD COLUMN code int DEFAULT app.next_code();';
+
+    it.each([['VOLATILE'], ['']])('an error when it is declared %s (VOLATILE is the default)', (clause) => {
+      const sql = declare(clause) + add;
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('error');
+      expect(sql.slice(finding!.range.start, finding!.range.end)).toBe('DEFAULT app.next_code()');
+      expect(finding!.message).toMatch(/the migrations declare the function without IMMUTABLE or STABLE, so it is VOLATILE/);
+      expect(finding!.fixes).toHaveLength(1);
+    });
+
+    it.each([['STABLE'], ['IMMUTABLE']])('not reported when it is declared %s', (clause) => {
+      expect(findings(declare(clause) + add)).toEqual([]);
+    });
+
+    it('also knows a function an earlier migration of the set declared', () => {
+      const volatile = findingsOf(RULE, add, { priorSchema: priorSchemaOf(declare('')) });
+      expect(volatile.map((finding) => finding.severity)).toEqual(['error']);
+      expect(findingsOf(RULE, add, { priorSchema: priorSchemaOf(declare('STABLE')) })).toEqual([]);
+    });
+
+    it('only counts a declaration before the ALTER TABLE', () => {
+      const [finding] = findings(add + '\n' + declare('IMMUTABLE'));
+      expect(finding!.severity).toBe('warning');
+    });
   });
 
   it('explains why there is no fix for NOT NULL columns and multi-command statements', () => {

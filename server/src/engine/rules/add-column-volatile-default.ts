@@ -1,6 +1,7 @@
 import { blockedOperations } from '../locks/lock-modes';
-import { volatilityOf } from '../knowledge/volatility';
-import { displayRelation } from '../model/relations';
+import { declaredVolatility, volatilityOf, type DeclaredFunctions, type Volatility } from '../knowledge/volatility';
+import { displayRelation, relationFromNames } from '../model/relations';
+import { nodeAs } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Report, Rule, RuleContext } from './rule';
@@ -31,7 +32,9 @@ export const addColumnVolatileDefault: Rule = {
       'the whole table and rebuilds every index under an ACCESS EXCLUSIVE lock: no read or write on the table until ' +
       'it is done, minutes to hours on a large table. Before PostgreSQL 11 every non-NULL default rewrites. A ' +
       'function Lockguard does not know (your own, or an extension\'s) is a warning: whether it rewrites depends on ' +
-      'how it was declared (`VOLATILE` is the default for `CREATE FUNCTION`).',
+      'how it was declared (`VOLATILE` is the default for `CREATE FUNCTION`). A function the migration itself, or an ' +
+      'earlier migration of its set, declares with `CREATE FUNCTION` is judged by its declaration: an error when it ' +
+      'is VOLATILE (or says nothing), not reported when it is STABLE or IMMUTABLE.',
     example: {
       bad: 'ALTER TABLE orders ADD COLUMN public_id uuid DEFAULT gen_random_uuid();',
       good:
@@ -58,6 +61,22 @@ export const addColumnVolatileDefault: Rule = {
     },
     {
       kind: 'lock',
+      statement: 'ALTER TABLE table ADD COLUMN column type DEFAULT f(), f declared by CREATE FUNCTION without a volatility (VOLATILE)',
+      mode: 'ACCESS EXCLUSIVE',
+      on: 'the table (rewritten, with all its indexes)',
+      blocks: blockedOperations('ACCESS EXCLUSIVE'),
+      rewrite: true,
+      fullScan: true,
+      versions: { from: 11 },
+      source: 'https://www.postgresql.org/docs/current/sql-createfunction.html',
+      probe: {
+        setup: [...PROBE_TABLE_SETUP, "CREATE FUNCTION lock_probe_code() RETURNS int LANGUAGE sql AS 'SELECT 42'"],
+        statement: 'ALTER TABLE lock_probe ADD COLUMN code int DEFAULT lock_probe_code()',
+        relation: 'lock_probe',
+      },
+    },
+    {
+      kind: 'lock',
       statement: 'ALTER TABLE table ADD COLUMN column type DEFAULT constant (before PostgreSQL 11: rewrite)',
       mode: 'ACCESS EXCLUSIVE',
       on: 'the table (rewritten, with all its indexes)',
@@ -71,6 +90,10 @@ export const addColumnVolatileDefault: Rule = {
   ],
   fixChecks: [
     { setup: PROBE_TABLE_SETUP, migration: 'ALTER TABLE lock_probe ADD COLUMN token float8 DEFAULT random();\n' },
+    {
+      setup: PROBE_TABLE_SETUP,
+      migration: "CREATE FUNCTION lock_probe_code() RETURNS int LANGUAGE sql AS 'SELECT 42';\nALTER TABLE lock_probe ADD COLUMN code int DEFAULT lock_probe_code();\n",
+    },
     { setup: PROBE_TABLE_SETUP, migration: 'BEGIN;\nALTER TABLE lock_probe ADD COLUMN IF NOT EXISTS seen_at timestamptz DEFAULT clock_timestamp() CHECK (seen_at > now() - interval \'1 day\');\nCOMMIT;\n' },
   ],
   check(statement, context) {
@@ -81,7 +104,7 @@ export const addColumnVolatileDefault: Rule = {
       const expression = defaultOf(added);
       // Serial, identity and generated columns have rules of their own.
       if (!expression || isSerial(added) || isIdentity(added) || generatedConstraint(added)) return [];
-      const volatility = pgVersion < FAST_DEFAULT_SINCE ? 'any' : volatilityOf(expression);
+      const volatility = pgVersion < FAST_DEFAULT_SINCE ? 'any' : volatilityOfDefault(expression, context, alter.statement.index);
       if (volatility !== 'any' && volatility !== 'volatile' && volatility !== 'unknown') return [];
 
       const table = displayRelation(alter.table);
@@ -94,7 +117,7 @@ export const addColumnVolatileDefault: Rule = {
         volatility === 'any'
           ? `Before PostgreSQL ${FAST_DEFAULT_SINCE} every DEFAULT is written into each existing row: ADD COLUMN … DEFAULT ${defaultText} rewrites ${table}`
           : volatility === 'volatile'
-            ? `DEFAULT ${defaultText} is volatile (a new value per row), so PostgreSQL rewrites ${table} to store it in every existing row`
+            ? `DEFAULT ${defaultText} is volatile (a new value per row${declaredVolatile(expression) ? ': the migrations declare the function without IMMUTABLE or STABLE, so it is VOLATILE' : ''}), so PostgreSQL rewrites ${table} to store it in every existing row`
             : `DEFAULT ${defaultText} calls a function Lockguard does not know: if it is VOLATILE (the default for CREATE FUNCTION), PostgreSQL rewrites ${table} to store it in every existing row`;
       const fix = splitFix(alter, added, context, defaultRange, defaultText);
       const report: Report = {
@@ -108,6 +131,42 @@ export const addColumnVolatileDefault: Rule = {
     });
   },
 };
+
+/**
+ * The functions declared before the statement: by a CREATE FUNCTION of this file (by name, qualified as
+ * written or bare; the latest wins), else by the earlier migrations of the set (the schema catalogue,
+ * when all the overloads of the name agree). Their declared volatility decides whether a default
+ * calling them rewrites the table.
+ */
+function functionsDeclaredBefore(context: RuleContext, beforeStatement: number): DeclaredFunctions {
+  const inFile = new Map<string, Volatility>();
+  for (const statement of context.statements.slice(0, beforeStatement)) {
+    const create = nodeAs(statement, 'CreateFunctionStmt');
+    if (!create || create.is_procedure) continue;
+    const names = (create.funcname ?? []).flatMap((name) => ('String' in name && name.String.sval ? [name.String.sval.toLowerCase()] : []));
+    const volatility = declaredVolatility(create.options);
+    inFile.set(names.join('.'), volatility);
+    inFile.set(names[names.length - 1] ?? '', volatility);
+  }
+  const earlier = context.schema.before(beforeStatement);
+  return (names) => {
+    const own = inFile.get(names.join('.')) ?? inFile.get(names[names.length - 1] ?? '');
+    if (own) return own;
+    const name = relationFromNames(names);
+    const overloads = name ? earlier.function(name) : [];
+    const volatilities = new Set(overloads.map((overload) => overload.volatility));
+    return volatilities.size === 1 ? [...volatilities][0] : undefined;
+  };
+}
+
+/** Built-in knowledge first; only a function it does not know is looked up in the migrations' declarations. */
+function volatilityOfDefault(expression: Parameters<typeof volatilityOf>[0], context: RuleContext, beforeStatement: number): Volatility {
+  const builtIn = volatilityOf(expression);
+  return builtIn === 'unknown' ? volatilityOf(expression, functionsDeclaredBefore(context, beforeStatement)) : builtIn;
+}
+
+/** Whether the volatile part of the default is a function the migrations declare. */
+const declaredVolatile = (expression: Parameters<typeof volatilityOf>[0]) => volatilityOf(expression) !== 'volatile';
 
 const defaultConstraint = (added: AddedColumn) => added.constraints.find((constraint) => constraint.contype === 'CONSTR_DEFAULT');
 

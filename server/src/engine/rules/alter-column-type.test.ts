@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'alter-column-type';
 const findings = (sql: string, pgVersion = 15) => findingsOf(RULE, sql, { pgVersion });
+const parser = await PostgresParser.load();
+/** The schema earlier migrations of the set leave, as the CLI and the editor pass it. */
+const priorSchemaOf = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
 // Timeout hygiene rules fire on any blocking statement without a timeout; they are not what these tests are about.
 const ruleIds = (sql: string) => lintWithoutHygiene(sql).map((finding) => finding.ruleId);
 
@@ -84,6 +91,55 @@ describe(RULE, () => {
 
   it('exempts tables created earlier in the file', () => {
     expect(findings('CREATE TABLE t (id int);\nALTER TABLE t ALTER COLUMN id TYPE bigint;')).toEqual([]);
+  });
+
+  describe('timestamp → timestamptz after the file sets the session to UTC (PostgreSQL 12+: no rewrite)', () => {
+    const declared = 'ALTER TABLE orders ADD COLUMN at timestamp;\n';
+    const change = 'ALTER TABLE orders ALTER COLUMN at TYPE timestamptz;';
+
+    it.each([["SET TIME ZONE 'UTC';"], ["SET timezone = 'Etc/UTC';"], ["SET LOCAL timezone TO 'utc';"], ["SELECT set_config('TimeZone', 'UTC', false);"]])('%s: info on an unindexed column, pointing at the SET', (set) => {
+      const sql = `${set}\n${declared}${change}`;
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('info');
+      expect(textOf(sql, finding!)).toBe('ALTER COLUMN at TYPE timestamptz');
+      expect(finding!.message).toMatch(/in a UTC session \(set earlier in this file\): PostgreSQL keeps orders's rows as they are \(no rewrite\)/);
+      expect(finding!.message).toMatch(/without an index on the column the change is catalog-only/);
+      expect(finding!.related.map((related) => sql.slice(related.range.start, related.range.end))).toEqual([set.slice(0, -1)]);
+    });
+
+    it('a warning when the file creates an index on the column (it is rebuilt)', () => {
+      const sql = `SET TIME ZONE 'UTC';\n${declared}CREATE INDEX CONCURRENTLY orders_at_idx ON orders (at);\n${change}`;
+      const [finding] = findings(sql);
+      expect(finding!.severity).toBe('warning');
+      expect(finding!.message).toMatch(/the migrations create one/);
+    });
+
+    it('knows the type and the indexes from the earlier migrations of the set', () => {
+      const sql = `SET TIME ZONE 'UTC';\n${change}`;
+      expect(findingsOf(RULE, sql, { priorSchema: priorSchemaOf('CREATE TABLE orders (id int, at timestamp);') })[0]!.severity).toBe('info');
+      const indexed = priorSchemaOf('CREATE TABLE orders (id int, at timestamp);\nCREATE INDEX orders_at_idx ON orders (at);');
+      expect(findingsOf(RULE, sql, { priorSchema: indexed })[0]!.severity).toBe('warning');
+    });
+
+    it('a warning, naming timestamp, when the current type is not in the file', () => {
+      const [finding] = findings(`SET TIME ZONE 'UTC';\n${change}`);
+      expect(finding!.severity).toBe('warning');
+      expect(finding!.message).toMatch(/keeps orders's rows if the column is currently timestamp/);
+    });
+
+    it('an error when the session is set to another zone, reset, or a USING expression converts the values', () => {
+      expect(findings(`SET TIME ZONE 'Europe/London';\n${declared}${change}`)[0]!.severity).toBe('error');
+      expect(findings(`SET TIME ZONE 'UTC';\nRESET timezone;\n${change}`)[0]!.severity).toBe('error');
+      expect(findings(`SET TIME ZONE 'UTC';\nALTER TABLE orders ALTER COLUMN at TYPE timestamptz USING at AT TIME ZONE 'UTC';`)[0]!.severity).toBe('error');
+      // SET LOCAL ends with its transaction.
+      expect(findings(`BEGIN;\nSET LOCAL TIME ZONE 'UTC';\nCOMMIT;\n${declared}${change}`)[0]!.severity).toBe('warning');
+    });
+
+    it('still rewrites before PostgreSQL 12', () => {
+      expect(findings(`SET TIME ZONE 'UTC';\n${declared}${change}`, 11)[0]!.severity).toBe('error');
+      expect(findings(`SET TIME ZONE 'UTC';\n${change}`, 11)[0]!.severity).toBe('error');
+    });
   });
 
   it('is the only rule that fires', () => {

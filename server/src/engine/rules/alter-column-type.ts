@@ -1,12 +1,15 @@
 import type { AlterTableCmd, ColumnDef } from '@pgsql/types';
-import { cheapSourcesOf, columnTypeOf, displayType, isPlainUsing, timeZoneTwinOf, typeChangeEffect, type ColumnType } from '../knowledge/type-changes';
+import { cheapSourcesOf, columnTypeOf, displayType, isPlainUsing, timeZoneTwinOf, typeChangeEffect, UTC_SHORTCUT_SINCE, type ColumnType } from '../knowledge/type-changes';
 import { blockedOperations } from '../locks/lock-modes';
-import { displayRelation, type RelationName } from '../model/relations';
+import { displayRelation, relationFromRangeVar, sameRelation, type RelationName } from '../model/relations';
+import { nodeAs } from '../model/statement';
+import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule, RuleContext, Severity } from './rule';
 import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType, type ExistingTableAlter } from './support/alter-table';
 import { alterationsOf } from './support/breaking-changes';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
+import { timeZoneBefore } from './support/time-zone';
 
 const DOCS_ALTER_TYPE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
 
@@ -18,6 +21,8 @@ const INSTEAD =
 type Verdict =
   | { kind: 'rewrite'; why: string }
   | { kind: 'rewrite-unless-utc'; from: ColumnType; to: ColumnType }
+  | { kind: 'utc-session'; from: ColumnType; to: ColumnType; setAt: OffsetRange; indexed: boolean }
+  | { kind: 'utc-session-unless-current-type'; to: ColumnType; twin: string; setAt: OffsetRange }
   | { kind: 'indexes-rebuilt'; why: string }
   | { kind: 'unless-current-type'; to: ColumnType; cheapSources: string[] };
 
@@ -42,14 +47,15 @@ export const alterColumnType: Rule = {
       'flagged when the migration shows the column\'s current type. Since PostgreSQL 12, `timestamp` ↔ `timestamptz` ' +
       'skips the table rewrite when the session\'s TimeZone is UTC, but still rebuilds the column\'s indexes: a warning ' +
       'when the migration shows the old type, an error when it does not (a change to `timestamp` or `timestamptz` is ' +
-      'almost always that switch). ' +
+      'almost always that switch). When the migration itself sets the session to UTC first (`SET TIME ZONE \'UTC\'`, ' +
+      '`SET timezone = \'UTC\'`), the switch is advice only (info) — a warning when the migration shows an index on the ' +
+      'column, which is rebuilt — and a change from an unknown type is a warning. ' +
       'When the migration does not show the current type and the new type can be reached for free (e.g. `varchar(255)`), ' +
       'the finding is a warning that names the types from which the change is free.',
     example: {
       bad: 'ALTER TABLE orders ALTER COLUMN id TYPE bigint;',
       good:
-        'ALTER TABLE orders ADD COLUMN id_new bigint;\n-- keep id_new in sync with a trigger, backfill in batches, then swap the columns\n' +
-        '-- (catalog-only, not flagged: widening a varchar)\nALTER TABLE orders ALTER COLUMN note TYPE varchar(500);',
+        'ALTER TABLE orders ADD COLUMN id_new bigint;\n-- then keep id_new in sync with a trigger, backfill it in batches, and swap the columns',
     },
     instead: `${INSTEAD} Tables created earlier in the same migration are exempt.`,
   },
@@ -68,6 +74,22 @@ export const alterColumnType: Rule = {
       probe: {
         setup: [...PROBE_TABLE_SETUP, 'ALTER TABLE lock_probe ADD COLUMN note varchar(10)'],
         statement: 'ALTER TABLE lock_probe ALTER COLUMN note TYPE varchar(20)',
+        relation: 'lock_probe',
+      },
+    },
+    {
+      kind: 'lock',
+      statement: "ALTER TABLE table ALTER COLUMN column TYPE timestamptz, from timestamp, after SET TIME ZONE 'UTC' (no rewrite: relfilenode kept; the column's indexes rebuilt)",
+      mode: 'ACCESS EXCLUSIVE',
+      on: 'the table (no rewrite; each index on the column is rebuilt)',
+      blocks: blockedOperations('ACCESS EXCLUSIVE'),
+      rewrite: false,
+      fullScan: false,
+      versions: { from: UTC_SHORTCUT_SINCE },
+      source: DOCS_ALTER_TYPE,
+      probe: {
+        setup: [...PROBE_TABLE_SETUP, 'ALTER TABLE lock_probe ADD COLUMN seen_at timestamp'],
+        statement: "SET LOCAL TIME ZONE 'UTC'; ALTER TABLE lock_probe ALTER COLUMN seen_at TYPE timestamptz",
         relation: 'lock_probe',
       },
     },
@@ -91,18 +113,30 @@ function verdictOf(alter: ExistingTableAlter, command: AlterTableCmd, context: R
     return { kind: 'rewrite', why: 'the USING expression is evaluated for every row' };
   }
   if (definition?.collClause) return { kind: 'indexes-rebuilt', why: 'a new collation rebuilds every index on the column' };
-  const from = declaredType(context, alter.table, command.name ?? '', alter.statement.index);
+  const from = declaredType(context, alter.table, command.name ?? '', alter.statement.index) ?? typeDeclaredEarlier(context, alter, command.name ?? '');
   if (!from) {
     // A change to timestamp(tz) is almost always the switch between the two, not a precision increase.
     const twin = timeZoneTwinOf(to);
-    if (twin) return { kind: 'rewrite', why: `from ${twin}, every value is converted (on PostgreSQL 12+ in a UTC session, every index on the column is rebuilt instead)` };
+    if (twin) {
+      const zone = context.options.pgVersion >= UTC_SHORTCUT_SINCE ? timeZoneBefore(context, alter.statement.index) : undefined;
+      if (zone?.kind === 'utc') return { kind: 'utc-session-unless-current-type', to, twin, setAt: context.statements[zone.setBy]!.range };
+      return { kind: 'rewrite', why: `from ${twin}, every value is converted (on PostgreSQL 12+ in a UTC session, every index on the column is rebuilt instead)` };
+    }
     const cheapSources = cheapSourcesOf(to);
     return cheapSources.length > 0 ? { kind: 'unless-current-type', to, cheapSources } : { kind: 'rewrite', why: `every value is converted to ${displayType(to)}` };
   }
   const effect = typeChangeEffect(from, to, context.options.pgVersion);
   const change = `${displayType(from)} → ${displayType(to)}`;
   if (effect === 'none') return undefined;
-  if (effect === 'rewrite-unless-utc') return { kind: effect, from, to };
+  if (effect === 'rewrite-unless-utc') {
+    const zone = timeZoneBefore(context, alter.statement.index);
+    if (zone.kind === 'utc') {
+      const indexed = isIndexed(context, alter.table, command.name ?? '', alter.statement.index);
+      return { kind: 'utc-session', from, to, setAt: context.statements[zone.setBy]!.range, indexed };
+    }
+    if (zone.kind === 'other') return { kind: 'rewrite', why: `${change} converts every value: the session's TimeZone, set earlier in this file, is not UTC` };
+    return { kind: effect, from, to };
+  }
   if (effect === 'indexes-rebuilt') return { kind: effect, why: `${change} changes the indexes' operator class` };
   return { kind: 'rewrite', why: `${change} converts every value` };
 }
@@ -126,6 +160,29 @@ function report(alter: ExistingTableAlter, command: AlterTableCmd, verdict: Verd
           "Existing values are read in the session's TimeZone: make sure that is the zone they were written in.",
         noFixReason,
       };
+    case 'utc-session':
+      return {
+        ...base,
+        severity: verdict.indexed ? warning : 'info',
+        message:
+          `${what} ${displayType(verdict.from)} → ${displayType(verdict.to)} in a UTC session (set earlier in this file): PostgreSQL keeps ${table}'s rows as ` +
+          `they are (no rewrite), but rebuilds every index on ${command.name ?? ''} under the ACCESS EXCLUSIVE lock while reads and writes wait` +
+          (verdict.indexed ? ' — and the migrations create one.' : '; without an index on the column the change is catalog-only.') +
+          ' Existing values are read as UTC: make sure they were written in UTC.',
+        noFixReason: 'Nothing to rewrite: the change is already the cheap form.',
+        related: [{ range: verdict.setAt, message: "The session's TimeZone is set to UTC here." }],
+      };
+    case 'utc-session-unless-current-type':
+      return {
+        ...base,
+        severity: warning,
+        message:
+          `${what} ${displayType(verdict.to)} in a UTC session (set earlier in this file) keeps ${table}'s rows if the column is currently ${verdict.twin} ` +
+          '(only its indexes are rebuilt); from any other type PostgreSQL rewrites the table and all its indexes under an ACCESS EXCLUSIVE lock ' +
+          `while every read and write waits. Check the column's current type. ${INSTEAD}`,
+        noFixReason,
+        related: [{ range: verdict.setAt, message: "The session's TimeZone is set to UTC here." }],
+      };
     case 'indexes-rebuilt':
       return {
         ...base,
@@ -146,6 +203,16 @@ function report(alter: ExistingTableAlter, command: AlterTableCmd, verdict: Verd
   }
 }
 
+/** Whether an earlier CREATE INDEX of the file, or of the earlier migrations of its set, indexes the column (plainly) on the table. */
+function isIndexed(context: RuleContext, table: RelationName, column: string, beforeStatement: number): boolean {
+  if (context.schema.before(beforeStatement).indexes(table).some((index) => index.columns.includes(column))) return true;
+  return context.statements.slice(0, beforeStatement).some((statement) => {
+    const index = nodeAs(statement, 'IndexStmt');
+    if (!index?.relation || statement.kind !== 'parsed' || !sameRelation(relationFromRangeVar(index.relation, statement.locate), table)) return false;
+    return (index.indexParams ?? []).some((param) => 'IndexElem' in param && param.IndexElem.name === column);
+  });
+}
+
 /** The column's type as this file last declared it (ADD COLUMN or ALTER COLUMN TYPE on the same table), if it did. */
 function declaredType(context: RuleContext, table: RelationName, column: string, beforeStatement: number): ColumnType | undefined {
   const definitions = alterationsOf(context, table, 0, beforeStatement).flatMap((statement): ColumnDef[] => {
@@ -158,4 +225,10 @@ function declaredType(context: RuleContext, table: RelationName, column: string,
   });
   const latest = definitions[definitions.length - 1]?.typeName;
   return latest ? columnTypeOf(latest) : undefined;
+}
+
+/** The column's type as the schema known before the statement has it: declared by an earlier migration of the set (model/schema/). */
+function typeDeclaredEarlier(context: RuleContext, alter: ExistingTableAlter, column: string): ColumnType | undefined {
+  const type = context.schema.before(alter.statement.index).column(alter.table, column)?.type;
+  return type && columnTypeOf(type);
 }

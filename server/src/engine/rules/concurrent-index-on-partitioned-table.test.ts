@@ -29,6 +29,17 @@ describe(RULE, () => {
     expect(finding!.message).toContain('ALTER INDEX … ATTACH PARTITION');
   });
 
+  it('accepts the safe pattern: ON ONLY the parent, CONCURRENTLY per partition, ATTACH (no index error on any step)', () => {
+    const sql =
+      'CREATE INDEX events_customer_idx ON ONLY events (customer_id);\n' +
+      'CREATE INDEX CONCURRENTLY events_2026_customer_idx ON events_2026 (customer_id);\n' +
+      'ALTER INDEX events_customer_idx ATTACH PARTITION events_2026_customer_idx;\n';
+    const indexRules = ['create-index-without-concurrently', RULE, 'concurrently-in-transaction'];
+    expect(lint(sql).filter((finding) => indexRules.includes(finding.ruleId))).toEqual([]);
+    // Without ON ONLY the parent's index is built for every partition under SHARE locks.
+    expect(findingsOf('create-index-without-concurrently', sql.replace(' ON ONLY ', ' ON '))).toHaveLength(1);
+  });
+
   it('knows partitioned tables from ATTACH and DETACH PARTITION, with schemas', () => {
     expect(findings('ALTER TABLE app.events ATTACH PARTITION app.events_2026 FOR VALUES FROM (1) TO (2);\nCREATE INDEX CONCURRENTLY i ON app.events (c);')).toHaveLength(1);
     expect(findings('ALTER TABLE events DETACH PARTITION events_2020;\nCREATE INDEX CONCURRENTLY i ON events (c);')).toHaveLength(1);

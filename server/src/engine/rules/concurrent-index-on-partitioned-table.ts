@@ -1,3 +1,4 @@
+import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation, relationFromRangeVar } from '../model/relations';
 import { nodeAs, type ParsedStatement } from '../model/statement';
 import type { Fix, Rule } from './rule';
@@ -20,7 +21,9 @@ export const concurrentIndexOnPartitionedTable: Rule = {
       'writes to the whole partitioned table wait for all the builds. The rule fires when the migration shows the table ' +
       'is partitioned (created `PARTITION BY`, or a partition created `PARTITION OF` it, attached or detached).',
     example: {
-      bad: 'CREATE INDEX CONCURRENTLY events_customer_idx ON events (customer_id);',
+      bad:
+        "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n" +
+        'CREATE INDEX CONCURRENTLY events_customer_idx ON events (customer_id);',
       good:
         'CREATE INDEX events_customer_idx ON ONLY events (customer_id);\n' +
         'CREATE INDEX CONCURRENTLY events_2025_customer_idx ON events_2025 (customer_id);\n' +
@@ -33,7 +36,43 @@ export const concurrentIndexOnPartitionedTable: Rule = {
       'For `CREATE INDEX CONCURRENTLY … ON ONLY parent` the fix removes CONCURRENTLY: on a partitioned table that ' +
       'statement builds nothing.',
   },
-  facts: [],
+  facts: [
+    {
+      kind: 'lock',
+      statement: 'CREATE INDEX … ON ONLY partitioned_table (no build: the index stays invalid until every partition has one attached)',
+      mode: 'SHARE',
+      on: 'the partitioned parent only, for an instant: no partition is locked or read',
+      blocks: blockedOperations('SHARE'),
+      rewrite: false,
+      fullScan: false,
+      versions: { from: 11 },
+      source: 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY',
+      probe: { setup: PROBE_PARTITIONED_SETUP, statement: 'CREATE INDEX lock_probe_parent_customer_idx ON ONLY lock_probe_parent (customer_id)', relation: 'lock_probe_parent' },
+    },
+    {
+      kind: 'lock',
+      statement: "ALTER INDEX parent_index ATTACH PARTITION partition_index (the partition's index, built CONCURRENTLY, is adopted)",
+      mode: 'ACCESS SHARE',
+      on:
+        "the partitioned parent and the partition; the partition's index is locked ACCESS EXCLUSIVE (the parent's SHARE UPDATE EXCLUSIVE), " +
+        'so queries planned on the partition wait for an instant — no table is read',
+      // Measured: a SELECT must lock the partition's indexes to plan, and waits for the catalogue change.
+      blocks: ['SELECT'],
+      rewrite: false,
+      fullScan: false,
+      versions: { from: 11 },
+      source: 'https://www.postgresql.org/docs/current/sql-alterindex.html',
+      probe: {
+        setup: [
+          ...PROBE_PARTITIONED_SETUP,
+          'CREATE INDEX lock_probe_parent_customer_idx ON ONLY lock_probe_parent (customer_id)',
+          'CREATE INDEX lock_probe_old_customer_idx ON lock_probe_old (customer_id)',
+        ],
+        statement: 'ALTER INDEX lock_probe_parent_customer_idx ATTACH PARTITION lock_probe_old_customer_idx',
+        relation: 'lock_probe_parent',
+      },
+    },
+  ],
   fixChecks: [
     {
       setup: PROBE_PARTITIONED_SETUP,

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyFix, findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'primary-key-using-index-on-nullable';
 const findings = (sql: string, options = {}) => findingsOf(RULE, sql, options);
@@ -9,6 +13,9 @@ const ADD_UID = 'ALTER TABLE orders ADD COLUMN uid uuid;';
 const INDEX = 'CREATE UNIQUE INDEX CONCURRENTLY orders_uid_idx ON orders (uid);';
 const ADD_PK = 'ALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY USING INDEX orders_uid_idx;';
 const lines = (...statements: string[]) => statements.join('\n');
+const parser = await PostgresParser.load();
+/** The schema earlier migrations of the set leave, as the CLI and the editor pass it. */
+const priorSchemaOf = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
 
 describe(RULE, () => {
   it('flags PRIMARY KEY USING INDEX on a column this file adds as nullable, and proves NOT NULL first', () => {
@@ -59,5 +66,26 @@ describe(RULE, () => {
     ['the index belongs to another table', lines(ADD_UID, 'CREATE UNIQUE INDEX orders_uid_idx ON invoices (uid);', ADD_PK)],
   ])('stays quiet: %s', (_name, sql) => {
     expect(findings(sql)).toEqual([]);
+  });
+
+  describe('knows the column from the earlier migrations of the set (the schema catalogue)', () => {
+    it('fires when an earlier migration created the column without NOT NULL', () => {
+      const priorSchema = priorSchemaOf('CREATE TABLE orders (id int, uid uuid);');
+      const [finding] = findings(lines(INDEX, ADD_PK), { priorSchema });
+      expect(finding!.severity).toBe('error');
+      expect(finding!.message).toMatch(/must set uid NOT NULL/);
+    });
+
+    it('fires on an index an earlier migration created', () => {
+      const priorSchema = priorSchemaOf(`CREATE TABLE orders (id int, uid uuid);\n${INDEX.replace(' CONCURRENTLY', '')}`);
+      expect(findings(ADD_PK, { priorSchema })).toHaveLength(1);
+    });
+
+    it.each([
+      ['declared NOT NULL', 'CREATE TABLE orders (id int, uid uuid NOT NULL);'],
+      ['set NOT NULL later', 'CREATE TABLE orders (id int, uid uuid);\nALTER TABLE orders ALTER COLUMN uid SET NOT NULL;'],
+    ])('stays quiet when the column was %s', (_case, earlier) => {
+      expect(findings(lines(INDEX, ADD_PK), { priorSchema: priorSchemaOf(earlier) })).toEqual([]);
+    });
   });
 });

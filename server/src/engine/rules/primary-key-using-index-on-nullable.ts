@@ -77,7 +77,7 @@ export const primaryKeyUsingIndexOnNullable: Rule = {
       .filter(({ constraint }) => constraint.contype === 'CONSTR_PRIMARY' && constraint.indexname !== undefined)
       .flatMap((added) => {
         const columns = indexColumns(statement, context, table, added.constraint.indexname!)
-          .filter((column) => knownNullable(context, statement.index, table, column))
+          .filter((column) => knownNullable(context, statement.index, table, column) || declaredNullable(context, statement.index, table, column))
           .filter((column) => pgVersion < 12 || !provenNotNull(context, statement.index, table, column));
         if (columns.length === 0) return [];
         const list = columns.join(', ');
@@ -98,7 +98,10 @@ export const primaryKeyUsingIndexOnNullable: Rule = {
   },
 };
 
-/** The plain columns of the index, when an earlier statement of the file creates it on this table. */
+/**
+ * The plain columns of the index, when an earlier statement of the file creates it on this table, or
+ * else when the earlier migrations of the file's set do (the schema catalogue).
+ */
 function indexColumns(statement: ParsedStatement, context: RuleContext, table: RelationName, indexName: string): string[] {
   for (const earlier of context.statements.slice(0, statement.index).reverse()) {
     const index = nodeAs(earlier, 'IndexStmt');
@@ -106,7 +109,19 @@ function indexColumns(statement: ParsedStatement, context: RuleContext, table: R
     if (!sameRelation({ schema: index.relation.schemaname, name: index.relation.relname }, table)) return [];
     return (index.indexParams ?? []).flatMap((param) => ('IndexElem' in param && param.IndexElem.name !== undefined ? [param.IndexElem.name] : []));
   }
-  return [];
+  const index = context.schema
+    .before(statement.index)
+    .indexes(table)
+    .find((candidate) => candidate.name.name === indexName);
+  return (index?.columns ?? []).flatMap((column) => (column === undefined ? [] : [column]));
+}
+
+/**
+ * Whether the schema the earlier migrations of the set declared (e.g. `CREATE TABLE t (c int)`, as
+ * followed through this file) leaves the column nullable.
+ */
+function declaredNullable(context: RuleContext, beforeStatement: number, table: RelationName, column: string): boolean {
+  return context.schema.before(beforeStatement).column(table, column)?.notNull === false;
 }
 
 /** In autocommit (PostgreSQL 12+): prove and set NOT NULL before the statement, drop the CHECK after it. */

@@ -9,6 +9,9 @@ export const PROBE_TABLE_SETUP: readonly string[] = [
   'INSERT INTO lock_probe SELECT g, g % 100 FROM generate_series(1, 1000) g',
 ];
 
+/** A view over the probe table, so that reads and writes through it can be measured. */
+export const PROBE_VIEW_SETUP: readonly string[] = [...PROBE_TABLE_SETUP, 'CREATE VIEW lock_probe_view AS SELECT id, customer_id FROM lock_probe'];
+
 /** A statement form PostgreSQL refuses inside a transaction block (SQLSTATE 25001, active_sql_transaction). */
 export function refusedInTransaction(form: string, source: string, probe: FailureFact['probe'], versions: VersionRange): FailureFact {
   return {

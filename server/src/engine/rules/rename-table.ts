@@ -65,9 +65,12 @@ export const renameTable: Rule = {
   },
 };
 
-/** Whether the file created the table, or gave it this name by an earlier rename: no running code uses the name. */
+/**
+ * Whether the file created the relation (a table, or a view: `ALTER TABLE view RENAME` parses the same),
+ * or gave it this name by an earlier rename: no running code uses the name.
+ */
 function isNameOfThisMigration(table: RelationName, renameStatement: number, context: RuleContext): boolean {
-  return context.isCreatedInFile(table, renameStatement) || renamesTableTo(context, table, 0, renameStatement);
+  return context.isCreatedInFile(table, renameStatement) || createsRelationNamed(context, table, 0, renameStatement) || renamesTableTo(context, table, 0, renameStatement);
 }
 
 /**

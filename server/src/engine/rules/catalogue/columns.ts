@@ -1,3 +1,4 @@
+import { addColumnConstrainedDomain } from '../add-column-constrained-domain';
 import { addColumnNotNullWithoutDefault } from '../add-column-not-null-without-default';
 import { addColumnSerialOrIdentity } from '../add-column-serial-or-identity';
 import { addColumnStoredGenerated } from '../add-column-stored-generated';
@@ -11,6 +12,7 @@ import { setTablespace } from '../set-tablespace';
 
 /** Column and table-storage rules (ADD COLUMN, column types, SET LOGGED/UNLOGGED, tablespaces, access methods). */
 export const COLUMN_RULES: readonly Rule[] = [
+  addColumnConstrainedDomain,
   addColumnNotNullWithoutDefault,
   addColumnVolatileDefault,
   addColumnStoredGenerated,

@@ -9,6 +9,7 @@ import { dropDatabase } from '../drop-database';
 import { dropSchema } from '../drop-schema';
 import { dropTable } from '../drop-table';
 import { dropTrigger } from '../drop-trigger';
+import { dropView } from '../drop-view';
 import { enableDisableTrigger } from '../enable-disable-trigger';
 import { enumValueUsedInSameTransaction } from '../enum-value-used-in-same-transaction';
 import { renameColumn } from '../rename-column';
@@ -16,7 +17,9 @@ import { renameEnumValue } from '../rename-enum-value';
 import { renameSchema } from '../rename-schema';
 import { replicaIdentityNothing } from '../replica-identity-nothing';
 import { renameTable } from '../rename-table';
+import { renameView } from '../rename-view';
 import type { Rule } from '../rule';
+import { unsupportedOnTargetVersion } from '../unsupported-on-target-version';
 
 /** Operational and breaking-change rules (triggers, enums, partitions, drops, renames). */
 export const OPERATION_RULES: readonly Rule[] = [
@@ -27,6 +30,9 @@ export const OPERATION_RULES: readonly Rule[] = [
   attachPartitionWithoutCheck,
   detachPartitionWithoutConcurrently,
   dropTable,
+  dropView,
+  renameView,
+  unsupportedOnTargetVersion,
   dropColumn,
   dropSchema,
   dropDatabase,

@@ -85,7 +85,12 @@ export function renamesTableTo(context: RuleContext, table: RelationName, from: 
   return sitesOf(relationChanges(context).tablesRenamedTo, table, from, to).length > 0;
 }
 
-/** Whether a statement in [from, to) creates a table or view named like `table`. */
+/** Whether a statement in [from, to) renames a view or materialized view (ALTER VIEW / ALTER MATERIALIZED VIEW) to `view`'s name. */
+export function renamesViewTo(context: RuleContext, view: RelationName, from: number, to: number): boolean {
+  return sitesOf(relationChanges(context).viewsRenamedTo, view, from, to).length > 0;
+}
+
+/** Whether a statement in [from, to) creates a table, view or materialized view named like `table`. */
 export function createsRelationNamed(context: RuleContext, table: RelationName, from: number, to: number): boolean {
   return sitesOf(relationChanges(context).createdRelations, table, from, to).length > 0;
 }
@@ -131,6 +136,7 @@ const relationChanges = perFile((context: RuleContext) => {
   const changes = {
     droppedTables: new Map() as SitesByName<Site>,
     tablesRenamedTo: new Map() as SitesByName<Site>,
+    viewsRenamedTo: new Map() as SitesByName<Site>,
     createdRelations: new Map() as SitesByName<Site>,
     columnRenames: new Map() as SitesByName<Site & { newName: string }>,
     alterations: new Map() as SitesByName<Site & { statement: ParsedStatement }>,
@@ -149,10 +155,13 @@ const relationChanges = perFile((context: RuleContext) => {
     if (rename?.renameType === 'OBJECT_TABLE' && rename.newname !== undefined) {
       addSite(changes.tablesRenamedTo, { relation: { schema: rename.relation?.schemaname, name: rename.newname }, statementIndex });
     }
+    if ((rename?.renameType === 'OBJECT_VIEW' || rename?.renameType === 'OBJECT_MATVIEW') && rename.newname !== undefined) {
+      addSite(changes.viewsRenamedTo, { relation: { schema: rename.relation?.schemaname, name: rename.newname }, statementIndex });
+    }
     if (rename?.renameType === 'OBJECT_COLUMN' && rename.newname !== undefined && rename.relation?.relname !== undefined) {
       addSite(changes.columnRenames, { relation: { schema: rename.relation.schemaname, name: rename.relation.relname }, statementIndex, newName: rename.newname });
     }
-    const created = nodeAs(statement, 'CreateStmt')?.relation ?? nodeAs(statement, 'ViewStmt')?.view;
+    const created = nodeAs(statement, 'CreateStmt')?.relation ?? nodeAs(statement, 'ViewStmt')?.view ?? nodeAs(statement, 'CreateTableAsStmt')?.into?.rel;
     if (created?.relname !== undefined) addSite(changes.createdRelations, { relation: { schema: created.schemaname, name: created.relname }, statementIndex });
     if (statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') && statement.targets[0]) {
       addSite(changes.alterations, { relation: statement.targets[0], statementIndex, statement });
