@@ -36,7 +36,7 @@ function sh(command: string, cwd: string) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('the GitHub Actions workflow in examples/ci (and the README)', () => {
+describe('the GitHub Actions workflow in examples/ci (and docs/ci.md)', () => {
   const commands = [...WORKFLOW.matchAll(/^\s+run: (npx lockguard lint .*)$/gm)].map((match) => match[1]!);
   // What GitHub substitutes before the shell sees the command: the pull request's base branch.
   const asGithubRuns = (command: string) => command.replace(/\$\{\{\s*github\.base_ref\s*\}\}/g, 'main');
@@ -48,10 +48,10 @@ describe('the GitHub Actions workflow in examples/ci (and the README)', () => {
   // actions/checkout with fetch-depth: 0 leaves the base branch as origin/<base>.
   repo.git('update-ref', 'refs/remotes/origin/main', 'main');
 
-  it('is the command the README documents, and the workflow checks out full history for it', () => {
+  it('is the command docs/ci.md documents, and the workflow checks out full history for it', () => {
     expect(commands).toContain('npx lockguard lint --format github --changed-since origin/${{ github.base_ref }} migrations/');
     expect(WORKFLOW).toMatch(/fetch-depth: 0/);
-    expect(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8')).toContain(WORKFLOW.trim());
+    expect(readFileSync(join(PROJECT_ROOT, 'docs', 'ci.md'), 'utf8')).toContain(WORKFLOW.trim());
   });
 
   it('annotates only the migration the pull request adds, and fails the check on its error', () => {

@@ -11,6 +11,15 @@ scratch.write(
 );
 scratch.write('broken/lockguard.json', '{ "pgVersion": 99, "rules": { "create-index-without-concurrency": "off" } }');
 scratch.write('broken/001.sql', 'CREATE INDEX i ON orders (a);\n');
+const CHECK = "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_a_check CHECK (a > 0);\n";
+scratch.write('timeouts/001_check.sql', CHECK);
+scratch.write('timeouts-on/lockguard.json', JSON.stringify({ rules: { 'missing-statement-timeout': 'warning' } }));
+scratch.write('timeouts-on/001_check.sql', CHECK);
+const PRISMA_STEP = 'prisma/migrations/20240209110749_create_events/migration.sql';
+const CREATE_EVENTS = '-- CreateTable\nCREATE TABLE "Event" ("id" BIGINT NOT NULL, "at" TIMESTAMP(3) NOT NULL, CONSTRAINT "Event_pkey" PRIMARY KEY ("id"));\n';
+scratch.write(`generated/${PRISMA_STEP}`, CREATE_EVENTS);
+scratch.write('generated-style-on/lockguard.json', JSON.stringify({ generatedMigrations: { styleRules: 'on' } }));
+scratch.write(`generated-style-on/${PRISMA_STEP}`, CREATE_EVENTS);
 
 const lintJson = (...args: string[]) => {
   const run = lockguard(['lint', '--format', 'json', ...args], { cwd: scratch.root });
@@ -54,6 +63,28 @@ describe('lockguard lint reads lockguard.json, as the language server does', () 
     expect(lockguard(['lint', '--transaction-mode', 'sometimes', 'app'], { cwd: scratch.root })).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('unknown --transaction-mode "sometimes": use auto, always, never.'),
+    });
+  });
+
+  describe('rules that are off by default', () => {
+    const rulesOf = (path: string, ...flags: string[]) => lintJson(...flags, path).findings.map(({ rule, severity }) => `${rule}:${severity}`);
+
+    it('missing-statement-timeout runs only when lockguard.json or --rule gives it a severity', () => {
+      expect(rulesOf('timeouts')).not.toContain('missing-statement-timeout:info');
+      expect(rulesOf('timeouts-on')).toContain('missing-statement-timeout:warning');
+      expect(rulesOf('timeouts', '--rule', 'missing-statement-timeout=info')).toContain('missing-statement-timeout:info');
+      expect(rulesOf('timeouts-on', '--rule', 'missing-statement-timeout=off')).not.toContain('missing-statement-timeout:warning');
+    });
+
+    it('--rule names a known rule and a setting', () => {
+      expect(lockguard(['lint', '--rule', 'missing-statment-timeout=info', 'timeouts'], { cwd: scratch.root })).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown rule "missing-statment-timeout"') });
+      expect(lockguard(['lint', '--rule', 'missing-statement-timeout', 'timeouts'], { cwd: scratch.root })).toMatchObject({ code: 2, stderr: expect.stringContaining('missing-statement-timeout=error|warning|info|off') });
+    });
+
+    it('type-style rules skip SQL an ORM generated, unless generatedMigrations.styleRules is on: then no SQL fix', () => {
+      expect(rulesOf('generated')).toEqual([]);
+      const { findings } = lintJson('generated-style-on');
+      expect(findings.map(({ rule, fixes }) => ({ rule, fixes }))).toEqual([{ rule: 'prefer-timestamptz', fixes: [] }]);
     });
   });
 });

@@ -5,7 +5,7 @@ const scratch = scratchDirectory('exit-codes');
 const ERROR = scratch.write('error.sql', 'CREATE INDEX orders_a_idx ON orders (a);\n');
 // Templated SQL cannot be parsed as written: a warning, not an error.
 const WARNING = scratch.write('warning.sql', 'CREATE INDEX ${name} ON orders (a);\n');
-const CLEAN = scratch.write('clean.sql', 'CREATE INDEX CONCURRENTLY orders_a_idx ON orders (a);\n');
+const CLEAN = scratch.write('clean.sql', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_a_idx ON orders (a);\n');
 const code = (...args: string[]) => lockguard(['lint', '--format', 'json', ...args]).code;
 
 describe('exit codes and --fail-on', () => {

@@ -17,7 +17,7 @@ for (const name of [
   'db/node_modules/dep/x.sql',
   'top.sql',
 ]) {
-  scratch.write(name, 'CREATE INDEX CONCURRENTLY i ON t (a);\n');
+  scratch.write(name, 'CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a);\n');
 }
 /**
  * Collects from the scratch root, as the CLI does from its working directory, and lists paths with `/`;

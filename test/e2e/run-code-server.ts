@@ -1,7 +1,8 @@
 /**
  * npm run test:e2e — the editor tests in a real VS Code, offline: the VS Code server and workbench from
  * the npm package code-server (installed into test/e2e/tools on first use), Debian's Chromium driven by
- * playwright-core, and a real PostgreSQL for the staging check. Runs the extension-host suite
+ * playwright-core, and a real PostgreSQL for the staging check. The extension is the packaged .vsix,
+ * installed by VS Code as a user installs it. Runs the extension-host suite
  * (test/e2e/suite) and the UI test (test/e2e/ui), prints "N passed, N failed", and ends every process
  * it started. Run through npm, which bundles it to dist/e2e first.
  */
@@ -15,6 +16,7 @@ import { startStagingDatabase } from './runner/postgres';
 import { copyWorkspace, createSandbox, project, writeUserSettings } from './runner/sandbox';
 import { ensureTools } from './runner/tools';
 import { startVsCodeServer } from './runner/vscode-server';
+import { installVsix } from './runner/vsix';
 import { runUiTests } from './ui/person';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,7 +45,9 @@ async function main(): Promise<Outcome> {
     const database = await startStagingDatabase();
     cleanups.push(() => database.stop());
     await writeUserSettings(sandbox, { 'lockguard.staging.url': database.url });
-    const server = await startVsCodeServer(paths, sandbox, { LOCKGUARD_E2E_STAGING_URL: database.url });
+    const extension = await installVsix(paths, sandbox);
+    console.log(`== extension installed from the vsix into ${extension}`);
+    const server = await startVsCodeServer(paths, sandbox, { LOCKGUARD_E2E_STAGING_URL: database.url }, extension);
     cleanups.push(() => server.stop());
     const browser = await launchChromium(sandbox);
     cleanups.push(() => browser.close());
@@ -52,7 +56,7 @@ async function main(): Promise<Outcome> {
     const consoleLog = join(sandbox.logs, 'extension-host-console.log');
     const suite = await runExtensionHostSuite(browser, server, await copyWorkspace(paths, sandbox, 'workspace-suite'), paths.suite, consoleLog);
     console.log('== UI test: a person at the keyboard');
-    const ui = await runUiTests(browser, server, paths.root, await copyWorkspace(paths, sandbox, 'workspace-ui'), screenshots);
+    const ui = await runUiTests(browser, server, extension, await copyWorkspace(paths, sandbox, 'workspace-ui'), screenshots);
 
     const outcome = { passed: suite.passed + ui.passed, failed: suite.failed + ui.failed, skipped: suite.skipped + ui.skipped };
     if (outcome.failed > 0) {

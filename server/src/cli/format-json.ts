@@ -12,6 +12,8 @@ export function formatJson(reports: readonly FileReport[]): string {
       fixes: finding.fixes.map((fix) => ({
         title: fix.title,
         edits: fix.edits.map((edit) => ({ range: { start: lines.positionAt(edit.range.start), end: lines.positionAt(edit.range.end) }, newText: edit.newText })),
+        // Paths relative to the linted file's folder.
+        ...(fix.createFiles && { createFiles: fix.createFiles }),
       })),
     })),
   );

@@ -2,13 +2,13 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Region, Result, ArtifactLocation } from 'sarif';
 import { version } from '../../../package.json';
-import { ruleDocsUrl } from '../engine/docs-links';
 import type { Finding } from '../engine/findings';
 import { ALL_RULES } from '../engine/rules/registry';
 import { renderRuleDoc } from '../engine/rules/render-docs';
 import type { Rule, Severity } from '../engine/rules/rule';
 import type { LineIndex, OffsetRange } from '../engine/text/positions';
 import { fingerprints } from './fingerprint';
+import { REPOSITORY_URL, ruleDocsWebUrl } from './project-links';
 import { slashPath, type FileReport } from './report';
 
 const SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -27,7 +27,7 @@ export function formatSarif(reports: readonly FileReport[], cwd: string = proces
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'Lockguard', version, semanticVersion: version, rules: ALL_RULES.map(descriptor) } },
+        tool: { driver: { name: 'Lockguard', version, semanticVersion: version, informationUri: REPOSITORY_URL, rules: ALL_RULES.map(descriptor) } },
         originalUriBaseIds: { [SOURCE_ROOT]: { uri: `${pathToFileURL(cwd).href.replace(/\/$/, '')}/` } },
         // Lockguard's positions are UTF-16 offsets, as in LSP; SARIF's default would be code points.
         columnKind: 'utf16CodeUnits',
@@ -47,7 +47,7 @@ function descriptor(rule: Rule): ReportingDescriptor {
     shortDescription: { text: rule.docs.summary },
     fullDescription: { text: rule.docs.why, markdown: rule.docs.why },
     help: { text: `${rule.docs.summary} ${rule.docs.instead}`, markdown: renderRuleDoc(rule) },
-    helpUri: ruleDocsUrl(rule.id),
+    helpUri: ruleDocsWebUrl(rule.id),
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: { tags: ['postgresql', 'migration', 'locking'] },
   };

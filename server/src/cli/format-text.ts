@@ -1,7 +1,8 @@
 import type { Finding } from '../engine/findings';
 import type { Fix, Severity } from '../engine/rules/rule';
 import type { LineIndex } from '../engine/text/positions';
-import { diffLines } from './line-diff';
+import { applyEdits } from '../engine/fixes/apply';
+import { diffLines, type DiffLine } from './line-diff';
 import type { FileReport } from './report';
 
 export interface Paint {
@@ -81,29 +82,33 @@ function codeFrame(lines: LineIndex, finding: Finding, paint: Paint): string {
   return frame.join('\n');
 }
 
-/** Shows the lines a fix touches as a diff: removed (-), added (+) and unchanged context. */
+/** Shows the lines a fix touches as a diff: removed (-), added (+) and unchanged context; then each file it creates, all added. */
 function fixPreview(source: string, lines: LineIndex, fix: Fix, paint: Paint): string {
-  const edits = [...fix.edits].sort((a, b) => a.range.start - b.range.start);
-  const spanStart = lines.offsetAt({ line: lines.positionAt(edits[0]!.range.start).line, character: 0 });
-  const lastLine = lines.positionAt(edits[edits.length - 1]!.range.end).line;
-  // Clamped to the start of the next line: the span ends with the last touched line's break.
-  const spanEnd = lines.offsetAt({ line: lastLine, character: Number.MAX_SAFE_INTEGER });
-  let after = '';
-  let cursor = spanStart;
-  for (const edit of edits) {
-    after += source.slice(cursor, edit.range.start) + edit.newText;
-    cursor = edit.range.end;
-  }
-  after += source.slice(cursor, spanEnd);
-  const before = source.slice(spanStart, spanEnd);
   const title = `  ${paint.bold(fix.preferred ? 'fix (preferred):' : 'fix:')} ${fix.title}`;
-  const diff = diffLines(splitLines(before), splitLines(after));
+  const parts = [title];
+  if (fix.edits.length > 0) {
+    const edits = [...fix.edits].sort((a, b) => a.range.start - b.range.start);
+    const spanStart = lines.offsetAt({ line: lines.positionAt(edits[0]!.range.start).line, character: 0 });
+    const lastLine = lines.positionAt(edits[edits.length - 1]!.range.end).line;
+    // Clamped to the start of the next line: the span ends with the last touched line's break.
+    const spanEnd = lines.offsetAt({ line: lastLine, character: Number.MAX_SAFE_INTEGER });
+    const shifted = edits.map((edit) => ({ ...edit, range: { start: edit.range.start - spanStart, end: edit.range.end - spanStart } }));
+    const before = source.slice(spanStart, spanEnd);
+    parts.push(...diffPreview(diffLines(splitLines(before), splitLines(applyEdits(before, shifted))), paint));
+  }
+  for (const created of fix.createFiles ?? []) {
+    parts.push(paint.bold(`    new file ${created.path} (relative to this file's folder):`), ...diffPreview(diffLines([], splitLines(created.text)), paint));
+  }
+  return parts.join('\n');
+}
+
+function diffPreview(diff: readonly DiffLine[], paint: Paint): string[] {
   const shown = diff.slice(0, PREVIEW_LINES).map(({ sign, text }) => {
     const line = `    ${sign} ${text}`;
     return sign === '-' ? paint.red(line) : sign === '+' ? paint.green(line) : paint.dim(line);
   });
   if (diff.length > PREVIEW_LINES) shown.push(paint.dim(`    … ${diff.length - PREVIEW_LINES} more lines`));
-  return [title, ...shown].join('\n');
+  return shown;
 }
 
 const splitLines = (text: string) => text.replace(/\r/g, '').replace(/\n$/, '').split('\n');

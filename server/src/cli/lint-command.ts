@@ -1,42 +1,36 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ConfigResolver, type EditorOverrides } from '../engine/config/resolver';
 import type { Finding } from '../engine/findings';
+import { FixVerifier } from '../engine/fixes/verify';
 import { Linter } from '../engine/lint';
-import { SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type TransactionMode } from '../engine/options';
+import { PriorSchemas } from '../engine/model/schema/prior-schemas';
+import { PostgresParser } from '../engine/parse/parser';
+import { diskFiles } from '../engine/prior-schema-files';
+import { RULE_SETTINGS, SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type RuleSetting, type TransactionMode } from '../engine/options';
 import { ALL_RULES } from '../engine/rules/registry';
+import type { OptionValues } from './arguments';
 import { filesChangedSince } from './changed-files';
+import type { LINT_COMMAND } from './commands';
 import { findingsExitCode, parseFailOn } from './exit-policy';
-import { collectSqlFiles, describeFsError, type CollectedFiles } from './files';
+import { collectSqlFiles, type CollectedFiles } from './files';
 import { FORMAT_NAMES, formatReports, isFormatName, type FormatName } from './formats';
 import { fileReport, type FileReport } from './report';
+import { readSqlFile } from './sql-file';
 import { UsageError } from './usage';
 
-export async function runLint(args: string[]): Promise<number> {
+export async function runLint(values: OptionValues<typeof LINT_COMMAND.options>, positionals: readonly string[]): Promise<number> {
   if (!isMainThread && isWorkerSetup(workerData)) return serveFiles(workerData);
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      format: { type: 'string', default: 'text' },
-      'pg-version': { type: 'string' },
-      'transaction-mode': { type: 'string' },
-      'fail-on': { type: 'string' },
-      'max-severity': { type: 'string' },
-      'exit-zero': { type: 'boolean', default: false },
-      'changed-since': { type: 'string' },
-    },
-  });
+  if (values.fix || values['fix-dry-run']) throw new UsageError(`--${values.fix ? 'fix' : 'fix-dry-run'} is not available yet: apply the fixes shown with each finding (or the editor's quick fixes) for now.`);
   const format = parseFormat(values.format);
-  const failOn = parseFailOn({ failOn: values['fail-on'], maxSeverity: values['max-severity'], exitZero: values['exit-zero'] });
+  const failOn = parseFailOn({ failOn: values['fail-on'], maxSeverity: values['max-severity'], exitZero: values['exit-zero'] ?? false });
   // Command-line flags override lockguard.json, as editor settings do in the language server.
   const overrides: EditorOverrides = {};
   if (values['pg-version'] !== undefined) overrides.pgVersion = parsePgVersion(values['pg-version']);
   if (values['transaction-mode'] !== undefined) overrides.transactionMode = parseTransactionMode(values['transaction-mode']);
+  if (values.rule !== undefined) overrides.rules = parseRuleSettings(values.rule);
   if (positionals.length === 0) throw new UsageError('`lockguard lint` needs at least one file or directory (or a glob) to lint.');
   const resolver = new ConfigResolver(ALL_RULES.map((rule) => rule.id), overrides);
   const { files, problems } = selectFiles(positionals, values['changed-since'], resolver);
@@ -53,7 +47,8 @@ export async function runLint(args: string[]): Promise<number> {
     reports.push(fileReport(outcome.file, outcome.source, outcome.findings));
   }
 
-  process.stdout.write(formatReports(format, reports));
+  // A path that cannot be linted is reported on stderr alone: no "No problems found in 0 files" beside it.
+  if (reports.length > 0 || problems.length === 0) process.stdout.write(formatReports(format, reports));
   for (const problem of configProblems) process.stderr.write(`lockguard: ${problem} (the file's settings were ignored; fix it so they apply)\n`);
   for (const problem of problems) process.stderr.write(`lockguard: ${problem}\n`);
   return problems.length > 0 || configProblems.size > 0 ? 2 : findingsExitCode(reports, failOn);
@@ -64,20 +59,30 @@ type FileOutcome =
   | { kind: 'linted'; file: string; source: string; findings: Finding[]; configProblems: string[] }
   | { kind: 'unreadable'; problem: string };
 
-function lintFile(linter: Linter, resolver: ConfigResolver, file: string): FileOutcome {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (error) {
-    return { kind: 'unreadable', problem: `cannot read ${file}: ${describeFsError(error)}` };
-  }
+/** The linter, and the schema each migration set builds up: replayed once per folder, reused across its files. */
+interface Linting {
+  linter: Linter;
+  priorSchemas: PriorSchemas;
+}
+
+async function startLinting(): Promise<Linting> {
+  return { linter: await Linter.create(), priorSchemas: new PriorSchemas(await PostgresParser.load(), diskFiles) };
+}
+
+function lintFile({ linter, priorSchemas }: Linting, resolver: ConfigResolver, file: string): FileOutcome {
+  const read = readSqlFile(file);
+  if (!read.ok) return { kind: 'unreadable', problem: read.problem };
+  const source = read.text;
   const settings = resolver.forFile(resolve(file));
-  return { kind: 'linted', file, source, findings: linter.lint(source, settings.options).findings, configProblems: settings.problems };
+  const options = { ...settings.options, priorSchema: priorSchemas.before(resolve(file)) };
+  // Only fixes that, applied, remove their finding and add no error are printed (see ../engine/fixes/verify.ts).
+  const findings = new FixVerifier(linter, source, options, linter.lintIncrementally(source, options, undefined), true).findings();
+  return { kind: 'linted', file, source, findings, configProblems: settings.problems };
 }
 
 async function lintHere(files: readonly string[], resolver: ConfigResolver): Promise<FileOutcome[]> {
-  const linter = await Linter.create();
-  return files.map((file) => lintFile(linter, resolver, file));
+  const linting = await startLinting();
+  return files.map((file) => lintFile(linting, resolver, file));
 }
 
 /**
@@ -128,10 +133,10 @@ function lintInWorkers(files: readonly string[], overrides: EditorOverrides): Pr
 
 /** The worker side of `lintInWorkers`: lints each file it is sent until the main thread ends it. */
 async function serveFiles(setup: WorkerSetup): Promise<number> {
-  const linter = await Linter.create();
+  const linting = await startLinting();
   const resolver = new ConfigResolver(ALL_RULES.map((rule) => rule.id), setup.overrides);
   parentPort!.on('message', ({ index, file }: { index: number; file: string }) => {
-    parentPort!.postMessage({ index, outcome: lintFile(linter, resolver, file) });
+    parentPort!.postMessage({ index, outcome: lintFile(linting, resolver, file) });
   });
   return -1;
 }
@@ -160,6 +165,19 @@ function selectFiles(paths: readonly string[], changedSince: string | undefined,
 function parseFormat(value: string | undefined): FormatName {
   if (!isFormatName(value)) throw new UsageError(`unknown --format "${value}": use one of ${FORMAT_NAMES.join(', ')}.`);
   return value;
+}
+
+/** `--rule id=severity` (repeatable), e.g. `--rule missing-statement-timeout=warning` to turn on a rule that is off by default. */
+function parseRuleSettings(values: readonly string[]): Record<string, RuleSetting> {
+  const settings: Record<string, RuleSetting> = {};
+  for (const value of values) {
+    const [id = '', setting] = value.split('=', 2);
+    if (!ALL_RULES.some((rule) => rule.id === id)) throw new UsageError(`unknown rule "${id}" in --rule ${value}: the rule ids are listed in docs/rules.`);
+    const known = RULE_SETTINGS.find((candidate) => candidate === setting);
+    if (!known) throw new UsageError(`--rule ${value}: write --rule ${id}=error|warning|info|off.`);
+    settings[id] = known;
+  }
+  return settings;
 }
 
 function parseTransactionMode(value: string): TransactionMode {

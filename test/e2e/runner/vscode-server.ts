@@ -11,7 +11,7 @@ const READY_TIMEOUT_MS = 60_000;
 export interface VsCodeServer {
   /** e.g. http://127.0.0.1:41234 */
   origin: string;
-  /** The URL that opens `folder` in the workbench, with the extension under development loaded from `project.root`. */
+  /** The URL that opens `folder` in the workbench, with the extension loaded from the installed vsix's folder. */
   workbenchUrl(folder: string, options?: { extensionTestsPath?: string }): string;
   logFile: string;
   stop(): Promise<void>;
@@ -22,7 +22,7 @@ export interface VsCodeServer {
  * the code-server CLI, which rejects --enable-smoke-test-driver (needed for the test payload on newer
  * releases). It runs detached, leading its own process group, so stop() can end it with everything it started.
  */
-export async function startVsCodeServer(project: Project, sandbox: Sandbox, env: Record<string, string>): Promise<VsCodeServer> {
+export async function startVsCodeServer(project: Project, sandbox: Sandbox, env: Record<string, string>, extensionFolder: string): Promise<VsCodeServer> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const logFile = join(sandbox.logs, 'vscode-server.log');
@@ -47,7 +47,9 @@ export async function startVsCodeServer(project: Project, sandbox: Sandbox, env:
     origin,
     logFile,
     workbenchUrl(folder, options) {
-      const payload: [string, string][] = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${project.root}`]];
+      // VS Code runs a test suite only beside an extension under development: that is the installed
+      // vsix's folder (test/e2e/runner/vsix.ts), so the tests see exactly what the vsix ships.
+      const payload: [string, string][] = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${extensionFolder}`]];
       if (options?.extensionTestsPath) payload.push(['extensionTestsPath', `vscode-remote://127.0.0.1:${port}${options.extensionTestsPath}`]);
       return `${origin}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     },

@@ -1,0 +1,61 @@
+import { renderRuleDoc } from '../engine/rules/render-docs';
+import { ALL_RULES, ruleById } from '../engine/rules/registry';
+import type { Rule, Severity } from '../engine/rules/rule';
+import { nearestName, type OptionValues } from './arguments';
+import type { RULES_COMMAND } from './commands';
+import { paintFor, type Paint } from './format-text';
+import { markdownForTerminal } from './terminal-markdown';
+import { UsageError } from './usage';
+
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+/**
+ * `lockguard rules [WORD]` lists the rules (id, severity, on or off by default, summary), filtered by
+ * severity, default and a word of the id or summary; `lockguard rules ID` prints that rule's page.
+ */
+export async function runRules(values: OptionValues<typeof RULES_COMMAND.options>, positionals: readonly string[]): Promise<number> {
+  if (positionals.length > 1) throw new UsageError('`lockguard rules` takes one rule id or one word to filter by: lockguard rules index.');
+  const paint = paintFor(process.stdout.isTTY === true, process.env);
+  const [word] = positionals;
+  const rule = word === undefined ? undefined : ruleById(word);
+  if (rule) {
+    process.stdout.write(markdownForTerminal(renderRuleDoc(rule), paint));
+    return 0;
+  }
+  const severity = values.severity === undefined ? undefined : parseSeverity(values.severity);
+  const byDefault = values.default === undefined ? undefined : parseDefault(values.default);
+  const rules = ALL_RULES.filter(
+    (candidate) =>
+      (severity === undefined || candidate.severity === severity) &&
+      (byDefault === undefined || defaultOf(candidate) === byDefault) &&
+      (word === undefined || `${candidate.id} ${candidate.docs.summary}`.toLowerCase().includes(word.toLowerCase())),
+  );
+  if (rules.length === 0) {
+    const nearest = word === undefined ? undefined : nearestName(word, ALL_RULES.map((candidate) => candidate.id));
+    process.stderr.write(`lockguard: no rule matches${word === undefined ? '' : ` "${word}"`}${nearest ? ` — did you mean ${nearest}?` : '.'}\n`);
+    return 1;
+  }
+  process.stdout.write(ruleTable(rules, paint));
+  return 0;
+}
+
+const defaultOf = (rule: Rule): 'on' | 'off' => rule.defaultSetting ?? 'on';
+
+function ruleTable(rules: readonly Rule[], paint: Paint): string {
+  const idWidth = Math.max('RULE'.length, ...rules.map((rule) => rule.id.length));
+  const header = paint.bold(`${'RULE'.padEnd(idWidth)}  ${'SEVERITY'.padEnd(8)}  DEFAULT  WHAT IT CATCHES`);
+  const rows = rules.map((rule) => `${rule.id.padEnd(idWidth)}  ${rule.severity.padEnd(8)}  ${defaultOf(rule).padEnd(7)}  ${rule.docs.summary}`);
+  const footer = paint.dim(`${rules.length} rule${rules.length === 1 ? '' : 's'}. \`lockguard rules RULE\` shows one rule's documentation.`);
+  return [header, ...rows, '', footer, ''].join('\n');
+}
+
+function parseSeverity(value: string): Severity {
+  const severity = SEVERITIES.find((candidate) => candidate === value);
+  if (!severity) throw new UsageError(`--severity ${value}: use ${SEVERITIES.join(', ')}.`);
+  return severity;
+}
+
+function parseDefault(value: string): 'on' | 'off' {
+  if (value !== 'on' && value !== 'off') throw new UsageError(`--default ${value}: use on or off.`);
+  return value;
+}
