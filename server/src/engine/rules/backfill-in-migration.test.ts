@@ -15,6 +15,11 @@ describe(RULE, () => {
       ['a subquery', 'DELETE FROM orders WHERE id IN (SELECT order_id FROM refunds);', 'DELETE FROM orders', 'may touch a large part'],
       ['a boolean flag', 'UPDATE users SET active = false WHERE active = true;', 'UPDATE users', 'may touch a large part'],
       ['OR of values', 'DELETE FROM orders WHERE id = 1 OR status IS NULL;', 'DELETE FROM orders', 'may touch a large part'],
+      ['a subquery with LIMIT ALL', 'UPDATE orders SET a = 1 WHERE id IN (SELECT id FROM orders LIMIT ALL);', 'UPDATE orders', 'may touch a large part'],
+      ['a subquery with a LIMIT on a non-key column', "UPDATE orders SET a = 1 WHERE status IN (SELECT status FROM orders LIMIT 10);", 'UPDATE orders', 'may touch a large part'],
+      ['a key range open at one end', 'DELETE FROM orders WHERE id >= 1000;', 'DELETE FROM orders', 'may touch a large part'],
+      ['a range on two different keys', 'DELETE FROM orders WHERE id >= 1000 AND customer_id < 50;', 'DELETE FROM orders', 'may touch a large part'],
+      ['a range on a non-key column', "DELETE FROM orders WHERE created_at BETWEEN '2020-01-01' AND '2021-01-01';", 'DELETE FROM orders', 'may touch a large part'],
     ])('%s', (_name, statement, range, scope) => {
       const sql = `${statement}\n`;
       const [finding, ...others] = findings(sql);
@@ -44,6 +49,22 @@ describe(RULE, () => {
       ['a table created in the file', 'CREATE TABLE t (a int);\nINSERT INTO t VALUES (1);\nUPDATE t SET a = 2;'],
       ['an INSERT', 'INSERT INTO orders (id) VALUES (1);'],
       ['a system catalog', "UPDATE pg_index SET indisvalid = false WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = 'orders');"],
+    ])('%s', (_name, sql) => {
+      expect(findings(sql)).toEqual([]);
+    });
+  });
+
+  describe('quiet for one batch of keys: bounded work, whatever the size of the table', () => {
+    it.each([
+      ['keys IN a subquery with LIMIT (the documented batch)', "UPDATE orders SET status = 'new' WHERE id IN (SELECT id FROM orders WHERE status IS NULL LIMIT 10000);"],
+      ['the same, ordered', 'DELETE FROM events WHERE id IN (SELECT id FROM events WHERE archived ORDER BY id LIMIT 5000);'],
+      ['FETCH FIRST', 'DELETE FROM events WHERE event_id IN (SELECT event_id FROM events WHERE archived FETCH FIRST 500 ROWS ONLY);'],
+      ['a LIMIT parameter', 'UPDATE orders SET a = 1 WHERE id IN (SELECT id FROM orders WHERE a IS NULL LIMIT $1);'],
+      ['ctid = ANY of a limited array', "UPDATE orders SET status = 'new' WHERE ctid = ANY (ARRAY(SELECT ctid FROM orders WHERE status IS NULL LIMIT 1000));"],
+      ['a key BETWEEN two values', "UPDATE orders SET status = 'new' WHERE id BETWEEN 1 AND 10000 AND status IS NULL;"],
+      ['a key bounded on both sides', 'UPDATE orders SET a = 1 WHERE id >= 10000 AND id < 20000;'],
+      ['a key bounded on both sides, value first', 'UPDATE orders SET a = 1 WHERE 10000 <= id AND id < 20000 AND a IS NULL;'],
+      ['a ctid range', "DELETE FROM events WHERE ctid >= '(0,0)'::tid AND ctid < '(1000,0)'::tid;"],
     ])('%s', (_name, sql) => {
       expect(findings(sql)).toEqual([]);
     });

@@ -26,7 +26,8 @@ export const backfillInMigration: Rule = {
       'a transaction, the whole migration) takes — which grows with the table. A long transaction also holds back ' +
       'VACUUM everywhere, and each updated row leaves a dead copy behind (bloat, replication lag). Reported for ' +
       'statements without WHERE and for WHERE clauses that select by condition (`IS NULL`, ranges, joins, ' +
-      'subqueries) rather than by specific values (`id = 42`, `code IN (\'a\', \'b\')`); tables created earlier ' +
+      'subqueries) rather than by specific values (`id = 42`, `code IN (\'a\', \'b\')`) or one batch of keys (`id IN ' +
+      '(SELECT id … LIMIT 10000)`, `id BETWEEN 1 AND 10000`, a `ctid` range); tables created earlier ' +
       'in the migration are exempt. A warning rather than an error: Lockguard cannot see how many rows match, and ' +
       'data fixes on small tables are common and harmless.',
     example: {
@@ -62,7 +63,7 @@ export const backfillInMigration: Rule = {
     // A system catalog (`UPDATE pg_index …`) is not application data: small, and its rows are not the application's.
     if (!change?.relation || isSystemCatalog(change.relation)) return [];
     const table = relationFromRangeVar(change.relation, statement.locate);
-    if (context.isCreatedInFile(table, statement.index) || selectsSpecificRows(change.whereClause)) return [];
+    if (context.isCreatedInFile(table, statement.index) || selectsBoundedRows(change.whereClause)) return [];
     // Already reported, as an error, when an earlier blocking lock of the transaction is held during it.
     if (slowWorkUnderHeldLocks(statement, context)) return [];
 
@@ -87,11 +88,12 @@ export const backfillInMigration: Rule = {
 
 /**
  * Whether the WHERE clause picks rows by specific values (`id = 42`, `code IN ('a', 'b')`,
- * `id = ANY('{1,2}')`): in one of its AND-ed terms, or in every branch of an OR.
+ * `id = ANY('{1,2}')`) or one batch of keys (`id IN (SELECT id … LIMIT 10000)`, `id BETWEEN 1 AND
+ * 10000`): in one of its AND-ed terms, or in every branch of an OR.
  */
-function selectsSpecificRows(where: Node | undefined): boolean {
+function selectsBoundedRows(where: Node | undefined): boolean {
   const selection = rowSelection(where);
-  return selection === 'by-value' || selection === 'by-key';
+  return selection === 'by-value' || selection === 'by-batch' || selection === 'by-key';
 }
 
 /** `UPDATE orders` / `DELETE FROM app.orders`: from the statement's start through the table name. */

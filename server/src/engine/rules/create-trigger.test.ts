@@ -34,4 +34,29 @@ describe(RULE, () => {
   it('is the only rule that fires on a CREATE TRIGGER', () => {
     expect(ruleIds('CREATE TRIGGER t BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION f();')).toEqual([RULE]);
   });
+
+  describe('asks for a lock_timeout only when none is in force', () => {
+    const create = 'CREATE TRIGGER orders_audit AFTER UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION audit_order();';
+    it.each([
+      ['SET before it', `SET lock_timeout = '2s';\n${create}`],
+      ['SET LOCAL earlier in its transaction', `BEGIN;\nSET LOCAL lock_timeout = '2s';\n${create}\nCOMMIT;`],
+      ['a session SET before the transaction', `SET lock_timeout = '2s';\nBEGIN;\n${create}\nCOMMIT;`],
+    ])('%s: still a warning about the trigger, without the timeout advice', (_name, sql) => {
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('warning');
+      expect(textOf(sql, finding!)).toBe('CREATE TRIGGER');
+      expect(finding!.message).toContain('every UPDATE on orders');
+      expect(finding!.message).not.toMatch(/lock_timeout/);
+      expect(finding!.message).toMatch(/Commit right after it/);
+    });
+
+    it.each([
+      ['set to 0', `SET lock_timeout = 0;\n${create}`],
+      ['SET LOCAL of an earlier transaction', `BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT;\n${create}`],
+      ['set after it', `${create}\nSET lock_timeout = '2s';`],
+    ])('%s: still asks for one', (_name, sql) => {
+      expect(findings(sql)[0]!.message).toContain('Set a short lock_timeout before it');
+    });
+  });
 });

@@ -39,4 +39,28 @@ describe(`${RULE}: replacements and dropped tables`, () => {
     expect(findings('ALTER TABLE t DROP CONSTRAINT t_a_fkey;\nALTER TABLE t ADD CONSTRAINT t_b_fkey FOREIGN KEY (b) REFERENCES p NOT VALID;')).toHaveLength(1);
     expect(findings('ALTER TABLE t DROP CONSTRAINT t_a_fkey;\nDROP TABLE u;')).toHaveLength(1);
   });
+
+  describe('asks for a lock_timeout only when none is in force', () => {
+    const drop = 'ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;';
+    it.each([
+      ['SET before it', `SET lock_timeout = '2s';\n${drop}`],
+      ['SET LOCAL earlier in its transaction', `BEGIN;\nSET LOCAL lock_timeout = '2s';\n${drop}\nCOMMIT;`],
+      ["set_config('lock_timeout', …)", `SELECT set_config('lock_timeout', '2s', false);\n${drop}`],
+    ])('%s: still a warning about what the drop breaks, without the timeout advice', (_name, sql) => {
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('warning');
+      expect(textOf(sql, finding!)).toBe('DROP CONSTRAINT orders_customer_id_fkey');
+      expect(finding!.message).toContain('Check nothing relies on it.');
+      expect(finding!.message).not.toMatch(/lock_timeout/);
+    });
+
+    it.each([
+      ['no timeout', drop],
+      ['set to 0', `SET lock_timeout = 0;\n${drop}`],
+      ['RESET before it', `SET lock_timeout = '2s';\nRESET lock_timeout;\n${drop}`],
+    ])('%s: still asks for one', (_name, sql) => {
+      expect(findings(sql)[0]!.message).toContain('set a short lock_timeout first');
+    });
+  });
 });

@@ -6,6 +6,7 @@ import type { LockFact, Rule } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
 import { addsConstraint, dropsTable, isConstraintNewInFile, isRevertingMigration } from './support/breaking-changes';
 import { quoteIdentifier } from './support/constraints';
+import { isLockTimeoutInForce } from './support/timeout-coverage';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
 const PROBE_FOREIGN_KEY_SETUP = [...PROBE_TABLE_SETUP, 'CREATE TABLE lock_probe_child (id int PRIMARY KEY, probe_id int CONSTRAINT lock_probe_child_fk REFERENCES lock_probe (id))'];
@@ -30,7 +31,9 @@ export const dropConstraint: Rule = {
       'into full scans, and foreign keys that reference it make the drop fail (or, with CASCADE, go too).',
     example: {
       bad: 'ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;',
-      good: "SET lock_timeout = '2s';\nALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;",
+      good:
+        "SET lock_timeout = '2s';\n-- lockguard-ignore drop-constraint: customers are soft-deleted now; no code relies on the foreign key\n" +
+        'ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey;',
     },
     instead:
       'Check that nothing relies on the constraint (ON CONFLICT targets, queries using a unique index, data ' +
@@ -61,8 +64,8 @@ export const dropConstraint: Rule = {
         message:
           `DROP CONSTRAINT ${names} takes an ACCESS EXCLUSIVE lock on ${displayRelation(table)} (and, for a foreign key, on the table it ` +
           'references): reads and writes queue behind it while it waits for running queries. A dropped UNIQUE or PRIMARY KEY also drops ' +
-          'its index: INSERT … ON CONFLICT on its columns fails and lookups may become full scans. Check nothing relies on it, and set a ' +
-          'short lock_timeout first.',
+          'its index: INSERT … ON CONFLICT on its columns fails and lookups may become full scans. ' +
+          (isLockTimeoutInForce(statement, context) ? 'Check nothing relies on it.' : 'Check nothing relies on it, and set a short lock_timeout first.'),
         range: alterTableClause(statement, first.index),
         lock: { mode: 'ACCESS EXCLUSIVE', relation: table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
         safeAlternative: 'A short lock_timeout before it and a quick commit after it, once nothing relies on the constraint.',

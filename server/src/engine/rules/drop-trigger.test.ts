@@ -49,4 +49,23 @@ describe(`${RULE}: a trigger the file creates again`, () => {
     const other = 'DROP TRIGGER t ON orders;\nCREATE TRIGGER t AFTER UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION f();';
     expect(findingsOf(RULE, other)[0]!.message).toMatch(/no longer run the trigger/);
   });
+
+  describe('asks for a lock_timeout only when none is in force', () => {
+    it.each([
+      ['SET before it', "SET lock_timeout = '2s';\nDROP TRIGGER orders_audit ON orders;"],
+      ['SET LOCAL earlier in its transaction', "BEGIN;\nSET LOCAL lock_timeout = '2s';\nDROP TRIGGER orders_audit ON orders;\nCOMMIT;"],
+    ])('%s: still a warning about what stops running, without the timeout advice', (_name, sql) => {
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('warning');
+      expect(textOf(sql, finding!)).toBe('DROP TRIGGER');
+      expect(finding!.message).toContain('writes no longer run the trigger');
+      expect(finding!.message).not.toMatch(/lock_timeout/);
+    });
+
+    it('still asks for one when the SET LOCAL belonged to an earlier transaction', () => {
+      const sql = "BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT;\nDROP TRIGGER orders_audit ON orders;";
+      expect(findings(sql)[0]!.message).toContain('Set a short lock_timeout before it');
+    });
+  });
 });

@@ -6,7 +6,7 @@ import type { Rule, RuleContext } from './rule';
 import { dropsTable } from './support/breaking-changes';
 import { namesOf } from './support/constraints';
 import { leadingKeywords } from './support/keywords';
-import { BOUND_THE_WAIT, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_SETUP } from './support/triggers';
+import { boundTheWait, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_SETUP } from './support/triggers';
 
 const DOCS_DROP_TRIGGER = 'https://www.postgresql.org/docs/current/sql-droptrigger.html';
 /** CREATE OR REPLACE TRIGGER exists from PostgreSQL 14 (not for constraint triggers). */
@@ -27,7 +27,7 @@ export const dropTrigger: Rule = {
       'application too.',
     example: {
       bad: 'DROP TRIGGER orders_audit ON orders;',
-      good: "SET lock_timeout = '2s';\nDROP TRIGGER orders_audit ON orders;",
+      good: "SET lock_timeout = '2s';\n-- lockguard-ignore drop-trigger: the application writes the audit rows itself since v4.2\nDROP TRIGGER orders_audit ON orders;",
     },
     instead:
       'Make sure nothing relies on what the trigger maintains any more, set a short `lock_timeout` before the drop ' +
@@ -73,7 +73,7 @@ export const dropTrigger: Rule = {
       {
         message:
           `DROP TRIGGER takes an ACCESS EXCLUSIVE lock on ${displayRelation(trigger.table)}: every read and write waits until the transaction ` +
-          `commits, and queues behind any query already running on it. ${recreatedAt ? recreation(recreatedAt, context) : NO_LONGER_RUNS} ${BOUND_THE_WAIT}`,
+          `commits, and queues behind any query already running on it. ${recreatedAt ? recreation(recreatedAt, context) : NO_LONGER_RUNS} ${boundTheWait(statement, context)}`,
         range: leadingKeywords(statement, ['TRIGGER']),
         lock: { mode: 'ACCESS EXCLUSIVE', relation: trigger.table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
         safeAlternative: 'A short lock_timeout before it and a quick commit after it, once nothing relies on the trigger (PostgreSQL 14+: CREATE OR REPLACE TRIGGER to replace one).',

@@ -11,7 +11,7 @@ describe(RULE, () => {
       ['default mode', 'LOCK orders;', 'ACCESS EXCLUSIVE', 'every read and write on the table waits'],
       ['ACCESS EXCLUSIVE', 'LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;', 'ACCESS EXCLUSIVE', 'every read and write on the table waits'],
       ['EXCLUSIVE', 'LOCK TABLE orders IN EXCLUSIVE MODE;', 'EXCLUSIVE', 'writes (INSERT, UPDATE, DELETE) wait; plain reads continue'],
-      ['SHARE ROW EXCLUSIVE', 'LOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE NOWAIT;', 'SHARE ROW EXCLUSIVE', 'writes (INSERT, UPDATE, DELETE) wait'],
+      ['SHARE ROW EXCLUSIVE', 'LOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE;', 'SHARE ROW EXCLUSIVE', 'writes (INSERT, UPDATE, DELETE) wait'],
       ['SHARE', 'lock table only orders in share mode;', 'SHARE', 'writes (INSERT, UPDATE, DELETE) wait'],
     ])('%s', (_name, statement, mode, impact) => {
       const sql = inTransaction(statement, 'ALTER TABLE orders ADD COLUMN note text;');
@@ -21,7 +21,36 @@ describe(RULE, () => {
       expect(textOf(sql, finding!)).toBe(statement.slice(0, -1));
       expect(finding!.lock).toMatchObject({ mode, relation: { name: 'orders' } });
       expect(finding!.message).toContain(`LOCK TABLE holds ${mode} on orders until the transaction commits: ${impact}`);
-      expect(finding!.message).toMatch(statement.includes('NOWAIT') ? /NOWAIT keeps it from queueing/ : /set a short lock_timeout/);
+      expect(finding!.message).toContain('set a short lock_timeout first and keep the rest of the transaction fast');
+    });
+  });
+
+  describe('a bounded wait followed only by fast statements: the safe form, not reported', () => {
+    it.each([
+      ['SET lock_timeout before the transaction', "SET lock_timeout = '2s';\nBEGIN;\nLOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE;\nALTER TABLE orders ADD COLUMN archived_at timestamptz;\nCOMMIT;\n"],
+      ['SET LOCAL lock_timeout in the transaction', inTransaction("SET LOCAL lock_timeout = '2s';", 'LOCK TABLE orders;', 'ALTER TABLE orders ADD COLUMN note text;')],
+      ["set_config('lock_timeout', …)", inTransaction("SELECT set_config('lock_timeout', '2s', true);", 'LOCK TABLE orders;')],
+      ['NOWAIT', inTransaction('LOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE NOWAIT;', 'ALTER TABLE orders ADD COLUMN note text;')],
+    ])('%s', (_name, sql) => {
+      expect(findings(sql)).toEqual([]);
+    });
+
+    it.each([
+      ['set to 0', "SET lock_timeout = 0;\nBEGIN;\nLOCK TABLE orders;\nCOMMIT;\n"],
+      ['set after the lock', "BEGIN;\nLOCK TABLE orders;\nSET LOCAL lock_timeout = '2s';\nCOMMIT;\n"],
+      ['SET LOCAL of an earlier transaction', "BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT;\nBEGIN;\nLOCK TABLE orders;\nCOMMIT;\n"],
+      ['RESET before the lock', "SET lock_timeout = '2s';\nRESET lock_timeout;\nBEGIN;\nLOCK TABLE orders;\nCOMMIT;\n"],
+    ])('but still warns when no timeout is in force: %s', (_name, sql) => {
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('warning');
+      expect(textOf(sql, finding!)).toBe('LOCK TABLE orders');
+      expect(finding!.message).toContain('set a short lock_timeout first');
+    });
+
+    it('and still reports slow work after the lock as an error: a timeout bounds the wait, not the hold', () => {
+      const sql = "SET lock_timeout = '2s';\n" + inTransaction('LOCK TABLE orders IN SHARE MODE NOWAIT;', "UPDATE orders SET status = 'new' WHERE status IS NULL;");
+      expect(findings(sql).map((finding) => finding.severity)).toEqual(['error']);
     });
   });
 

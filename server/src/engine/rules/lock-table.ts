@@ -5,6 +5,7 @@ import { displayRelation, sameRelation, type RelationName } from '../model/relat
 import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { LockFact, Rule, RuleContext } from './rule';
+import { isLockTimeoutInForce } from './support/timeout-coverage';
 
 const DOCS_LOCK = 'https://www.postgresql.org/docs/current/sql-lock.html';
 
@@ -35,7 +36,8 @@ export const lockTable: Rule = {
       'INSERT, UPDATE and DELETE on the table; ACCESS EXCLUSIVE (the default when no mode is given) stops reads too. ' +
       'While it waits for queries already running on the table, every later query queues behind it. When the same ' +
       'transaction then scans, rewrites, indexes or updates a large table, the application waits for all of it: that is ' +
-      'reported as an error. With only quick statements after it, the lock is bounded but still stalls traffic: a warning.',
+      'reported as an error. With only quick statements after it, the lock is brief once granted, but waiting for it ' +
+      'stalls traffic: a warning, unless a `lock_timeout` set before it (or `NOWAIT`) bounds that wait.',
     example: {
       bad: "BEGIN;\nLOCK TABLE orders IN ACCESS EXCLUSIVE MODE;\nUPDATE orders SET status = 'archived' WHERE created_at < '2020-01-01';\nCOMMIT;",
       good: "SET lock_timeout = '2s';\nBEGIN;\nLOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE;\nALTER TABLE orders ADD COLUMN archived_at timestamptz;\nCOMMIT;",
@@ -74,12 +76,12 @@ export const lockTable: Rule = {
         },
       ];
     }
-    const queueing = nodeAs(statement, 'LockStmt')?.nowait
-      ? 'NOWAIT keeps it from queueing traffic while it waits for the lock; keep the rest of the transaction fast.'
-      : 'Until it gets the lock, every later query on the table queues behind it: set a short lock_timeout first and keep the rest of the transaction fast.';
+    // Only fast statements follow: the lock is brief once granted, so what is left is the wait for it. NOWAIT or
+    // a lock_timeout already bounds that wait — the safe form this rule asks for.
+    if (nodeAs(statement, 'LockStmt')?.nowait || isLockTimeoutInForce(statement, context)) return [];
     return [
       {
-        message: `${held} ${queueing}`,
+        message: `${held} Until it gets the lock, every later query on the table queues behind it: set a short lock_timeout first and keep the rest of the transaction fast.`,
         severity: 'warning',
         lock,
         safeAlternative,
@@ -93,16 +95,16 @@ export const lockTable: Rule = {
  * created over such relations only (LOCK TABLE on a view also locks every relation its query reads).
  */
 function isNewRelation(relation: RelationName, beforeStatement: number, context: RuleContext, seen = new Set<string>()): boolean {
-  if (context.isCreatedInFile(relation, beforeStatement)) return true;
   const view = context.statements
     .slice(0, beforeStatement)
     .map((statement) => nodeAs(statement, 'ViewStmt'))
     .find((candidate) => candidate?.view?.relname !== undefined && sameRelation({ schema: candidate.view.schemaname, name: candidate.view.relname }, relation));
+  // A new view is new, but locking it also locks what it reads: those decide.
+  if (!view?.query) return context.isCreatedInFile(relation, beforeStatement);
   const key = displayRelation(relation);
-  if (!view?.query || seen.has(key)) return false;
+  if (seen.has(key)) return false;
   seen.add(key);
-  const reads = relationsIn(view.query);
-  return reads.length > 0 && reads.every((read) => isNewRelation(read, beforeStatement, context, seen));
+  return relationsIn(view.query).every((read) => isNewRelation(read, beforeStatement, context, seen));
 }
 
 /** Every relation a query names (CTE names included, which only makes the check stricter). */

@@ -102,6 +102,17 @@ const analyses = new WeakMap<readonly Statement[], Map<TimeoutSetting, BlockingS
 
 const runsWithout = (blocking: BlockingStatement) => !isTimeoutInForce(blocking.inForce.value);
 
+/**
+ * Whether a lock_timeout is in force when the statement starts — a SET earlier in the session, a SET
+ * LOCAL earlier in its transaction, set_config(), a value the file cannot read — the same judgment
+ * missing-lock-timeout makes: rules that would advise one say nothing about it then.
+ */
+export function isLockTimeoutInForce(statement: Statement, context: RuleContext): boolean {
+  return isTimeoutInForce(lockTimeoutTimeline(context)[statement.index]?.value ?? 'default');
+}
+
+const lockTimeoutTimeline = perFile((context: RuleContext) => settingTimeline(context.statements, 'lock_timeout'));
+
 /** Which timeout a rule asks for, and before which blocking statements. */
 export interface TimeoutPolicy {
   setting: TimeoutSetting;

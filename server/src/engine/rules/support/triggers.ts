@@ -1,4 +1,7 @@
+import type { Statement } from '../../model/statement';
 import { PROBE_TABLE_SETUP } from '../probe-fixtures';
+import type { RuleContext } from '../rule';
+import { isLockTimeoutInForce } from './timeout-coverage';
 
 /** The probe table and a trigger function for it. */
 export const PROBE_TRIGGER_FUNCTION_SETUP: readonly string[] = [
@@ -14,3 +17,8 @@ export const PROBE_TRIGGER_SETUP: readonly string[] = [...PROBE_TRIGGER_FUNCTION
 
 /** Advice shared by the trigger rules: the lock is brief once granted, so bound the wait for it. */
 export const BOUND_THE_WAIT = 'Set a short lock_timeout before it (and retry on timeout), and commit right after it.';
+
+/** BOUND_THE_WAIT, or only the commit advice when the file already set a lock_timeout before the statement. */
+export function boundTheWait(statement: Statement, context: RuleContext): string {
+  return isLockTimeoutInForce(statement, context) ? 'Commit right after it: the lock is held until then.' : BOUND_THE_WAIT;
+}
