@@ -37,3 +37,11 @@ describe(RULE, () => {
     expect(lint(sql).map((finding) => finding.ruleId).filter((id) => !id.startsWith('missing-'))).toEqual([RULE, RULE]);
   });
 });
+
+describe('enable-disable-trigger advice', () => {
+  it('does not ask for a lock_timeout the file already set', () => {
+    const [finding] = findingsOf('enable-disable-trigger', "SET lock_timeout = '2s';\nALTER TABLE orders DISABLE TRIGGER orders_audit;");
+    expect(finding!.message).not.toMatch(/Set a short lock_timeout/);
+    expect(finding!.message).toMatch(/Commit right after it/);
+  });
+});

@@ -5,7 +5,7 @@ import { displayRelation } from '../model/relations';
 import { nodeAs } from '../model/statement';
 import type { LockFact, Rule } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
-import { BOUND_THE_WAIT, PROBE_TRIGGER_SETUP } from './support/triggers';
+import { boundTheWait, PROBE_TRIGGER_SETUP } from './support/triggers';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
 
@@ -62,7 +62,7 @@ export const enableDisableTrigger: Rule = {
       {
         message:
           `${disables ? 'DISABLE' : 'ENABLE'} TRIGGER takes a SHARE ROW EXCLUSIVE lock on ${name}: INSERT, UPDATE and DELETE wait ` +
-          `until the transaction commits (through any backfill it runs meanwhile), and queue behind any query already running on it.${skipped} ${BOUND_THE_WAIT}`,
+          `until the transaction commits (through any backfill it runs meanwhile), and queue behind any query already running on it.${skipped} ${boundTheWait(statement, context)}`,
         range: alterTableClause(statement, first),
         lock: { mode, relation: table, blocks: blockedOperations(mode) },
         safeAlternative: 'Keep triggers enabled; if a backfill must skip one, make the function skip it. Otherwise a short lock_timeout and a quick commit.',
