@@ -80,13 +80,13 @@ describe('--format sarif', () => {
 
   it('carries each fix as replacements that, applied to the file, give the safe migration', () => {
     const [fix] = incident.fixes!;
-    expect(fix!.description!.text).toBe('Build the index with CREATE INDEX CONCURRENTLY');
+    expect(fix!.description!.text).toBe('Build the index with CREATE INDEX CONCURRENTLY IF NOT EXISTS');
     const replacements = fix!.artifactChanges[0]!.replacements;
     const fixed = [...replacements].reverse().reduce((text, { deletedRegion, insertedContent }) => {
       const [start, end] = regionOffsets(text, deletedRegion);
       return text.slice(0, start) + (insertedContent?.text ?? '') + text.slice(end);
     }, INCIDENT);
-    expect(fixed).toBe('-- the incident\nCREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\n');
+    expect(fixed).toBe('-- the incident\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);\n');
   });
 
   it('percent-encodes relative paths and gives absolute paths as file URIs', () => {
@@ -105,7 +105,7 @@ describe('--format github', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toContain(
       '::error file=migrations/002_index.sql,line=2,col=1,endLine=2,endColumn=12,title=lockguard create-index-without-concurrently::' +
-        escapeData(`${JSON.parse(lint('--format', 'json', 'migrations/002_index.sql').stdout)[0].message}\nFix: Build the index with CREATE INDEX CONCURRENTLY`),
+        escapeData(`${JSON.parse(lint('--format', 'json', 'migrations/002_index.sql').stdout)[0].message}\nFix: Build the index with CREATE INDEX CONCURRENTLY IF NOT EXISTS`),
     );
     expect(lines.find((line) => line.includes('file=migrations/templated.sql'))).toMatch(/^::warning file=migrations\/templated\.sql,line=1,col=14,/);
     expect(lines.at(-1)).toMatch(/^✖ \d+ problems .* in 2 of 2 files\.$/);

@@ -29,7 +29,7 @@ describe('lockguard lint', () => {
     expect(stdout).toContain('    | ^^^^^^^^^^^^');
     expect(stdout).toContain('fix (preferred): Build the index with CREATE INDEX CONCURRENTLY');
     expect(stdout).toContain('    - CREATE INDEX orders_customer_id_idx ON orders (customer_id);');
-    expect(stdout).toContain('    + CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);');
+    expect(stdout).toContain('    + CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);');
     expect(stdout).toContain('✖ 1 problem (1 error, 0 warnings, 0 info) in 1 of 1 file.');
   });
 
@@ -37,12 +37,12 @@ describe('lockguard lint', () => {
     const { stdout } = lockguard('lint', 'examples/migrations/003_order_status_in_transaction.sql');
     expect(stdout).toContain(
       [
-        '  fix (preferred): Build the index with CREATE INDEX CONCURRENTLY after COMMIT (CONCURRENTLY cannot run inside a transaction block)',
+        '  fix (preferred): Build the index with CREATE INDEX CONCURRENTLY IF NOT EXISTS after COMMIT (CONCURRENTLY cannot run inside a transaction block)',
         '    - CREATE INDEX orders_status_idx ON orders (status);',
         '      ',
         '      COMMIT;',
         '    + ',
-        '    + CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);',
+        '    + CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx ON orders (status);',
       ].join('\n'),
     );
   });
@@ -59,8 +59,8 @@ describe('lockguard lint', () => {
         range: { start: { line: 1, character: 0 }, end: { line: 1, character: 12 } },
         fixes: [
           {
-            title: 'Build the index with CREATE INDEX CONCURRENTLY',
-            edits: [{ range: { start: { line: 1, character: 12 }, end: { line: 1, character: 12 } }, newText: ' CONCURRENTLY' }],
+            title: 'Build the index with CREATE INDEX CONCURRENTLY IF NOT EXISTS',
+            edits: [{ range: { start: { line: 1, character: 12 }, end: { line: 1, character: 12 } }, newText: ' CONCURRENTLY IF NOT EXISTS' }],
           },
         ],
       },

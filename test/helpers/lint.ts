@@ -1,3 +1,4 @@
+import { applyFix as applyEngineFix } from '../../server/src/engine/fixes/apply';
 import { Linter } from '../../server/src/engine/lint';
 import type { Finding } from '../../server/src/engine/findings';
 import type { LintOptions } from '../../server/src/engine/options';
@@ -21,11 +22,7 @@ export function findingsOf(ruleId: string, source: string, options: Partial<Lint
   return lint(source, options).filter((finding) => finding.ruleId === ruleId);
 }
 
-/** Applies a fix's edits (non-overlapping, any order) to the source. */
-export function applyFix(source: string, fix: Fix): string {
-  return [...fix.edits]
-    .sort((a, b) => b.range.start - a.range.start)
-    .reduce((text, edit) => text.slice(0, edit.range.start) + edit.newText + text.slice(edit.range.end), source);
-}
+/** Applies a fix's edits (non-overlapping, any order) to the source: the engine's own function. */
+export const applyFix = (source: string, fix: Fix): string => applyEngineFix(source, fix);
 
 export const textOf = (source: string, finding: Finding) => source.slice(finding.range.start, finding.range.end);

@@ -58,10 +58,10 @@ describe.each([
       context: { diagnostics: [diagnostic], only: ['quickfix'] },
     });
     expect(actions.map((action) => [action.kind, action.isPreferred, action.title])).toEqual([
-      ['quickfix', true, 'Build the index with CREATE INDEX CONCURRENTLY'],
+      ['quickfix', true, 'Build the index with CREATE INDEX CONCURRENTLY IF NOT EXISTS'],
       ['quickfix', false, 'Ignore create-index-without-concurrently here (add a lockguard-ignore comment; write the reason after the colon)'],
     ]);
-    expect(actions[0]!.edit!.changes![uri]).toEqual([{ range: { start: { line: 1, character: 12 }, end: { line: 1, character: 12 } }, newText: ' CONCURRENTLY' }]);
+    expect(actions[0]!.edit!.changes![uri]).toEqual([{ range: { start: { line: 1, character: 12 }, end: { line: 1, character: 12 } }, newText: ' CONCURRENTLY IF NOT EXISTS' }]);
     expect(actions[1]!.edit!.changes![uri]).toEqual([{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: '-- lockguard-ignore create-index-without-concurrently: \n' }]);
 
     // "Fix all" (e.g. on save) applies only what is safe without review, and only when asked for.
@@ -94,7 +94,7 @@ describe.each([
     await client.diagnostics(uri, (params) => params.version === 1);
     await client.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version: 2 },
-      contentChanges: [{ range: { start: { line: 1, character: 12 }, end: { line: 1, character: 12 } }, text: ' CONCURRENTLY' }],
+      contentChanges: [{ range: { start: { line: 1, character: 12 }, end: { line: 1, character: 12 } }, text: ' CONCURRENTLY IF NOT EXISTS' }],
     });
     expect((await client.diagnostics(uri, (params) => params.version === 2)).diagnostics).toEqual([]);
 

@@ -39,6 +39,16 @@ describe('migration tools that wrap a file in a transaction (transaction mode "a
     expect(inTransactionFindings(CIC, { filePath: 'migrations/2024-01-01-000000_index/up.sql', readSibling })).toEqual([]);
   });
 
+  it("a COMMIT at the top of the file ends the runner's transaction, which it opened before the first statement", () => {
+    // As in Sim's Drizzle migrations: COMMIT;--> statement-breakpoint, then the concurrent build in autocommit.
+    const drizzle = 'COMMIT;--> statement-breakpoint\n' + CIC;
+    expect(inTransactionFindings(drizzle, { filePath: 'drizzle/0001_x.sql' })).toEqual([]);
+    expect(inTransactionFindings('-- +goose Up\nCOMMIT;\n' + CIC, { filePath: 'db/migrations/20240101000000_x.sql' })).toEqual([]);
+    // dbmate's driver runs what follows a COMMIT in a new transaction: still refused there.
+    const [dbmate] = inTransactionFindings('-- migrate:up\nCOMMIT;\n' + CIC, { filePath: 'db/migrations/20240101_x.sql' });
+    expect(dbmate?.message).toMatch(/dbmate runs this file in a transaction/);
+  });
+
   it('transaction mode "always" and "never" override the detection', () => {
     expect(inTransactionFindings(CIC, { transactionMode: 'always' })).toHaveLength(1);
     expect(inTransactionFindings(OTHER + '\n' + CIC, { filePath: 'migrations/000002_index.up.sql', transactionMode: 'never' })).toEqual([]);

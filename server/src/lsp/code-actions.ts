@@ -12,12 +12,18 @@ export interface AnalysedDocument {
   lines: LineIndex;
   findings: readonly Finding[];
   diagnostics: readonly Diagnostic[];
+  /** The finding with only the fixes that pass verification (the engine's FixVerifier, run when asked). */
+  verified(finding: Finding): Finding;
+  /** The client accepts WorkspaceEdits that create files (the new-migration fixes). */
+  canCreateFiles: boolean;
 }
 
 /** Quick fixes for the findings touching `range`, then "ignore here" for each of them. */
 export function quickFixes(document: AnalysedDocument, range: OffsetRange): CodeAction[] {
   const touching = document.findings.flatMap((finding, index) => (finding.range.end >= range.start && finding.range.start <= range.end ? [{ finding, diagnostic: document.diagnostics[index]! }] : []));
-  const fixes = touching.flatMap(({ finding, diagnostic }) => finding.fixes.map((fix) => toCodeAction(fix, document.uri, diagnostic, document.lines)));
+  const fixes = touching.flatMap(({ finding, diagnostic }) =>
+    document.verified(finding).fixes.flatMap((fix) => toCodeAction(fix, document.uri, diagnostic, document.lines, document.canCreateFiles) ?? []),
+  );
   const ignores = touching.flatMap(({ finding, diagnostic }) =>
     finding.suppression
       ? [
@@ -26,7 +32,7 @@ export function quickFixes(document: AnalysedDocument, range: OffsetRange): Code
             document.uri,
             diagnostic,
             document.lines,
-          ),
+          )!,
         ]
       : [],
   );
@@ -37,7 +43,8 @@ export function quickFixes(document: AnalysedDocument, range: OffsetRange): Code
 export function fixAll(document: AnalysedDocument): CodeAction | undefined {
   const chosen: Fix[] = [];
   const taken: OffsetRange[] = [];
-  for (const fix of document.findings.flatMap((finding) => finding.fixes.filter((candidate) => candidate.autoApplicable))) {
+  const candidates = document.findings.filter((finding) => finding.fixes.some((fix) => fix.autoApplicable)).map((finding) => document.verified(finding));
+  for (const fix of candidates.flatMap((finding) => finding.fixes.filter((candidate) => candidate.autoApplicable && !candidate.createFiles?.length))) {
     if (fix.edits.some((edit) => taken.some((range) => edit.range.start <= range.end && range.start <= edit.range.end))) continue;
     chosen.push(fix);
     taken.push(...fix.edits.map((edit) => edit.range));

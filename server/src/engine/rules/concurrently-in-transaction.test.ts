@@ -25,6 +25,38 @@ describe(RULE, () => {
   });
 
   it.each([
+    ['REINDEX SCHEMA', 'REINDEX SCHEMA app;'],
+    ['REINDEX DATABASE', 'REINDEX DATABASE shop;'],
+    ['REINDEX DATABASE', 'REINDEX DATABASE;'],
+    ['REINDEX SYSTEM', 'REINDEX SYSTEM shop;'],
+    ['REINDEX SYSTEM', 'REINDEX (VERBOSE) SYSTEM;'],
+    ['REINDEX CONCURRENTLY', 'REINDEX SCHEMA CONCURRENTLY app;'],
+  ])('flags %s inside BEGIN … COMMIT (%s), and its fix runs it outside the block', (form, statement) => {
+    const sql = inTransaction(statement);
+    const [finding, ...others] = findingsOf(RULE, sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.message).toContain(`${form} cannot run inside a transaction block`);
+    expect(textOf(sql, finding!)).toBe(form === 'REINDEX CONCURRENTLY' ? 'CONCURRENTLY' : statement.slice(0, -1));
+    const result = applyFix(sql, finding!.fixes[0]!);
+    expect(result).toContain(statement);
+    expect(findingsOf(RULE, result)).toEqual([]);
+  });
+
+  it('flags REINDEX DATABASE when the migration tool wraps the file', () => {
+    const [finding] = findingsOf(RULE, '-- migrate:up\nREINDEX DATABASE shop;\n');
+    expect(finding!.message).toContain('runs this file in a transaction, and REINDEX DATABASE cannot run inside a transaction block');
+  });
+
+  it.each([
+    ['autocommit', 'REINDEX SCHEMA app;'],
+    ['REINDEX TABLE may run in a transaction', 'BEGIN;\nREINDEX TABLE orders;\nCOMMIT;'],
+    ['REINDEX INDEX may run in a transaction', 'BEGIN;\nREINDEX INDEX orders_pkey;\nCOMMIT;'],
+  ])('stays quiet for REINDEX: %s', (_name, sql) => {
+    expect(findingsOf(RULE, sql)).toEqual([]);
+  });
+
+  it.each([
     ['autocommit', 'CREATE INDEX CONCURRENTLY i ON orders (a);'],
     ['after the block', 'BEGIN;\nSELECT 1;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON orders (a);'],
     ['after ROLLBACK', 'BEGIN;\nROLLBACK;\nDROP INDEX CONCURRENTLY i;'],
@@ -41,6 +73,6 @@ describe(RULE, () => {
   });
 
   it('does not double-report: the CONCURRENTLY form is not also a non-concurrent index', () => {
-    expect(lint(inTransaction('CREATE INDEX CONCURRENTLY i ON orders (a);')).map((finding) => finding.ruleId)).toEqual([RULE]);
+    expect(lint(inTransaction('CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (a);')).map((finding) => finding.ruleId)).toEqual([RULE]);
   });
 });

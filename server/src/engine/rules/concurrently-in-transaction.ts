@@ -1,5 +1,5 @@
 import { nonTransactionalForm } from '../knowledge/non-transactional';
-import { moveAfterTransaction } from './fixes/transaction-block';
+import { runOutsideTransaction } from './fixes/new-migration';
 import { PROBE_TABLE_SETUP, refusedInTransaction } from './probe-fixtures';
 import type { Rule } from './rule';
 
@@ -16,7 +16,8 @@ export const concurrentlyInTransaction: Rule = {
       'PostgreSQL refuses to run the CONCURRENTLY forms inside a transaction block: the statement fails with ' +
       '`ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block` (SQLSTATE 25001) and the ' +
       'migration stops half-way. They commit internally between their phases, which a surrounding transaction ' +
-      'would make impossible. The same holds for VACUUM, CREATE/DROP DATABASE, CREATE/DROP TABLESPACE, ALTER SYSTEM ' +
+      'would make impossible. The same holds for REINDEX SCHEMA, DATABASE and SYSTEM (which commit after each table), ' +
+      'VACUUM, CREATE/DROP DATABASE, CREATE/DROP TABLESPACE, ALTER SYSTEM ' +
       'and, before PostgreSQL 12, ALTER TYPE … ADD VALUE. The transaction may be one the migration tool opens: ' +
       'dbmate, diesel, Drizzle, node-pg-migrate and the Supabase CLI wrap each migration in one, and Prisma and ' +
       'golang-migrate send a multi-statement file as one query, which PostgreSQL runs as one transaction.',
@@ -42,6 +43,12 @@ export const concurrentlyInTransaction: Rule = {
       setup: PROBE_TABLE_SETUP,
       statement: 'REINDEX TABLE CONCURRENTLY lock_probe',
     }, { from: 12 }),
+    // Refused before the name is even looked at: the probe never reindexes anything.
+    // REINDEX SCHEMA exists from PostgreSQL 9.5.
+    refusedInTransaction('REINDEX SCHEMA', 'https://www.postgresql.org/docs/current/sql-reindex.html', { setup: [], statement: 'REINDEX SCHEMA public' }, { from: 10 }),
+    refusedInTransaction('REINDEX DATABASE', 'https://www.postgresql.org/docs/current/sql-reindex.html', { setup: [], statement: 'REINDEX DATABASE postgres' }, { from: 9 }),
+    // Before PostgreSQL 16 REINDEX SYSTEM must name the (current) database; the test servers' is `postgres`.
+    refusedInTransaction('REINDEX SYSTEM', 'https://www.postgresql.org/docs/current/sql-reindex.html', { setup: [], statement: 'REINDEX SYSTEM postgres' }, { from: 9 }),
   ],
   fixChecks: [
     {
@@ -62,7 +69,7 @@ export const concurrentlyInTransaction: Rule = {
       range: keyword ?? statement.range,
       safeAlternative: `Run ${form} outside the transaction block, after COMMIT or in a migration of its own.`,
     };
-    const moved = moveAfterTransaction(statement, context.statements, context.source, statement.text, `Move ${form} after COMMIT`);
+    const moved = runOutsideTransaction(statement, context, { text: statement.text, title: `Move ${form}`, outsideTransaction: true });
     return typeof moved === 'string' ? [{ ...report, noFixReason: moved }] : [{ ...report, fixes: [moved] }];
   },
 };

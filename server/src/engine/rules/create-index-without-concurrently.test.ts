@@ -7,12 +7,12 @@ const findings = (sql: string) => findingsOf(RULE, sql);
 describe(RULE, () => {
   describe('flags CREATE INDEX without CONCURRENTLY on a table this file did not create', () => {
     it.each([
-      ['plain', 'CREATE INDEX orders_customer_idx ON orders (customer_id);', 'CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);'],
-      ['unique', 'CREATE UNIQUE INDEX orders_ref_key ON orders (ref);', 'CREATE UNIQUE INDEX CONCURRENTLY orders_ref_key ON orders (ref);'],
+      ['plain', 'CREATE INDEX orders_customer_idx ON orders (customer_id);', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_idx ON orders (customer_id);'],
+      ['unique', 'CREATE UNIQUE INDEX orders_ref_key ON orders (ref);', 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS orders_ref_key ON orders (ref);'],
       ['if not exists', 'create index if not exists i on orders (a);', 'create index CONCURRENTLY if not exists i on orders (a);'],
       ['unnamed, schema-qualified, quoted', 'CREATE INDEX ON "Sales"."Orders" USING gin (tags);', 'CREATE INDEX CONCURRENTLY ON "Sales"."Orders" USING gin (tags);'],
-      ['comment inside', 'CREATE /* why */ INDEX i ON orders (a);', 'CREATE /* why */ INDEX CONCURRENTLY i ON orders (a);'],
-      ['partial, expression', 'CREATE INDEX i ON orders (lower(email)) WHERE deleted_at IS NULL;', 'CREATE INDEX CONCURRENTLY i ON orders (lower(email)) WHERE deleted_at IS NULL;'],
+      ['comment inside', 'CREATE /* why */ INDEX i ON orders (a);', 'CREATE /* why */ INDEX CONCURRENTLY IF NOT EXISTS i ON orders (a);'],
+      ['partial, expression', 'CREATE INDEX i ON orders (lower(email)) WHERE deleted_at IS NULL;', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (lower(email)) WHERE deleted_at IS NULL;'],
     ])('%s', (_name, sql, fixed) => {
       const [finding, ...others] = findings(sql);
       expect(others).toHaveLength(0);
@@ -62,7 +62,7 @@ describe(RULE, () => {
       expect(fix.title).toMatch(/after COMMIT/);
       const result = applyFix(sql, fix);
       expect(result).toBe(
-        ['BEGIN;', 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;', 'COMMIT;', '', 'CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);', ''].join('\n'),
+        ['BEGIN;', 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;', 'COMMIT;', '', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx ON orders (status);', ''].join('\n'),
       );
       // Neither this rule nor "CONCURRENTLY in a transaction" fires on the result.
       expect(lintWithoutHygiene(result)).toEqual([]);
@@ -71,7 +71,7 @@ describe(RULE, () => {
     it('also handles START TRANSACTION … END and a comment after COMMIT', () => {
       const source = 'START TRANSACTION;\nCREATE INDEX i ON orders (a);\nEND; -- done\nSELECT 1;\n';
       const result = applyFix(source, findings(source)[0]!.fixes[0]!);
-      expect(result).toBe('START TRANSACTION;\nEND; -- done\n\nCREATE INDEX CONCURRENTLY i ON orders (a);\nSELECT 1;\n');
+      expect(result).toBe('START TRANSACTION;\nEND; -- done\n\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (a);\nSELECT 1;\n');
       expect(lintWithoutHygiene(result)).toEqual([]);
     });
 
@@ -86,6 +86,6 @@ describe(RULE, () => {
     const sql = "COMMENT ON TABLE orders IS 'Bestellungen – für 🚀';\nCREATE INDEX i ON orders (a);";
     const [finding] = findings(sql);
     expect(textOf(sql, finding!)).toBe('CREATE INDEX');
-    expect(applyFix(sql, finding!.fixes[0]!)).toContain('CREATE INDEX CONCURRENTLY i ON orders (a);');
+    expect(applyFix(sql, finding!.fixes[0]!)).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (a);');
   });
 });

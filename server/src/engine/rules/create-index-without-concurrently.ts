@@ -1,7 +1,7 @@
 import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation } from '../model/relations';
 import { nodeAs } from '../model/statement';
-import { moveAfterTransaction } from './fixes/transaction-block';
+import { runOutsideTransaction } from './fixes/new-migration';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Rule } from './rule';
 
@@ -30,7 +30,8 @@ export const createIndexWithoutConcurrently: Rule = {
       'index is built (it scans the table twice and waits for transactions that were already running). It cannot ' +
       'run inside a transaction block, so put it in a migration that is not wrapped in a transaction. If it fails, ' +
       'it leaves an INVALID index: drop it with `DROP INDEX CONCURRENTLY` and try again. Tables created earlier in ' +
-      'the same migration are exempt: nobody else can use them yet.',
+      'the same migration are exempt: nobody else can use them yet. So is `CREATE INDEX … ON ONLY` a partitioned ' +
+      'table: it builds nothing (see concurrent-index-on-partitioned-table).',
   },
   facts: [
     {
@@ -69,13 +70,17 @@ export const createIndexWithoutConcurrently: Rule = {
   check(statement, context) {
     const index = nodeAs(statement, 'IndexStmt');
     if (!index || index.concurrent || !index.relation || statement.kind !== 'parsed') return [];
+    // ON ONLY is written for a partitioned table: it creates the parent's (invalid) index without building
+    // anything, the first step of the safe pattern (see concurrent-index-on-partitioned-table.ts).
+    if (index.relation.inh !== true) return [];
     const table = statement.targets[0]!;
     if (context.isCreatedInFile(table, statement.index)) return [];
 
     const indexKeyword = statement.tokens.find((token) => token.type === 'word' && token.value === 'INDEX');
     if (!indexKeyword) return [];
-    const concurrentText =
-      context.source.slice(statement.range.start, indexKeyword.end) + ' CONCURRENTLY' + context.source.slice(indexKeyword.end, statement.range.end);
+    // IF NOT EXISTS too (it needs the index's name): a retried build should not fail (see concurrent-index-without-if-exists).
+    const inserted = index.idxname && !index.if_not_exists ? ' CONCURRENTLY IF NOT EXISTS' : ' CONCURRENTLY';
+    const concurrentText = context.source.slice(statement.range.start, indexKeyword.end) + inserted + context.source.slice(indexKeyword.end, statement.range.end);
 
     const name = displayRelation(table);
     const report = {
@@ -89,21 +94,15 @@ export const createIndexWithoutConcurrently: Rule = {
 
     if (statement.transaction.kind === 'autocommit') {
       const fix: Fix = {
-        title: 'Build the index with CREATE INDEX CONCURRENTLY',
-        edits: [{ range: { start: indexKeyword.end, end: indexKeyword.end }, newText: ' CONCURRENTLY' }],
+        title: `Build the index with CREATE INDEX${inserted}`,
+        edits: [{ range: { start: indexKeyword.end, end: indexKeyword.end }, newText: inserted }],
         preferred: true,
         autoApplicable: true,
       };
       return [{ ...report, fixes: [fix] }];
     }
-    // Inside BEGIN … COMMIT, CONCURRENTLY would fail with "cannot run inside a transaction block".
-    const moved = moveAfterTransaction(
-      statement,
-      context.statements,
-      context.source,
-      concurrentText,
-      'Build the index with CREATE INDEX CONCURRENTLY after COMMIT (CONCURRENTLY cannot run inside a transaction block)',
-    );
+    // In a transaction, CONCURRENTLY would fail with "cannot run inside a transaction block".
+    const moved = runOutsideTransaction(statement, context, { text: concurrentText, title: `Build the index with CREATE INDEX${inserted}`, outsideTransaction: true });
     return typeof moved === 'string' ? [{ ...report, noFixReason: moved }] : [{ ...report, fixes: [moved] }];
   },
 };

@@ -8,10 +8,10 @@ const ruleIds = (sql: string) => lint(sql).map((finding) => finding.ruleId);
 describe(RULE, () => {
   describe('flags DROP INDEX without CONCURRENTLY and adds it in autocommit', () => {
     it.each([
-      ['plain', 'DROP INDEX orders_status_idx;', 'DROP INDEX CONCURRENTLY orders_status_idx;'],
+      ['plain', 'DROP INDEX orders_status_idx;', 'DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;'],
       ['if exists, qualified', 'drop index if exists app.orders_status_idx;', 'drop index CONCURRENTLY if exists app.orders_status_idx;'],
-      ['quoted, comment inside', 'DROP /* old */ INDEX "Orders_Idx";', 'DROP /* old */ INDEX CONCURRENTLY "Orders_Idx";'],
-      ['restrict', 'DROP INDEX orders_status_idx RESTRICT;', 'DROP INDEX CONCURRENTLY orders_status_idx RESTRICT;'],
+      ['quoted, comment inside', 'DROP /* old */ INDEX "Orders_Idx";', 'DROP /* old */ INDEX CONCURRENTLY IF EXISTS "Orders_Idx";'],
+      ['restrict', 'DROP INDEX orders_status_idx RESTRICT;', 'DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx RESTRICT;'],
     ])('%s', (_name, sql, fixed) => {
       const [finding, ...others] = findings(sql);
       expect(others).toEqual([]);

@@ -91,5 +91,7 @@ function concurrentFix(statement: ParsedStatement, context: RuleContext, indexCo
     return 'DROP INDEX CONCURRENTLY does not support CASCADE: drop the objects that depend on the index first, then drop the index concurrently.';
   }
   // Keeps the meaning; like CREATE INDEX CONCURRENTLY it is refused only on a partitioned table's index.
-  return addConcurrently(statement, context, firstKeyword(statement, ['INDEX'])!, 'Drop the index with DROP INDEX CONCURRENTLY', true);
+  // IF EXISTS too: a retried DROP INDEX CONCURRENTLY should not fail (see concurrent-index-without-if-exists).
+  const guard = nodeAs(statement, 'DropStmt')?.missing_ok ? '' : ' IF EXISTS';
+  return addConcurrently(statement, context, firstKeyword(statement, ['INDEX'])!, `Drop the index with DROP INDEX CONCURRENTLY${guard}`, true, guard);
 }

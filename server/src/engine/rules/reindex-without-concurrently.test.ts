@@ -98,6 +98,15 @@ describe(RULE, () => {
     });
   });
 
+  // lemmy 2025-08-01-000041_remove-aggregate-tables/up.sql: the REINDEX repairs indexes that missed the bulk UPDATE.
+  it('stays quiet for a REINDEX that repairs indexes the file switched off in pg_index', () => {
+    const switched = (value: string, table: string) => `UPDATE pg_index SET indisready = ${value} WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = '${table}');\n`;
+    const sql = `BEGIN;\n${switched('FALSE', 'person')}UPDATE person SET post_count = 0;\n${switched('TRUE', 'person')}REINDEX TABLE person;\nREINDEX TABLE post;\nCOMMIT;\n`;
+    // Only the other table's REINDEX is reported: the trick touched person's indexes, not post's.
+    expect(findings(sql).map((finding) => finding.message)).toEqual([expect.stringContaining('SHARE lock on post')]);
+    expect(findings(`BEGIN;\nUPDATE pg_catalog.pg_index SET indisvalid = true WHERE indexrelid = 'person_name_idx'::regclass;\nREINDEX INDEX person_name_idx;\nCOMMIT;\n`)).toEqual([]);
+  });
+
   it('does not double-report with concurrently-in-transaction', () => {
     expect(ruleIds('REINDEX TABLE orders;')).toEqual([RULE]);
     expect(ruleIds('BEGIN;\nREINDEX TABLE CONCURRENTLY orders;\nCOMMIT;')).toEqual(['concurrently-in-transaction']);

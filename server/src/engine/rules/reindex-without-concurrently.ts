@@ -44,7 +44,8 @@ export const reindexWithoutConcurrently: Rule = {
       'does not rebuild exclusion-constraint indexes or system catalogs, and if it fails it leaves an invalid ' +
       '`…_ccnew` index to drop. Before PostgreSQL 12, build a replacement with `CREATE INDEX CONCURRENTLY`, drop the old ' +
       'index with `DROP INDEX CONCURRENTLY` and rename the new one. Indexes of tables created earlier in the same ' +
-      'migration are exempt.',
+      'migration are exempt, and so is a REINDEX that repairs indexes the same file switched off by writing `pg_index` ' +
+      '(`indisready = false` around a bulk update): rebuilt concurrently or later, the stale indexes would serve queries meanwhile.',
   },
   facts: [
     {
@@ -86,7 +87,7 @@ export const reindexWithoutConcurrently: Rule = {
     const reindex = nodeAs(statement, 'ReindexStmt');
     if (!reindex || optionEnabled(reindex.params, 'concurrently') || statement.kind !== 'parsed') return [];
     const target = describeTarget(reindex, statement, context);
-    if (!target) return [];
+    if (!target || (target.lock && repairsIndexesTheFileSwitchedOff(statement, context, target.lock.relation))) return [];
     const catalog = target.lock !== undefined && isSystemCatalog(target.lock.relation);
     const alternative = advice(target.keyword, context.options.pgVersion, catalog);
     const report: Report = {
@@ -162,6 +163,21 @@ function wholeScope(keyword: string, scope: string): Target {
       'every read and write on that table waits (SHARE lock on the table, ACCESS EXCLUSIVE on its indexes).',
     lock: undefined,
   };
+}
+
+/**
+ * Whether an earlier statement of the file writes pg_index for this table or index (`UPDATE pg_index SET
+ * indisready = false … WHERE indrelid = … 'person'`), a bulk-load trick that stops index maintenance: the
+ * REINDEX then repairs indexes that miss rows. It has to finish in the migration, and without
+ * CONCURRENTLY — a concurrent or later rebuild leaves the application reading the stale indexes meanwhile.
+ */
+function repairsIndexesTheFileSwitchedOff(statement: ParsedStatement, context: RuleContext, target: RelationName): boolean {
+  const mentionsTarget = new RegExp(`\\b${target.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
+  return context.statements.some((earlier) => {
+    if (earlier.index >= statement.index) return false;
+    const written = nodeAs(earlier, 'UpdateStmt')?.relation;
+    return written?.relname === 'pg_index' && (written.schemaname ?? 'pg_catalog') === 'pg_catalog' && mentionsTarget.test(earlier.text);
+  });
 }
 
 /** The safe alternative on the project's PostgreSQL version. */

@@ -1,4 +1,5 @@
 import { baseName, wholeFile, type Framework } from './framework';
+import { freeVersionAfter, statementSql, versionTaken } from './next-migration';
 
 /** Atlas versioned migrations: a folder with `atlas.sum`; one transaction per file unless the file says `-- atlas:txmode none`. */
 export const atlas: Framework = {
@@ -11,5 +12,12 @@ export const atlas: Framework = {
     const mode = /^--\s*atlas:txmode\s+(\w+)/m.exec(file.source)?.[1];
     if (mode === 'none') return { evidence: 'atlas.sum beside the file and `-- atlas:txmode none`', sections: wholeFile(file.source, 'up', 'none') };
     return { evidence: 'atlas.sum beside the file', sections: wholeFile(file.source, 'up', 'transaction') };
+  },
+  newMigration(file, statement) {
+    const version = /^(\d+)_?.*\.sql$/.exec(baseName(file.path))?.[1];
+    if (version === undefined) return 'The file name does not start with an Atlas version, so Lockguard cannot name the next migration.';
+    const next = freeVersionAfter(version, versionTaken(file.siblings()));
+    const header = statement.outsideTransaction ? '-- atlas:txmode none\n\n' : '';
+    return { files: [{ path: `${next}_${statement.name}.sql`, text: `${header}${statementSql(statement)}` }], note: 'then run `atlas migrate hash` to update atlas.sum' };
   },
 };

@@ -1,4 +1,5 @@
-import { markers, sectionsBetween, type Framework } from './framework';
+import { baseName, markers, sectionsBetween, type Framework } from './framework';
+import { freeVersionAfter, statementSql, undoSql, versionTaken } from './next-migration';
 
 /**
  * dbmate: `-- migrate:up` / `-- migrate:down` sections (pairs may repeat), each sent as one query in a
@@ -20,5 +21,12 @@ export const dbmate: Framework = {
         found.map((at) => ({ at, kind: at.name === 'up' ? 'up' : 'down', wrapping: /\btransaction:false\b/.test(at.rest) ? 'one-query' : 'transaction' })),
       ),
     };
+  },
+  newMigration(file, statement) {
+    const version = /^(\d+)_.+\.sql$/.exec(baseName(file.path))?.[1];
+    if (version === undefined) return 'The file name does not start with a dbmate version (`<version>_<name>.sql`), so Lockguard cannot name the next migration.';
+    const next = freeVersionAfter(version, versionTaken(file.siblings()));
+    const up = statement.outsideTransaction ? '-- migrate:up transaction:false' : '-- migrate:up';
+    return { files: [{ path: `${next}_${statement.name}.sql`, text: `${up}\n${statementSql(statement)}\n-- migrate:down\n${undoSql(statement)}` }] };
   },
 };

@@ -1,4 +1,5 @@
 import { baseName, wholeFile, type Framework } from './framework';
+import { dieselVersionAfter, statementSql, undoSql } from './next-migration';
 
 /** diesel: `migrations/<version>_<name>/up.sql` and `down.sql`, each in a transaction unless `metadata.toml` says `run_in_transaction = false`. */
 export const diesel: Framework = {
@@ -13,5 +14,21 @@ export const diesel: Framework = {
       return { evidence: 'the path migrations/<name>/up.sql and run_in_transaction = false in metadata.toml', sections: wholeFile(file.source, kind, 'none') };
     }
     return { evidence: `the path migrations/<name>/${baseName(file.path)}`, sections: wholeFile(file.source, kind, 'transaction') };
+  },
+  newMigration(file, statement) {
+    if (baseName(file.path) !== 'up.sql') return 'Lockguard moves statements out of up.sql only.';
+    const version = /(?:^|\/)([\d-]+)_[^/]+\/up\.sql$/.exec(file.path)?.[1];
+    if (version === undefined) return 'The migration folder does not start with a diesel version, so Lockguard cannot name the next migration.';
+    const taken = file.siblings('..');
+    let next = dieselVersionAfter(version);
+    while (taken.some((name) => name.startsWith(`${next}_`))) next = dieselVersionAfter(next);
+    const folder = `../${next}_${statement.name}`;
+    return {
+      files: [
+        { path: `${folder}/up.sql`, text: statementSql(statement) },
+        { path: `${folder}/down.sql`, text: undoSql(statement) },
+        ...(statement.outsideTransaction ? [{ path: `${folder}/metadata.toml`, text: 'run_in_transaction = false\n' }] : []),
+      ],
+    };
   },
 };

@@ -1,4 +1,16 @@
 import { baseName, wholeFile, type Framework } from './framework';
+import { statementSql } from './next-migration';
+
+/**
+ * The events Flyway names callback scripts after (`afterMigrate`, `beforeEachMigrateStatement`,
+ * `afterCleanError`, `createSchema`, …: Flyway's callback Event enum). Other tools' hook files, such as
+ * graphile-migrate's `afterReset.sql`, are not Flyway's.
+ */
+const CALLBACK_EVENT =
+  /(?:(?:before|after)(?:Each)?(?:Migrate|Undo|Clean|Validate|Baseline|Repair|Info|Connect|Repeatables|Versioned|CreateSchema)(?:Statement)?(?:Applied|OperationFinish)?(?:Error)?|createSchema)/;
+
+/** A versioned (`V`), undo (`U`), repeatable (`R__`) or callback script; group 1 is `V` or `U`. */
+const SCRIPT_NAME = new RegExp(`^(?:([VU])\\d+(?:[._]\\d+)*(?:__.+)?|R__.+|${CALLBACK_EVENT.source}(?:__.+)?)\\.sql$`);
 
 /**
  * Flyway: `V<version>[__<desc>].sql` (versioned), `R__<desc>.sql` (repeatable) and callbacks (`afterMigrate__<desc>.sql`) run in a transaction;
@@ -13,7 +25,7 @@ export const flyway: Framework = {
   recognise(file) {
     const name = baseName(file.path);
     // Versioned, undo, repeatable, or a callback such as afterMigrate__seed.sql.
-    const match = /^(?:([VU])\d+(?:[._]\d+)*(?:__.+)?|R__.+|(?:before|after)[A-Z][A-Za-z]*(?:__.+)?)\.sql$/.exec(name);
+    const match = SCRIPT_NAME.exec(name);
     if (!match) return undefined;
     const kind = match[1]?.toUpperCase() === 'U' ? 'down' : 'up';
     if (/^\s*executeInTransaction\s*=\s*false\b/m.test(file.readSibling(`${name}.conf`) ?? '')) {
@@ -24,4 +36,39 @@ export const flyway: Framework = {
     }
     return { evidence: `the file name ${name}`, sections: wholeFile(file.source, kind, 'transaction') };
   },
+  newMigration(file, statement) {
+    const match = /^V(\d+(?:[._]\d+)*)__.+\.sql$/.exec(baseName(file.path));
+    if (!match) return 'Only a versioned migration (`V<version>__<description>.sql`) can be followed by a new one.';
+    const next = flywayVersionAfter(match[1]!, file.siblings());
+    const name = `V${next}__${statement.name}.sql`;
+    // The .conf makes it certain: Flyway's own list of non-transactional statements is shorter than PostgreSQL's.
+    const conf = statement.outsideTransaction ? [{ path: `${name}.conf`, text: 'executeInTransaction=false\n' }] : [];
+    return { files: [{ path: name, text: statementSql(statement) }, ...conf] };
+  },
 };
+
+/**
+ * The version just after `version`: its last part plus one when no sibling's version lies in
+ * between, else a sub-version (`3` → `3.1`, separator kept) that sorts before the next one.
+ */
+function flywayVersionAfter(version: string, siblings: readonly string[]): string {
+  const separator = version.includes('.') ? '.' : '_';
+  const parts = version.split(/[._]/).map(Number);
+  const taken = siblings.flatMap((name) => {
+    const match = /^V(\d+(?:[._]\d+)*)__/.exec(name);
+    return match ? [match[1]!.split(/[._]/).map(Number)] : [];
+  });
+  const bumped = [...parts.slice(0, -1), parts[parts.length - 1]! + 1];
+  if (!taken.some((other) => compareVersions(parts, other) < 0 && compareVersions(other, bumped) <= 0)) return bumped.join(separator);
+  let sub = [...parts, 1];
+  while (taken.some((other) => compareVersions(other, sub) === 0)) sub = [...parts, sub[sub.length - 1]! + 1];
+  return sub.join(separator);
+}
+
+function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const difference = (a[i] ?? 0) - (b[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}

@@ -64,6 +64,43 @@ export interface Framework extends Runner {
    */
   afterCommit: 'autocommit' | 'new-transaction';
   recognise(file: MigrationFile): Recognition | undefined;
+  /**
+   * A migration of its own for one statement, named and marked up by this framework's convention so
+   * it runs just after this one; or why the framework has no such way out. Absent: it has none.
+   */
+  newMigration?(file: ExistingMigration, statement: StatementToMove): NewMigration | string;
+}
+
+/** The migration a statement moves out of. */
+export interface ExistingMigration {
+  /** Forward slashes, as given to the linter. */
+  path: string;
+  source: string;
+  /** The names in a folder relative to the migration's (`.` by default); empty when unknown. */
+  siblings(folder?: string): readonly string[];
+}
+
+/** A statement that needs a migration of its own. */
+export interface StatementToMove {
+  /** Its SQL, without the terminating semicolon. */
+  text: string;
+  /** Its offset in the file (Liquibase puts it in a changeset after the one holding it). */
+  at: number;
+  /** A few words for the file name, e.g. `create_index_orders_customer_idx`. */
+  name: string;
+  /** It cannot run in a transaction block (CONCURRENTLY); otherwise it only has to run after this migration commits. */
+  outsideTransaction: boolean;
+  /** The statement that undoes it, for frameworks with rollback files; absent when unknown. */
+  undo?: string;
+}
+
+/** What the framework's new migration takes: files to create, or (Liquibase) a changeset inserted into this file. */
+export interface NewMigration {
+  /** Paths relative to the migration's folder. */
+  files: { path: string; text: string }[];
+  insert?: { at: number; text: string };
+  /** What the user still has to do, e.g. Atlas's `atlas migrate hash`. */
+  note?: string;
 }
 
 /** The file's base name. */

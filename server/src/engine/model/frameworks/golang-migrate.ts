@@ -1,4 +1,5 @@
 import { baseName, wholeFile, type Framework } from './framework';
+import { freeVersionAfter, statementSql, undoSql, versionTaken } from './next-migration';
 
 /**
  * golang-migrate: `<version>_<title>.up.sql` / `.down.sql`, sent to PostgreSQL as one query (an implicit
@@ -13,5 +14,16 @@ export const golangMigrate: Framework = {
     const match = /^\d+_.+\.(up|down)\.sql$/.exec(baseName(file.path));
     if (!match) return undefined;
     return { evidence: `the file name ${baseName(file.path)}`, sections: wholeFile(file.source, match[1] === 'up' ? 'up' : 'down', 'one-query') };
+  },
+  // A file of one statement is one query without an implicit transaction: the way out for CONCURRENTLY.
+  newMigration(file, statement) {
+    const version = /^(\d+)_/.exec(baseName(file.path))![1]!;
+    const next = freeVersionAfter(version, versionTaken(file.siblings()));
+    return {
+      files: [
+        { path: `${next}_${statement.name}.up.sql`, text: statementSql(statement) },
+        { path: `${next}_${statement.name}.down.sql`, text: undoSql(statement) },
+      ],
+    };
   },
 };

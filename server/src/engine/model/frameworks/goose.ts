@@ -1,4 +1,5 @@
-import { markers, sectionsBetween, withStatementBlocks, type Framework } from './framework';
+import { baseName, markers, sectionsBetween, withStatementBlocks, type Framework } from './framework';
+import { freeVersionAfter, statementSql, undoSql, versionTaken } from './next-migration';
 
 /**
  * goose: `-- +goose Up` / `-- +goose Down` sections, each run in a transaction unless the file says
@@ -20,5 +21,12 @@ export const goose: Framework = {
         markers(source, /^--\s*\+goose\s+(StatementBegin|StatementEnd)\b(.*)$/im),
       ),
     };
+  },
+  newMigration(file, statement) {
+    const version = /^(\d+)_.+\.sql$/.exec(baseName(file.path))?.[1];
+    if (version === undefined) return 'The file name does not start with a goose version (`<version>_<name>.sql`), so Lockguard cannot name the next migration.';
+    const next = freeVersionAfter(version, versionTaken(file.siblings()));
+    const header = statement.outsideTransaction ? '-- +goose NO TRANSACTION\n' : '';
+    return { files: [{ path: `${next}_${statement.name}.sql`, text: `${header}-- +goose Up\n${statementSql(statement)}\n-- +goose Down\n${undoSql(statement)}` }] };
   },
 };

@@ -1,4 +1,5 @@
 import { wholeFile, type Framework } from './framework';
+import { statementSql } from './next-migration';
 
 /**
  * graphile-migrate: `migrations/committed/<n>.sql` (with `--! Previous:`/`--! Hash:` headers) and
@@ -16,5 +17,16 @@ export const graphileMigrate: Framework = {
     if (!committed && !current && !/^--! (Previous|Hash): sha1:/m.test(file.source)) return undefined;
     if (/^--! no-transaction\b/m.test(file.source)) return { evidence: 'the graphile-migrate layout and `--! no-transaction`', sections: wholeFile(file.source, 'up', 'one-query') };
     return { evidence: 'the graphile-migrate layout (migrations/committed, --! headers)', sections: wholeFile(file.source, 'up', 'transaction') };
+  },
+  // Work in progress goes to migrations/current.sql, which `graphile-migrate commit` turns into the next committed migration.
+  newMigration(file, statement) {
+    if (!/(^|\/)migrations\/committed\/[^/]+\.sql$/.test(file.path)) {
+      return 'graphile-migrate has one current migration: commit this one first (`graphile-migrate commit`), then put the statement alone in the new current.sql under `--! no-transaction`.';
+    }
+    if (file.siblings('..').some((name) => name === 'current.sql' || name === 'current')) {
+      return 'migrations/current.sql already exists: commit it first, then put the statement alone in the new current.sql under `--! no-transaction`.';
+    }
+    const header = statement.outsideTransaction ? '--! no-transaction\n' : '';
+    return { files: [{ path: '../current.sql', text: `${header}${statementSql(statement)}` }] };
   },
 };

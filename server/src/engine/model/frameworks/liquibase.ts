@@ -1,4 +1,5 @@
 import { markers, type Framework, type Section } from './framework';
+import { statementSql } from './next-migration';
 
 /**
  * Liquibase formatted SQL: the file starts with `--liquibase formatted sql`; each `--changeset
@@ -20,5 +21,17 @@ export const liquibase: Framework = {
       return { kind: 'up', start: i === 0 ? 0 : at.start, end: changesets[i + 1]?.start ?? source.length, wrapping: !outside ? 'transaction' : oneQuery ? 'one-query' : 'none' };
     });
     return { evidence: 'the `--liquibase formatted sql` header', sections: sections.length > 0 ? sections : [{ kind: 'up', start: 0, end: source.length, wrapping: 'transaction' }] };
+  },
+  // A changeset of its own, right after the one holding the statement: no new file.
+  newMigration({ source }, statement) {
+    const changesets = markers(source, /^--\s*(changeset)\s+(.*)$/m);
+    const index = changesets.filter((changeset) => changeset.start <= statement.at).length - 1;
+    const holding = changesets[index];
+    const id = holding && /^(\S+):(\S+)/.exec(holding.rest);
+    if (!id) return 'The statement is not in a `--changeset author:id` changeset, so Lockguard cannot add one after it.';
+    const at = changesets[index + 1]?.start ?? source.length;
+    const attributes = statement.outsideTransaction ? ' runInTransaction:false' : '';
+    const lead = at === source.length && !source.endsWith('\n') ? '\n\n' : at === source.length ? '\n' : '';
+    return { files: [], insert: { at, text: `${lead}--changeset ${id[1]}:${id[2]}-${statement.name}${attributes}\n${statementSql(statement)}${at === source.length ? '' : '\n'}` } };
   },
 };

@@ -1,4 +1,5 @@
 import { baseName, wholeFile, type Framework } from './framework';
+import { freeVersionAfter, statementSql, undoSql, versionTaken } from './next-migration';
 
 /**
  * pop / ory popx: `<version>_<name>[.<dialect>][.autocommit].up.sql` / `.down.sql`, each in a
@@ -15,6 +16,17 @@ export const pop: Framework = {
     return {
       evidence: `the file name ${baseName(file.path)}`,
       sections: wholeFile(file.source, match[2] === 'up' ? 'up' : 'down', match[1] ? 'none' : 'transaction'),
+    };
+  },
+  newMigration(file, statement) {
+    const match = /^(\d+)_[^.]+((?:\.(?:postgres|cockroach|mysql|sqlite3))?)/.exec(baseName(file.path))!;
+    const next = freeVersionAfter(match[1]!, versionTaken(file.siblings()));
+    const suffix = `${match[2]}${statement.outsideTransaction ? '.autocommit' : ''}`;
+    return {
+      files: [
+        { path: `${next}_${statement.name}${suffix}.up.sql`, text: statementSql(statement) },
+        { path: `${next}_${statement.name}${suffix}.down.sql`, text: undoSql(statement) },
+      ],
     };
   },
 };

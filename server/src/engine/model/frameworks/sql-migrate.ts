@@ -1,4 +1,5 @@
-import { markers, sectionsBetween, withStatementBlocks, type Framework } from './framework';
+import { baseName, markers, sectionsBetween, withStatementBlocks, type Framework } from './framework';
+import { freeVersionAfter, statementSql, undoSql, versionTaken } from './next-migration';
 
 /** sql-migrate: `-- +migrate Up` / `-- +migrate Down`, each in a transaction unless its marker says `notransaction`. */
 export const sqlMigrate: Framework = {
@@ -19,5 +20,12 @@ export const sqlMigrate: Framework = {
         markers(source, /^--\s*\+migrate\s+(StatementBegin|StatementEnd)\b(.*)$/m),
       ),
     };
+  },
+  newMigration(file, statement) {
+    const match = /^(\d+)([-_]).+\.sql$/.exec(baseName(file.path));
+    if (!match) return 'The file name does not start with a number, so Lockguard cannot name a migration that sorts right after it: create one by hand with `-- +migrate Up notransaction`.';
+    const next = freeVersionAfter(match[1]!, versionTaken(file.siblings()));
+    const up = statement.outsideTransaction ? '-- +migrate Up notransaction' : '-- +migrate Up';
+    return { files: [{ path: `${next}${match[2]}${statement.name.replace(/_/g, match[2]!)}.sql`, text: `${up}\n${statementSql(statement)}\n-- +migrate Down\n${undoSql(statement)}` }] };
   },
 };

@@ -13,7 +13,7 @@ export function moveAfterTransaction(statement: Statement, statements: readonly 
   if (!end) {
     return 'This file opens a transaction block and never closes it, so there is no place after COMMIT to move the statement to. Put it in a migration of its own that runs outside a transaction.';
   }
-  const removal = wholeLines(source, statement.range.start, (statement.terminator ?? statement.range.end - 1) + 1);
+  const removal = statementRemoval(source, statement).range;
   const afterCommit = lineEnd(source, (end.terminator ?? end.range.end - 1) + 1);
   const edits: TextEdit[] = [
     { range: removal, newText: '' },
@@ -21,6 +21,11 @@ export function moveAfterTransaction(statement: Statement, statements: readonly 
   ];
   // Not applied blindly: it changes which statements commit together.
   return { title, edits, preferred: true, autoApplicable: false };
+}
+
+/** Removes the statement and its semicolon, and its line when nothing else is on it. */
+export function statementRemoval(source: string, statement: Statement): TextEdit {
+  return { range: wholeLines(source, statement.range.start, (statement.terminator ?? statement.range.end - 1) + 1), newText: '' };
 }
 
 /** Widens [start, end) to whole lines when nothing but whitespace shares them, so no blank line is left behind. */

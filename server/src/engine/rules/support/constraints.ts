@@ -4,6 +4,7 @@ import { displayRelation, sameRelation, type RelationName } from '../../model/re
 import { nodeAs, type ParsedStatement, type Statement, type TransactionContext } from '../../model/statement';
 import type { Token } from '../../text/lexer';
 import type { OffsetRange } from '../../text/positions';
+import { followingMigration, sentAsOneQuery } from '../fixes/new-migration';
 import { moveAfterTransaction } from '../fixes/transaction-block';
 import type { Fix, RuleContext, TextEdit } from '../rule';
 
@@ -169,14 +170,14 @@ export function insertAfterStatement(statement: Statement, source: string, sql: 
 /** Whether two statements run in the same transaction (so a lock the first takes is held by the second). */
 export function sameTransaction(a: TransactionContext, b: TransactionContext): boolean {
   if (a.kind === 'explicit' && b.kind === 'explicit') return a.begin === b.begin;
-  return a.kind === 'implicit' && b.kind === 'implicit';
+  return a.kind === 'implicit' && b.kind === 'implicit' && a.start === b.start;
 }
 
 /** The parsed statements before `statement` in its transaction, oldest first; an explicit block is read from its BEGIN only. */
 export function earlierInSameTransaction(statement: Statement, context: RuleContext): ParsedStatement[] {
   const { transaction } = statement;
   if (transaction.kind === 'autocommit') return [];
-  const from = transaction.kind === 'explicit' ? transaction.begin : 0;
+  const from = transaction.kind === 'explicit' ? transaction.begin : transaction.start;
   return context.statements
     .slice(from, statement.index)
     .filter((earlier): earlier is ParsedStatement => earlier.kind === 'parsed' && sameTransaction(earlier.transaction, transaction));
@@ -227,10 +228,21 @@ export function notValidFix(statement: ParsedStatement, context: RuleContext, ad
   const name = quoteIdentifier(constraintName(table, added));
   const validate = `ALTER TABLE ${tableText(statement, context)} VALIDATE CONSTRAINT ${name}`;
   const edits = added.column ? inlineToNotValid(statement, context, added, name, keyword) : tableConstraintToNotValid(added, name);
-  const after = insertAfterTransaction(statement, context, validate);
+  // A lone statement a runner sends as one query (Prisma, golang-migrate): a VALIDATE added after it would share its implicit transaction.
+  const after = statement.transaction.kind === 'autocommit' && sentAsOneQuery(statement, context) ? 'one query' : insertAfterTransaction(statement, context, validate);
   if (typeof after !== 'string') {
     const where = statement.transaction.kind === 'autocommit' ? 'in its own transaction' : 'after COMMIT';
     return { title: `Add the constraint NOT VALID, then VALIDATE CONSTRAINT ${where}`, edits: [...edits, after], preferred: true, autoApplicable: false };
+  }
+  const following = followingMigration(statement, context, validate);
+  if (typeof following !== 'string') {
+    return {
+      title: `Add the constraint NOT VALID; VALIDATE CONSTRAINT ${following.where}`,
+      edits: [...edits, ...following.edits],
+      createFiles: following.createFiles,
+      preferred: true,
+      autoApplicable: false,
+    };
   }
   // The whole file is one transaction (or its block never closes): validating in it would hold the ADD's lock through the scan.
   const note = insertAfterStatement(statement, context.source, `-- lockguard: validate in the next migration (outside this transaction): ${validate}`);
