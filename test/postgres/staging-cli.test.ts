@@ -93,7 +93,7 @@ describe('lockguard stats', () => {
     expect(run.code).toBe(0);
     const stats = JSON.parse(readFileSync(out, 'utf8'));
     expect(stats).toMatchObject({ format: 'lockguard-stats', version: 1, server: { systemIdentifier: expect.stringMatching(/^\d+$/) }, settings: { maintenance_work_mem: expect.any(String), max_parallel_maintenance_workers: expect.any(String), work_mem: expect.any(String) } });
-    expect(stats.tables).toContainEqual({ table: 'public.orders', rows: 20_000, bytes: expect.any(Number), totalBytes: expect.any(Number) });
+    expect(stats.tables).toContainEqual({ table: 'public.orders', rows: 20_000, bytes: expect.any(Number), totalBytes: expect.any(Number), indexBytes: expect.any(Number) });
 
     const file = scratch.write('refused.sql', 'ALTER TABLE orders ADD COLUMN x int;\n');
     const refused = lockguard(['check', file, '--url', staging.url, '--stats', out]);

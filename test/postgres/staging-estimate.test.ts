@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { checkMigration } from '../../server/src/engine/staging/check';
 import type { ProductionEstimate } from '../../server/src/engine/staging/report';
-import { statisticsOf } from '../../server/src/engine/staging/sizes';
+import { productionServerOf } from '../../server/src/engine/staging/production-server';
+import { CACHE_SETTINGS, REGIME_SETTINGS, statisticsOf } from '../../server/src/engine/staging/sizes';
 import { createStagingDatabase, ORDERS_ROWS, type StagingDatabase } from './staging-fixture';
 
 const serverUrl = inject('pgUrl');
@@ -56,3 +57,23 @@ it('CREATE INDEX on 200k rows, scaled to 2M: the real 2M-row build lands inside 
   expect(real, `real ${Math.round(real)} ms; estimate ${estimate.lowMs}–${estimate.highMs} ms`).toBeGreaterThanOrEqual(estimate.lowMs);
   expect(real, `real ${Math.round(real)} ms; estimate ${estimate.lowMs}–${estimate.highMs} ms`).toBeLessThanOrEqual(estimate.highMs);
 }, 120_000);
+
+it('the stats export carries the memory settings and index sizes the estimate reads, from the catalog', async () => {
+  const session = await production.session();
+  const stats = await statisticsOf(session);
+  expect(Object.keys(stats.settings ?? {}).sort()).toEqual([...REGIME_SETTINGS, ...CACHE_SETTINGS].sort());
+  const { rows } = await session.query<{ shared_buffers: string; effective_cache_size: string; maintenance_work_mem: string; index_bytes: string }>(
+    `SELECT (SELECT setting::int8 * 8192 FROM pg_settings WHERE name = 'shared_buffers') AS shared_buffers,
+       (SELECT setting::int8 * 8192 FROM pg_settings WHERE name = 'effective_cache_size') AS effective_cache_size,
+       (SELECT setting::int8 * 1024 FROM pg_settings WHERE name = 'maintenance_work_mem') AS maintenance_work_mem,
+       pg_indexes_size('orders') AS index_bytes`,
+  );
+  const real = rows[0]!;
+  expect(productionServerOf(stats.settings ?? {})).toMatchObject({
+    sharedBuffersBytes: Number(real.shared_buffers),
+    effectiveCacheBytes: Number(real.effective_cache_size),
+    maintenanceWorkMemBytes: Number(real.maintenance_work_mem),
+  });
+  // The fixture vacuumed orders: the statistics' page counts are the index files' sizes.
+  expect(stats.tables.find((table) => table.table === 'public.orders')?.indexBytes).toBe(Number(real.index_bytes));
+});

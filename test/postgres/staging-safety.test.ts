@@ -173,10 +173,12 @@ describe('connection problems', () => {
     expect(JSON.stringify(result)).not.toContain(PASSWORD);
   });
 
-  it('a password inside the URL works, and the report shows the URL without it', async () => {
+  it('a password inside the URL is refused before connecting, with a message that does not repeat it', async () => {
     const result = await checkMigration(request('SELECT 1;', { staging: { url: roleUrl(PASSWORD) } }));
-    const report = reportOf(result);
-    expect(report.target).toMatchObject({ kind: 'staging', url: roleUrl() });
+    const problem = problemOf(result);
+    expect(problem.kind).toBe('input');
+    expect(problem.message).toContain(`"${roleUrl()}" holds a password`);
+    expect(problem.message).toMatch(/PGPASSWORD.*~\/\.pgpass/);
     expect(JSON.stringify(result)).not.toContain(PASSWORD);
     expect(JSON.stringify(result)).not.toContain(encodeURIComponent(PASSWORD));
   });
@@ -259,7 +261,7 @@ describe('production sizes from a read-only connection', () => {
     try {
       const result = await checkMigration(request('CREATE INDEX orders_note_idx ON orders (note);', { production: { kind: 'connection', url: production.url } }));
       const report = reportOf(result);
-      expect(report.tables).toEqual([{ table: 'public.orders', staging: expect.objectContaining({ rows: 200_000 }), production: { rows: 30_000, bytes: expect.any(Number), source: 'connection' } }]);
+      expect(report.tables).toEqual([{ table: 'public.orders', staging: expect.objectContaining({ rows: 200_000 }), production: expect.objectContaining({ rows: 30_000, bytes: expect.any(Number), source: 'connection' }) }]);
       const [statement] = report.statements;
       expect(statement?.status === 'traced' && statement.trace.estimate).toMatchObject({ kind: 'estimated', productionRows: 30_000, model: 'n-log-n' });
     } finally {

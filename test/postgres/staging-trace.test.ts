@@ -110,13 +110,15 @@ describe.each(servers)('PostgreSQL $major', ({ major, url }) => {
     });
   }
 
-  it('locks accumulate: VALIDATE after ADD … NOT VALID still blocks every read and write until COMMIT', async () => {
-    const report = await check(`ALTER TABLE orders ADD CONSTRAINT orders_status_chk CHECK (status <> '') NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_status_chk;`);
-    const validate = traceOf(report.statements[1]);
+  // In separate transactions (autocommit, COMMIT between them) VALIDATE holds only its own lock: staging-segments.test.ts.
+  it('locks accumulate within one transaction: VALIDATE after ADD … NOT VALID still blocks every read and write until COMMIT', async () => {
+    const report = await check(`BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_status_chk CHECK (status <> '') NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_status_chk;\nCOMMIT;`);
+    const validate = traceOf(report.statements[2]);
     expect(validate.locksAcquired).toEqual([]); // SHARE UPDATE EXCLUSIVE is weaker than the ACCESS EXCLUSIVE already held
     expect(validate.fullScans.map((scan) => scan.table)).toEqual(['public.orders']);
     expect(validate.blocking[0]?.operations.filter((verdict) => verdict.blocked).map((verdict) => verdict.operation)).toEqual(ALL);
-    expect(report.statements[1]?.start).toEqual({ line: 1, character: 0 });
+    expect(report.statements[2]?.start).toEqual({ line: 2, character: 0 });
+    expect(report.blocksTraffic).toBe(true);
   });
 
   it('CREATE INDEX CONCURRENTLY is never run: reported from the knowledge base, timed through its plain form in a savepoint', async () => {

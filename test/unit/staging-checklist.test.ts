@@ -90,6 +90,15 @@ describe('checklist filled from a staging check', () => {
     expect(section(checklist, 'Estimated run time on production volume:')).toContain('  not analysed past statement 3: the check was cancelled');
   });
 
+  it("lists each locked table once in the lock-queue query: the trace's public.orders and the documentation's orders are one table", () => {
+    // The CONCURRENTLY build is not run: its lock is the documentation's, named as the file wrote it.
+    const fixture = stagingReport();
+    const report = { ...fixture, statements: fixture.statements.map((statement) => (statement.status === 'not-run' ? { ...statement, knownLocks: statement.knownLocks.map((lock) => ({ ...lock, relation: 'orders' })) } : statement)) };
+    expect(report.statements.flatMap((statement) => (statement.status === 'not-run' ? statement.knownLocks.map((lock) => lock.relation) : []))).toEqual(['orders']);
+    const queue = fillChecklist(report, undefined).split('\n').find((line) => line.includes('AND l.relation IN'));
+    expect(queue).toBe("  WHERE l.locktype = 'relation' AND l.relation IN ('public.orders'::regclass)");
+  });
+
   it('finds the block the snippet inserts', () => {
     const text = `-- migration\n/* lockguard:checklist\nLock analysis:\n  x\nlockguard:end */\nSELECT 1;\n`;
     const block = findChecklistBlock(text)!;

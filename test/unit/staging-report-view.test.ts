@@ -14,6 +14,24 @@ function tableRows(html: string): string[][] {
 }
 
 describe('staging report page', () => {
+  it('beside the migration (narrow), each statement becomes a card: every cell carries its column name', () => {
+    const html = render();
+    const header = [...(/<thead>([\s\S]*?)<\/thead>/.exec(html)![1]!).matchAll(/<th>([^<]*)<\/th>/g)].map((match) => match[1]);
+    const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
+    for (const row of body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)) {
+      const cells = [...row[1]!.matchAll(/<td( class="empty")?(?: data-label="([^"]*)")?>/g)];
+      expect(cells).toHaveLength(header.length);
+      // A filled cell is labelled with its own column; an empty one is hidden in the card.
+      cells.forEach((cell, i) => expect(cell[1] ? 'empty' : cell[2]).toBe(cell[1] ? 'empty' : header[i]));
+    }
+    expect(body).toContain('<td data-label="Blocked until COMMIT">');
+    const narrow = /@media \(max-width: (\d+)px\) \{([\s\S]*?)\n\}/.exec(html)!;
+    expect(Number(narrow[1])).toBeGreaterThanOrEqual(500); // the report view beside the editor is about 500 px wide
+    expect(narrow[2]).toContain('table.statements thead { display: none; }');
+    expect(narrow[2]).toContain('table.statements td.empty { display: none; }');
+    expect(narrow[2]).toContain('content: attr(data-label)');
+  });
+
   it('allows only its own nonce-tagged stylesheet: no scripts, no external resources', () => {
     const html = render();
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)![1]!;

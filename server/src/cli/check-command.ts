@@ -13,11 +13,15 @@ import { UsageError } from './usage';
  * staging database of `--url` or else on the embedded PGlite database, and reports its locks, what
  * they block and for how long.
  *
- * Exit codes: 0 the check completed and no SELECT, INSERT, UPDATE or DELETE of another session on an
- * existing table waits on the migration; 1 some do (measured on staging, inferred on PGlite or from the
- * documentation for statements the check does not run), or a statement failed (on staging the
- * migration would fail too, or waited past lock_timeout); 2 bad usage, an unreadable file, a
- * connection problem, a refused target, or the check was cancelled (Ctrl-C).
+ * Exit codes (`report.blocksTraffic`, engine/staging/spans.ts): 0 the check completed and no lock that
+ * makes other sessions' reads or writes of an existing table wait was held while work that grows with
+ * the table ran (a catalog-only change in its own transaction holds its lock for milliseconds: still 0);
+ * 1 such a lock was held, within one of the migration's transactions, while a rewrite, a full scan, an
+ * index build or rows written ran (measured on staging; on PGlite, whose tables are empty, the
+ * statement's documented work), or a statement the check does not run takes such a lock by the
+ * documentation, or a statement failed (on staging the migration would fail too, or waited past
+ * lock_timeout); 2 bad usage, an unreadable file, a connection problem, a refused target, or the
+ * check was cancelled (Ctrl-C, SIGTERM, SIGHUP).
  */
 export async function runCheck(values: OptionValues<typeof CHECK_COMMAND.options>, positionals: readonly string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('`lockguard check` checks one migration file: lockguard check FILE [--url URL].');

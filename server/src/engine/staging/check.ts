@@ -21,6 +21,7 @@ import { connect, ConnectionProblem, processId, reportedParameter } from './conn
 import { redactSecrets, resolveTarget, TargetError, type ConnectionTarget } from './connection-target';
 import { openEmbedded, type EmbeddedDatabase } from './embedded';
 import { estimateConcurrent, estimateTraced, type SizeLookup } from './estimate';
+import type { SettingValues } from './production-server';
 import { displayPath, earlierMigrations, upSection } from './migration-order';
 import { knownLockBlocksTraffic, planStatements, type PlannedStatement } from './plan';
 import { measuringProbe } from './probes';
@@ -59,11 +60,14 @@ export async function checkMigration(request: CheckRequest, options: CheckOption
   const signal = options.signal ?? new AbortController().signal;
   const onProgress = options.onProgress ?? (() => {});
   const secrets = [request.staging?.password, request.production?.kind === 'connection' ? request.production.password : undefined];
+  // The embedded database starts in its worker while this thread parses the migration.
+  const embedded = request.staging ? undefined : startEmbedded(signal, onProgress);
   try {
     const statements = await statementsOf(request);
-    const run = request.staging ? await checkOnStaging(request, request.staging, statements, signal, onProgress) : await checkEmbedded(request, statements, signal, onProgress);
+    const run = request.staging ? await checkOnStaging(request, request.staging, statements, signal, onProgress) : await checkEmbedded(request, statements, embedded!, signal, onProgress);
     return run.kind === 'report' ? { kind: 'report', report: redactReport(run.report, secrets) } : run;
   } catch (error) {
+    void embedded?.then((db) => db.close(), () => {});
     const problem = problemOf(error);
     if (!problem) throw error;
     return { kind: 'problem', problem: { ...problem, message: redactSecrets(problem.message, secrets) } };
@@ -243,12 +247,19 @@ const sameDatabase = (a: ConnectionTarget, b: ConnectionTarget) => a.host.toLowe
 
 const EMBEDDED_NO_TIMING = 'embedded PGlite database: WebAssembly and no data, so its timings say nothing about staging or production';
 
-async function checkEmbedded(request: CheckRequest, statements: readonly Statement[], signal: AbortSignal, onProgress: (progress: CheckProgress) => void): Promise<CheckResult> {
-  const startedAt = new Date();
+function startEmbedded(signal: AbortSignal, onProgress: (progress: CheckProgress) => void): Promise<EmbeddedDatabase> {
   onProgress({ kind: 'connecting', target: 'embedded PostgreSQL (PGlite)' });
+  const opening = openEmbedded(signal);
+  // Awaited by checkEmbedded; a failure before then (the file does not parse) must not go unhandled.
+  opening.catch(() => {});
+  return opening;
+}
+
+async function checkEmbedded(request: CheckRequest, statements: readonly Statement[], opening: Promise<EmbeddedDatabase>, signal: AbortSignal, onProgress: (progress: CheckProgress) => void): Promise<CheckResult> {
+  const startedAt = new Date();
   let db: EmbeddedDatabase | undefined;
   try {
-    db = await openEmbedded(signal);
+    db = await opening;
     const replayed = await replayEarlierMigrations(db, request.file, signal, onProgress);
     if (replayed.kind === 'problem') return replayed;
     const backend: TraceBackend = { session: db, settings: {}, timing: { measured: false, reason: EMBEDDED_NO_TIMING }, probe: inferOnly };
@@ -318,7 +329,7 @@ function assemble(request: CheckRequest, target: CheckTarget, run: TraceRun, sta
     const size = tables.find((candidate) => candidate.table === table) ?? lookupTable(new Map(tables.map((entry) => [entry.table, entry])), table);
     return size?.production ? { staging: size.staging, production: size.production } : undefined;
   };
-  const statements = run.statements.map((result) => withEstimate(withWholeScans(result, tables), sizes, production !== undefined));
+  const statements = run.statements.map((result) => withEstimate(withWholeScans(result, tables), sizes, production !== undefined, production?.settings ?? {}));
   return {
     file: request.file,
     target,
@@ -342,15 +353,16 @@ function withWholeScans(result: StatementResult, tables: readonly TableSize[]): 
   return { ...result, trace: { ...result.trace, fullScans: result.trace.fullScans.map((scan) => ({ ...scan, rowsRead: Math.max(scan.rowsRead, scan.scans * rowsOf(scan.table)) })) } };
 }
 
-function withEstimate(result: StatementResult, sizes: SizeLookup, haveProduction: boolean): StatementResult {
+/** `settings`: production's (from `lockguard stats`), to tell when production runs in another regime than staging. */
+function withEstimate(result: StatementResult, sizes: SizeLookup, haveProduction: boolean, settings: SettingValues): StatementResult {
   const none = { kind: 'not-estimated', reason: 'no production sizes given (--production-url, --stats or row counts)' } as const;
   if (result.status === 'traced') {
-    const estimate = haveProduction || result.trace.duration.kind !== 'measured' ? estimateTraced(result.trace, sizes) : none;
+    const estimate = haveProduction || result.trace.duration.kind !== 'measured' ? estimateTraced(result.trace, sizes, settings) : none;
     return { ...result, trace: { ...result.trace, estimate } };
   }
   if (result.status === 'not-run' && result.reason.kind === 'non-transactional' && result.reason.equivalent) {
     const lock = result.knownLocks[0];
-    const estimate = haveProduction && lock ? estimateConcurrent(result.reason.equivalent.duration, lock.relation, lock.mode, sizes) : none;
+    const estimate = haveProduction && lock ? estimateConcurrent(result.reason.equivalent.duration, lock.relation, lock.mode, sizes, settings) : none;
     return { ...result, reason: { ...result.reason, equivalent: { ...result.reason.equivalent, estimate } } };
   }
   return result;

@@ -8,6 +8,7 @@ import snippets from '../../../../snippets/sql.json';
 import type { OffsetRange } from '../text/positions';
 import { describeBlocked, formatDuration, formatRange, formatRows } from './format';
 import type { CheckReport, RelationLabel, StatementResult } from './report';
+import { lookupTable } from './sizes';
 import { lockSpans, tableTotals, type LockSpan } from './spans';
 
 const BEGIN = '/* lockguard:checklist';
@@ -164,7 +165,7 @@ function concurrentIndexName(text: string): string | undefined {
 
 /** The snippet's monitoring queries, then the lock queue of the tables the migration locks. */
 function monitoringLines(report: CheckReport, snippetQueries: readonly string[]): string[] {
-  const tables = [...new Set(report.statements.flatMap((statement) => (statement.status === 'traced' ? statement.trace.locksHeld.filter((lock) => !lock.createdByMigration).map((lock) => lock.relation.table) : statement.status === 'not-run' ? statement.knownLocks.map((lock) => lock.relation) : [])))].sort();
+  const tables = lockedTables(report);
   if (tables.length === 0) return [...snippetQueries];
   const list = tables.map((table) => `'${table.replace(/'/g, "''")}'::regclass`).join(', ');
   return [
@@ -175,6 +176,19 @@ function monitoringLines(report: CheckReport, snippetQueries: readonly string[])
     `  WHERE l.locktype = 'relation' AND l.relation IN (${list})`,
     `  ORDER BY l.granted DESC, a.xact_start;`,
   ];
+}
+
+/**
+ * The existing tables the migration locks, each named once: traced locks name a table as the catalog
+ * does (`public.orders`), the documentation as the migration wrote it (`orders`); a name that matches
+ * one already listed is the same table (sizes.ts's `lookupTable`), so qualified names are taken first.
+ */
+function lockedTables(report: CheckReport): string[] {
+  const names = report.statements.flatMap((statement) => (statement.status === 'traced' ? statement.trace.locksHeld.filter((lock) => !lock.createdByMigration).map((lock) => lock.relation.table) : statement.status === 'not-run' ? statement.knownLocks.map((lock) => lock.relation) : []));
+  const qualifiedFirst = [...new Set(names)].sort((a, b) => Number(b.includes('.')) - Number(a.includes('.')));
+  const tables = new Map<string, string>();
+  for (const name of qualifiedFirst) if (lookupTable(tables, name) === undefined) tables.set(name, name);
+  return [...tables.keys()].sort();
 }
 
 /** Lines under each heading of a checklist block, without the blank line that ends the section. */

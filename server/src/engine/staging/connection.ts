@@ -3,7 +3,7 @@
  * what is wrong and what to do — never with the password or a URL holding it.
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import type { ConnectionTarget } from './connection-target';
 import type { CheckProblem } from './report';
 
@@ -32,7 +32,9 @@ export interface ConnectOptions {
 }
 
 export async function connect(target: ConnectionTarget, options: ConnectOptions): Promise<pg.Client> {
-  const client = new pg.Client({
+  // Loaded on first use: a check on the embedded database (and every `lockguard lint`) never pays for it.
+  const { Client } = (await import('pg')).default;
+  const client = new Client({
     host: target.host,
     port: target.port,
     database: target.database,

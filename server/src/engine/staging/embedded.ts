@@ -1,50 +1,15 @@
 /**
  * The embedded scratch database: PGlite (PostgreSQL 18 in WebAssembly) in a worker thread. PGlite
  * blocks the thread it runs on and ignores statement_timeout, so it runs in a worker that this side
- * talks to by messages — and cancelling means ending the worker (postgres-for-tests.md §3).
+ * talks to by messages — and cancelling means ending the worker (postgres-for-tests.md §3). The
+ * worker (`embedded-worker.cjs`) starts PostgreSQL from a ready-made cluster snapshot.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SqlSession } from './snapshot';
-
-/**
- * The worker: loads PGlite, then answers `{ id, sql, params, script }` with rows or an error. Plain JS, so
- * no build step is needed. A fresh cluster takes PGlite's initdb 4–12 s; its empty data directory is
- * cached (`~/.cache/lockguard`), which brings later starts down to 1–3 s.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-(async () => {
-  const { PGlite } = require(workerData.pglite);
-  const fs = require('node:fs');
-  const path = require('node:path');
-  let db;
-  try {
-    db = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(workerData.cache)]) });
-  } catch {
-    db = await PGlite.create();
-    try {
-      const dump = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-      fs.mkdirSync(path.dirname(workerData.cache), { recursive: true, mode: 0o700 });
-      const partial = workerData.cache + '.' + process.pid + '.' + Date.now();
-      fs.writeFileSync(partial, dump, { mode: 0o600 });
-      fs.renameSync(partial, workerData.cache);
-    } catch {}
-  }
-  const { rows } = await db.query("SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num");
-  parentPort.postMessage({ ready: rows[0] });
-  parentPort.on('message', async ({ id, sql, params, script }) => {
-    try {
-      if (script) { await db.exec(sql); parentPort.postMessage({ id, rows: [] }); }
-      else { const result = await db.query(sql, params); parentPort.postMessage({ id, rows: result.rows }); }
-    } catch (error) {
-      parentPort.postMessage({ id, error: { message: String(error && error.message || error), code: error && error.code, hint: error && error.hint } });
-    }
-  });
-})().catch((error) => parentPort.postMessage({ fatal: String(error && error.stack || error) }));
-`;
 
 export class EmbeddedError extends Error {
   constructor(
@@ -76,11 +41,15 @@ function resolvePglite(): string {
   }
 }
 
+/** Beside this module (sources, tests), else where the build copies it, with PGlite's runtime. */
+function resolveWorker(): string {
+  const beside = join(__dirname, 'embedded-worker.cjs');
+  return existsSync(beside) ? beside : join(__dirname, 'pglite', 'embedded-worker.cjs');
+}
+
 export async function openEmbedded(signal: AbortSignal): Promise<EmbeddedDatabase> {
-  const pglite = resolvePglite();
-  const version = (createRequire(pglite)('../package.json') as { version: string }).version;
-  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'lockguard', `pglite-${version}-empty.tar.gz`);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite, cache } });
+  const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'lockguard');
+  const worker = new Worker(resolveWorker(), { workerData: { lockguardEmbedded: true, pglite: resolvePglite(), cacheDir } });
   const pending = new Map<number, { resolve: (rows: object[]) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let ended: Error | undefined;

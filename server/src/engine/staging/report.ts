@@ -99,7 +99,7 @@ export type ProductionEstimate =
  * effective_cache_size 16 GB → range widened ×3".
  */
 export interface EstimateAdjustment {
-  kind: 'extrapolation' | 'io-bound' | 'sort-spill' | 'parallel-workers';
+  kind: 'extrapolation' | 'short-staging-run' | 'io-bound' | 'sort-spill' | 'parallel-workers';
   lowFactor: number;
   highFactor: number;
   reason: string;
@@ -188,7 +188,8 @@ export type CheckTarget =
 export interface TableSize {
   table: string;
   staging: { rows: number; bytes: number; totalBytes: number };
-  production: { rows: number; bytes: number | undefined; source: ProductionSource } | undefined;
+  /** `indexBytes`: the table's indexes, when the production source exported them (`lockguard stats`). */
+  production: { rows: number; bytes: number | undefined; indexBytes?: number; source: ProductionSource } | undefined;
 }
 
 export type ProductionSource = 'connection' | 'stats-file' | 'row-counts';

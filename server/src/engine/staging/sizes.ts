@@ -11,14 +11,17 @@ export interface MeasuredSize {
   rows: number;
   bytes: number;
   totalBytes: number;
+  /** The table's indexes (from relpages; absent in older stats files and on staging). */
+  indexBytes?: number;
 }
 
 /**
  * The file `lockguard stats --url URL` writes and `lockguard check --stats FILE` reads (JSON):
  * `{ "format": "lockguard-stats", "version": 1, "exportedAt": ISO time, "server": { "version": "17.10",
- * "systemIdentifier": "7312…" | null }, "settings": { "maintenance_work_mem": "64MB", … },
+ * "systemIdentifier": "7312…" | null }, "settings": { "maintenance_work_mem": "64MB", "shared_buffers": "4GB", … },
  * "tables": [{ "table": "public.orders", "rows": 50000000,
- * "bytes": 4096000000, "totalBytes": 6144000000 }] }` — rows from reltuples, bytes from relpages.
+ * "bytes": 4096000000, "totalBytes": 6144000000, "indexBytes": 2048000000 }] }` — rows from reltuples, bytes from
+ * relpages. Readers must accept files without `settings` or `indexBytes` (older exports).
  */
 export interface StatsFile {
   format: 'lockguard-stats';
@@ -26,7 +29,7 @@ export interface StatsFile {
   exportedAt: string;
   server: { version: string; systemIdentifier: string | null };
   /** Production's values of the settings that change how fast an index build or rewrite runs (absent in older files). */
-  settings?: Partial<Record<RegimeSetting, string>>;
+  settings?: Partial<Record<ExportedSetting, string>>;
   tables: MeasuredSize[];
 }
 
@@ -37,11 +40,18 @@ export interface StatsFile {
 export const REGIME_SETTINGS = ['maintenance_work_mem', 'max_parallel_maintenance_workers', 'work_mem'] as const;
 export type RegimeSetting = (typeof REGIME_SETTINGS)[number];
 
+/**
+ * Settings the estimate reads but staging cannot take (they need a restart): what production keeps
+ * cached, to tell a statement that will read from disk there (production-regime.ts).
+ */
+export const CACHE_SETTINGS = ['shared_buffers', 'effective_cache_size'] as const;
+export type ExportedSetting = RegimeSetting | (typeof CACHE_SETTINGS)[number];
+
 export interface ProductionTables {
   source: ProductionSource;
   systemIdentifier: string | null;
-  settings: Partial<Record<RegimeSetting, string>>;
-  tables: Map<string, { rows: number; bytes: number | undefined }>;
+  settings: Partial<Record<ExportedSetting, string>>;
+  tables: Map<string, { rows: number; bytes: number | undefined; indexBytes?: number }>;
 }
 
 const USER_TABLES = `c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
@@ -49,7 +59,8 @@ const USER_TABLES = `c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_cata
 /** Statistics only, no lock: what production may be asked. reltuples is -1 (PG 14+) or 0 before the first ANALYZE. */
 const STATISTICS_SQL = `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS table, c.reltuples::float8 AS rows,
     (c.relpages::int8 * current_setting('block_size')::int8) AS bytes,
-    ((c.relpages::int8 + COALESCE(t.relpages, 0)) * current_setting('block_size')::int8) AS total_bytes
+    ((c.relpages::int8 + COALESCE(t.relpages, 0)) * current_setting('block_size')::int8) AS total_bytes,
+    (SELECT COALESCE(sum(i.relpages::int8), 0) * current_setting('block_size')::int8 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid) AS index_bytes
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
   WHERE ${USER_TABLES}`;
 
@@ -81,15 +92,23 @@ export async function statisticsOf(session: SqlSession): Promise<StatsFile> {
   try {
     await session.query(`SET LOCAL statement_timeout = 30000`);
     const version = await session.query<{ version: string }>(`SELECT current_setting('server_version') AS version`);
-    const tables = await session.query<{ table: string; rows: number; bytes: string; total_bytes: string }>(STATISTICS_SQL);
-    const settings = await session.query<{ name: RegimeSetting; setting: string }>(`SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY ($1)`, [[...REGIME_SETTINGS]]);
+    const tables = await session.query<{ table: string; rows: number; bytes: string; total_bytes: string; index_bytes: string }>(STATISTICS_SQL);
+    const settings = await session.query<{ name: ExportedSetting; setting: string }>(`SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY ($1)`, [
+      [...REGIME_SETTINGS, ...CACHE_SETTINGS],
+    ]);
     return {
       format: 'lockguard-stats',
       version: 1,
       exportedAt: new Date().toISOString(),
       server: { version: version.rows[0]?.version ?? 'unknown', systemIdentifier: await systemIdentifier(session) },
       settings: Object.fromEntries(settings.rows.map((row) => [row.name, row.setting])),
-      tables: tables.rows.map((row) => ({ table: row.table, rows: Math.max(0, Math.round(Number(row.rows))), bytes: Number(row.bytes), totalBytes: Number(row.total_bytes) })),
+      tables: tables.rows.map((row) => ({
+        table: row.table,
+        rows: Math.max(0, Math.round(Number(row.rows))),
+        bytes: Number(row.bytes),
+        totalBytes: Number(row.total_bytes),
+        indexBytes: Number(row.index_bytes),
+      })),
     };
   } finally {
     await session.query('ROLLBACK');
@@ -125,7 +144,8 @@ export async function readStatsFile(path: string): Promise<StatsFile> {
 }
 
 export function productionFromStats(stats: StatsFile, source: ProductionSource): ProductionTables {
-  return { source, systemIdentifier: stats.server.systemIdentifier, settings: stats.settings ?? {}, tables: new Map(stats.tables.map((table) => [table.table, { rows: table.rows, bytes: table.bytes }])) };
+  const sizeOf = (table: MeasuredSize) => ({ rows: table.rows, bytes: table.bytes, ...(table.indexBytes === undefined ? {} : { indexBytes: table.indexBytes }) });
+  return { source, systemIdentifier: stats.server.systemIdentifier, settings: stats.settings ?? {}, tables: new Map(stats.tables.map((table) => [table.table, sizeOf(table)])) };
 }
 
 export function productionFromRowCounts(rows: Readonly<Record<string, number>>): ProductionTables {

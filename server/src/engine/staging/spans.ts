@@ -81,6 +81,10 @@ export function doesWork(trace: StatementTrace, target: CheckTarget): boolean {
 /** Per table, the whole migration: the strongest blocking mode and the time its traffic waits in total. */
 export interface TableTotal {
   table: string;
+  /**
+   * The strongest mode held while work ran (a slow span); a catalog change's stronger lock, held for
+   * milliseconds, is not what the traffic waits on for that time. Of all spans when none is slow.
+   */
   mode: LockMode;
   spans: number;
   stagingMs: number | undefined;
@@ -89,10 +93,13 @@ export interface TableTotal {
 
 export function tableTotals(spans: readonly LockSpan[]): TableTotal[] {
   const totals = new Map<string, TableTotal>();
+  const anySlow = new Set(spans.filter((span) => span.slow).map((span) => span.table));
   for (const span of spans) {
+    const counts = span.slow || !anySlow.has(span.table);
     const total = totals.get(span.table) ?? { table: span.table, mode: span.mode, spans: 0, stagingMs: undefined, production: undefined };
+    if (!totals.has(span.table) && !counts) total.mode = 'ACCESS SHARE';
     total.spans++;
-    if (LOCK_MODES.indexOf(span.mode) > LOCK_MODES.indexOf(total.mode)) total.mode = span.mode;
+    if (counts && LOCK_MODES.indexOf(span.mode) > LOCK_MODES.indexOf(total.mode)) total.mode = span.mode;
     if (span.stagingMs !== undefined) total.stagingMs = (total.stagingMs ?? 0) + span.stagingMs;
     if (span.production) total.production = { lowMs: (total.production?.lowMs ?? 0) + span.production.lowMs, highMs: (total.production?.highMs ?? 0) + span.production.highMs };
     totals.set(span.table, total);
