@@ -32,9 +32,10 @@ describe('lockguard help', () => {
     expect(lockguard(['lint', '--formt', 'x', '--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: lockguard lint/) });
   });
 
-  it('lint --help documents --fix and --fix-dry-run as coming; using them says so and exits 2', () => {
-    expect(lockguard(['lint', '--help']).stdout).toMatch(/--fix +apply each finding's preferred fix .*\(coming in a later release\)/);
-    expect(lockguard(['lint', '--fix', 'examples/migrations'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--fix is not available yet') });
+  it('lint --help documents --fix and --fix-dry-run; both at once is a usage error', () => {
+    expect(lockguard(['lint', '--help']).stdout).toMatch(/--fix +apply each finding's preferred fix/);
+    expect(lockguard(['lint', '--help']).stdout).toMatch(/--fix-dry-run +print the changes --fix would make/);
+    expect(lockguard(['lint', '--fix', '--fix-dry-run', 'examples/migrations'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('not both') });
   });
 });
 

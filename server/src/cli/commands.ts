@@ -13,8 +13,6 @@ export interface OptionSpec {
   value?: string;
   /** What it does; the help wraps it to the terminal's 100 columns. */
   help: string;
-  /** Accepted by the parser and listed in the help, but not available yet (the command says so when used). */
-  coming?: true;
 }
 
 export interface CommandSpec {
@@ -66,8 +64,8 @@ export const LINT_COMMAND = {
       value: 'REF',
       help: 'lint only the files in PATH added or modified since git ref REF (its merge base with HEAD), including uncommitted and untracked files',
     },
-    fix: { type: 'boolean', coming: true, help: "apply each finding's preferred fix to the files (coming in a later release)" },
-    'fix-dry-run': { type: 'boolean', coming: true, help: 'print the fixes --fix would make, as diffs (coming in a later release)' },
+    fix: { type: 'boolean', help: "apply each finding's preferred fix (only fixes Lockguard has verified: applied, the file lints with no new error) to the files, writing each file atomically and any new migration a fix creates; prints what changed on stderr, then the findings that are left" },
+    'fix-dry-run': { type: 'boolean', help: 'print the changes --fix would make, as unified diffs, and write nothing' },
     help: HELP_OPTION,
   },
   examples: [

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ConfigResolver, type EditorOverrides } from '../engine/config/resolver';
 import type { Finding } from '../engine/findings';
@@ -17,13 +17,15 @@ import type { LINT_COMMAND } from './commands';
 import { findingsExitCode, parseFailOn } from './exit-policy';
 import { collectSqlFiles, type CollectedFiles } from './files';
 import { FORMAT_NAMES, formatReports, isFormatName, type FormatName } from './formats';
+import { unifiedDiff } from './file-diff';
+import { planFixes, writeFixes, type FileFixes } from './fix-files';
 import { fileReport, type FileReport } from './report';
 import { readSqlFile } from './sql-file';
 import { UsageError } from './usage';
 
 export async function runLint(values: OptionValues<typeof LINT_COMMAND.options>, positionals: readonly string[]): Promise<number> {
   if (!isMainThread && isWorkerSetup(workerData)) return serveFiles(workerData);
-  if (values.fix || values['fix-dry-run']) throw new UsageError(`--${values.fix ? 'fix' : 'fix-dry-run'} is not available yet: apply the fixes shown with each finding (or the editor's quick fixes) for now.`);
+  if (values.fix && values['fix-dry-run']) throw new UsageError('use either --fix (write the fixes) or --fix-dry-run (print them as diffs), not both.');
   const format = parseFormat(values.format);
   const failOn = parseFailOn({ failOn: values['fail-on'], maxSeverity: values['max-severity'], exitZero: values['exit-zero'] ?? false });
   // Command-line flags override lockguard.json, as editor settings do in the language server.
@@ -35,7 +37,12 @@ export async function runLint(values: OptionValues<typeof LINT_COMMAND.options>,
   const resolver = new ConfigResolver(ALL_RULES.map((rule) => rule.id), overrides);
   const { files, problems } = selectFiles(positionals, values['changed-since'], resolver);
 
-  const outcomes = files.length >= PARALLEL_FROM_FILES && availableParallelism() > 1 ? await lintInWorkers(files, overrides) : await lintHere(files, resolver);
+  const fixing = values.fix ? 'write' : values['fix-dry-run'] ? 'print' : undefined;
+  const outcomes = fixing
+    ? await lintFixing(files, resolver, fixing)
+    : files.length >= PARALLEL_FROM_FILES && availableParallelism() > 1
+      ? await lintInWorkers(files, overrides)
+      : await lintHere(files, resolver);
   const reports: FileReport[] = [];
   const configProblems = new Set<string>();
   for (const outcome of outcomes) {
@@ -78,6 +85,44 @@ function lintFile({ linter, priorSchemas }: Linting, resolver: ConfigResolver, f
   // Only fixes that, applied, remove their finding and add no error are printed (see ../engine/fixes/verify.ts).
   const findings = new FixVerifier(linter, source, options, linter.lintIncrementally(source, options, undefined), true).findings();
   return { kind: 'linted', file, source, findings, configProblems: settings.problems };
+}
+
+/**
+ * `--fix`: lints each file, writes each finding's preferred (verified) fix, and lints again, until
+ * nothing more applies (fixes that overlapped an applied one get their turn); says on stderr what
+ * changed, and returns what is left. `--fix-dry-run`: prints the first pass's changes as diffs instead.
+ */
+async function lintFixing(files: readonly string[], resolver: ConfigResolver, fixing: 'write' | 'print'): Promise<FileOutcome[]> {
+  const linting = await startLinting();
+  return files.map((file) => {
+    let outcome = lintFile(linting, resolver, file);
+    for (let pass = 0; pass < MAX_FIX_PASSES && outcome.kind === 'linted'; pass++) {
+      const fixes = planFixes(outcome.file, outcome.source, outcome.findings);
+      if (!fixes) break;
+      if (fixing === 'print') {
+        process.stdout.write(describeFixes(fixes, true));
+        break;
+      }
+      writeFixes(fixes);
+      process.stderr.write(describeFixes(fixes, false));
+      linting.priorSchemas.forget();
+      outcome = lintFile(linting, resolver, file);
+    }
+    return outcome;
+  });
+}
+
+/** Passes of `--fix` over one file: each applies what did not overlap the fixes before it. */
+const MAX_FIX_PASSES = 3;
+
+function describeFixes(fixes: FileFixes, asDiff: boolean): string {
+  // Paths as git shows them: relative to where lockguard runs.
+  const shown = (path: string) => relative(process.cwd(), path) || path;
+  if (asDiff) return [unifiedDiff(shown(fixes.file), fixes.before, fixes.after), ...fixes.created.map((created) => unifiedDiff(shown(created.path), undefined, created.text))].join('');
+  return [
+    ...fixes.applied.map(({ ruleId, title }) => `lockguard: fixed ${fixes.file}: ${ruleId}: ${title}\n`),
+    ...fixes.created.map((created) => `lockguard: created ${created.path}\n`),
+  ].join('');
 }
 
 async function lintHere(files: readonly string[], resolver: ConfigResolver): Promise<FileOutcome[]> {

@@ -1,6 +1,6 @@
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { Finding } from '../engine/findings';
-import type { Fix } from '../engine/rules/rule';
+import { chooseFixes } from '../engine/fixes/choose';
 import type { LineIndex, OffsetRange } from '../engine/text/positions';
 import { toCodeAction, toRange } from './convert';
 
@@ -39,16 +39,10 @@ export function quickFixes(document: AnalysedDocument, range: OffsetRange): Code
   return [...fixes, ...ignores];
 }
 
-/** One action applying every fix that is safe without review, skipping any that would overlap an earlier one. */
+/** One action applying every fix that is safe without review (the engine's policy: ../engine/fixes/choose.ts). */
 export function fixAll(document: AnalysedDocument): CodeAction | undefined {
-  const chosen: Fix[] = [];
-  const taken: OffsetRange[] = [];
   const candidates = document.findings.filter((finding) => finding.fixes.some((fix) => fix.autoApplicable)).map((finding) => document.verified(finding));
-  for (const fix of candidates.flatMap((finding) => finding.fixes.filter((candidate) => candidate.autoApplicable && !candidate.createFiles?.length))) {
-    if (fix.edits.some((edit) => taken.some((range) => edit.range.start <= range.end && range.start <= edit.range.end))) continue;
-    chosen.push(fix);
-    taken.push(...fix.edits.map((edit) => edit.range));
-  }
+  const chosen = chooseFixes(candidates, 'auto-applicable', false).map(({ fix }) => fix);
   if (chosen.length === 0) return undefined;
   const edits = chosen.flatMap((fix) => fix.edits).map((edit) => ({ range: toRange(document.lines, edit.range), newText: edit.newText }));
   return { title: 'Apply all safe Lockguard fixes', kind: FIX_ALL_KIND, edit: { changes: { [document.uri]: edits } } };
