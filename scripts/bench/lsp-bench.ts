@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { BigMigration } from './big-migration';
+import { spreadKeystrokes } from './edit-plan';
 import { LspProbe, type LspServerCommand } from './lsp-probe';
 import { treeRssBytes } from './process-memory';
 import { percentile } from './stats';
@@ -11,7 +11,10 @@ export interface LspResult {
   coldStartMs: Measured<number>;
   openMs: Measured<number>;
   changeMs: Measured<{ p50: number; p95: number; edits: number }>;
+  /** Resident memory of the server after the edits (the whole process tree). */
   rssBytes: Measured<number>;
+  /** Resident memory right after the document was opened, to see whether the edits make it grow. */
+  rssAfterOpenBytes: Measured<number>;
   /** How the diagnostics were obtained: pushed by the server or pulled by the client. */
   mode: 'push' | 'pull' | undefined;
 }
@@ -26,21 +29,26 @@ export interface LspBenchOptions {
   smallMigration: string;
 }
 
-/** Per-keystroke characters: a rotating alphabet keeps the typed identifier valid SQL. */
-const TYPED = 'abcdefghijklmnopqrstuvwxyz';
+/** The document typed into: its path in the server's workspace (written there by the caller) and its text. */
+export interface BenchDocument {
+  path: string;
+  text: string;
+}
 
 /**
  * Starts the server, times spawn → first diagnostics on a small migration (cold start), then opens
- * the big migration and types `edits` characters into a statement in its middle, one at a time,
- * timing each change until its diagnostics; finally reads the server's resident memory.
+ * the document and types `edits` characters spread over it (see edit-plan.ts), one at a time,
+ * timing each change until the diagnostics of its version arrive; reads the server's resident
+ * memory after the open and after the edits.
  */
-export async function benchLsp(server: LspServerCommand, migration: BigMigration, options: LspBenchOptions): Promise<LspResult> {
+export async function benchLsp(server: LspServerCommand, migration: BenchDocument, options: LspBenchOptions): Promise<LspResult> {
   const probe = LspProbe.start(server);
   const result: LspResult = {
     coldStartMs: { ok: false, reason: 'not reached' },
     openMs: { ok: false, reason: 'not reached' },
     changeMs: { ok: false, reason: 'not reached' },
     rssBytes: { ok: false, reason: 'not reached' },
+    rssAfterOpenBytes: { ok: false, reason: 'not reached' },
     mode: undefined,
   };
   try {
@@ -51,31 +59,31 @@ export async function benchLsp(server: LspServerCommand, migration: BigMigration
       await probe.open(small, options.smallMigration, options.timeoutMs);
       return performance.now() - probe.spawnedAt;
     });
-    const uri = `file://${server.workspace}/big_migration.sql`;
+    const uri = `file://${migration.path}`;
     result.openMs = await measure(() => probe.open(uri, migration.text, options.timeoutMs));
+    result.rssAfterOpenBytes = { ok: true, value: treeRssBytes(probe.child.pid!) };
     if (result.openMs.ok) result.changeMs = await measure(() => typeInto(probe, uri, migration, options));
     // The whole process tree: postgres-language-server's proxy analyses in a daemon child process.
     result.rssBytes = { ok: true, value: treeRssBytes(probe.child.pid!) };
   } catch (error) {
     // The server did not initialise: no figure can be measured.
     const failed = { ok: false as const, reason: describe(error) };
-    Object.assign(result, { coldStartMs: failed, openMs: failed, changeMs: failed, rssBytes: failed });
+    Object.assign(result, { coldStartMs: failed, openMs: failed, changeMs: failed, rssBytes: failed, rssAfterOpenBytes: failed });
   } finally {
     await probe.stop();
   }
   return result;
 }
 
-async function typeInto(probe: LspProbe, uri: string, migration: BigMigration, options: LspBenchOptions) {
-  const lines = migration.text.split('\n');
+async function typeInto(probe: LspProbe, uri: string, migration: BenchDocument, options: LspBenchOptions) {
+  const { keystrokes, texts } = spreadKeystrokes(migration.text, options.edits);
   const latencies: number[] = [];
   const stopAt = performance.now() + options.typingBudgetMs;
-  for (let i = 0; i < options.edits && performance.now() < stopAt; i++) {
-    const insert = TYPED[i % TYPED.length]!;
-    const character = migration.typingAt.character + i;
-    const line = lines[migration.typingAt.line]!;
-    lines[migration.typingAt.line] = `${line.slice(0, character)}${insert}${line.slice(character)}`;
-    latencies.push(await probe.edit(uri, i + 2, { line: migration.typingAt.line, character, insert, fullText: lines.join('\n') }, options.timeoutMs));
+  // Full texts are made only for servers that take whole documents.
+  const fullTexts = probe.incrementalSync ? undefined : texts()[Symbol.iterator]();
+  for (let i = 0; i < keystrokes.length && performance.now() < stopAt; i++) {
+    const fullText = fullTexts?.next().value ?? '';
+    latencies.push(await probe.edit(uri, i + 2, { ...keystrokes[i]!, fullText }, options.timeoutMs));
   }
   return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), edits: latencies.length };
 }

@@ -5,13 +5,14 @@
  *
  * What a rule depends on is recorded while it runs, not declared: the context it gets notes whether
  * it read the file (`source`, `statements`, and so every whole-file memo, see `perFile`) and which
- * `isCreatedInFile` questions it asked, with their answers. A rule that read the file runs again on
- * every analysis; the others' reports are reused for a statement with the same text, the same place
- * in a transaction and the same answers, moved to where the statement now is.
+ * questions it asked of `isCreatedInFile` and of the schema catalogue (`schema.before(i).table(…)` …),
+ * with their answers. A rule that read the file runs again on every analysis; the others' reports are
+ * reused for a statement with the same text, the same place in a transaction and the same answers,
+ * moved to where the statement now is.
  */
 import { movedRelation, type RelationName } from './model/relations';
 import type { MigrationModel } from './model/migration';
-import type { SchemaHistory } from './model/schema/objects';
+import type { SchemaHistory, SchemaView } from './model/schema/objects';
 import type { Statement, TransactionContext } from './model/statement';
 import type { LintOptions } from './options';
 import type { Report, Rule, RuleContext } from './rules/rule';
@@ -22,15 +23,30 @@ interface RuleResult {
   reports: Report[];
   /** The statement's start when the reports were made: they are moved by how far it moved since. */
   madeAt: number;
-  created: readonly CreatedQuestion[];
+  questions: readonly Question[];
 }
 
-/** An `isCreatedInFile` question, with `beforeStatement` relative to the asking statement's index. */
+/** A question a rule asked of the analysis, with the statement it asked about relative to the asking statement's index. */
+type Question = CreatedQuestion | SchemaQuestion;
+
+/** An `isCreatedInFile` question. */
 interface CreatedQuestion {
+  kind: 'created';
   relation: RelationName;
   offset: number;
   answer: boolean;
 }
+
+/** A question to the schema catalogue: `schema.before(index)[ask](...args)`. */
+interface SchemaQuestion {
+  kind: 'schema';
+  offset: number;
+  ask: SchemaQuestionName;
+  args: readonly unknown[];
+  answer: unknown;
+}
+
+type SchemaQuestionName = { [K in keyof SchemaView]: SchemaView[K] extends (...args: never[]) => unknown ? K : never }[keyof SchemaView];
 
 /** What the enabled rules found on statements of one text and place in a transaction. */
 interface StatementResults {
@@ -39,7 +55,7 @@ interface StatementResults {
   /** The positions of the rules that reported something or must run again, in order: the others need no visit. */
   readonly notable: readonly number[];
   /** Every question the reusable results relied on, to check them all at once. */
-  readonly questions: readonly CreatedQuestion[];
+  readonly questions: readonly Question[];
 }
 
 /**
@@ -54,7 +70,7 @@ export interface RuleResults {
 }
 
 /** The most common result by far: nothing found, nothing asked. Shared, so reusing it allocates nothing. */
-const NOTHING: RuleResult = { reports: [], madeAt: 0, created: [] };
+const NOTHING: RuleResult = { reports: [], madeAt: 0, questions: [] };
 
 /** Runs rules on statements, reusing what `previous` found where nothing it depended on changed. */
 export class IncrementalRules {
@@ -107,7 +123,7 @@ export class IncrementalRules {
   private checkEach(previous: StatementResults | undefined, statement: Statement, run: Run, report: (rule: Rule, report: Report) => void): StatementResults {
     const byRule = this.rules.map((rule, i) => {
       const reused = previous?.byRule[i];
-      if (!reused || !this.holds(reused.created, statement)) return this.runRecorded(rule, statement, run, report);
+      if (!reused || !this.holds(reused.questions, statement)) return this.runRecorded(rule, statement, run, report);
       for (const moved of movedReports(reused.reports, statement.range.start - reused.madeAt)) report(rule, moved);
       return reused;
     });
@@ -119,11 +135,15 @@ export class IncrementalRules {
     const recorded = this.recording.record(statement, () => run(rule, this.recording));
     for (const found of recorded.value) report(rule, found);
     if (recorded.readFile) return undefined;
-    return recorded.value.length === 0 && recorded.created.length === 0 ? NOTHING : { reports: recorded.value, madeAt: statement.range.start, created: recorded.created };
+    return recorded.value.length === 0 && recorded.questions.length === 0 ? NOTHING : { reports: recorded.value, madeAt: statement.range.start, questions: recorded.questions };
   }
 
-  private holds(questions: readonly CreatedQuestion[], statement: Statement): boolean {
-    return questions.every(({ relation, offset, answer }) => this.context.isCreatedInFile(relation, statement.index + offset) === answer);
+  private holds(questions: readonly Question[], statement: Statement): boolean {
+    return questions.every((question) => {
+      const at = statement.index + question.offset;
+      if (question.kind === 'created') return this.context.isCreatedInFile(question.relation, at) === question.answer;
+      return sameAnswer(ask(this.context.schema.before(at), question.ask, question.args), question.answer);
+    });
   }
 }
 
@@ -131,10 +151,10 @@ type Run = (rule: Rule, context: RuleContext) => Report[];
 
 function summarised(byRule: readonly (RuleResult | undefined)[]): StatementResults {
   const notable: number[] = [];
-  const questions: CreatedQuestion[] = [];
+  const questions: Question[] = [];
   byRule.forEach((result, i) => {
     if (!result || result.reports.length > 0) notable.push(i);
-    if (result) questions.push(...result.created);
+    if (result) questions.push(...result.questions);
   });
   return { byRule, notable, questions };
 }
@@ -144,7 +164,9 @@ function summarised(byRule: readonly (RuleResult | undefined)[]): StatementResul
  * pointed at each check in turn, so that whole-file memos (keyed by the statement list) still work.
  */
 class RecordingContext implements RuleContext {
-  private current: { statement: Statement; readFile: boolean; created: CreatedQuestion[] } | undefined;
+  private current: { statement: Statement; readFile: boolean; questions: Question[] } | undefined;
+  /** Notes the schema questions of the running rule; answers come from the analysis's catalogue. */
+  private readonly recordingSchema: SchemaHistory = { before: (statementIndex) => new RecordingView(this.context.schema.before(statementIndex), statementIndex, (question) => this.note(question)) };
 
   constructor(private readonly context: RuleContext) {}
 
@@ -164,10 +186,9 @@ class RecordingContext implements RuleContext {
     return this.context.migration;
   }
 
-  /** The schema before a statement follows from every statement above it (and the earlier migrations): reading it depends on the whole file. */
+  /** The schema before a statement follows from every statement above it: what the rule asks of it, and the answers, are noted. */
   get schema(): SchemaHistory {
-    if (this.current) this.current.readFile = true;
-    return this.context.schema;
+    return this.recordingSchema;
   }
 
   /** Part of the results' key: reading them is no dependency. */
@@ -177,20 +198,99 @@ class RecordingContext implements RuleContext {
 
   isCreatedInFile(relation: RelationName, beforeStatement: number): boolean {
     const answer = this.context.isCreatedInFile(relation, beforeStatement);
-    this.current?.created.push({ relation, offset: beforeStatement - this.current.statement.index, answer });
+    this.current?.questions.push({ kind: 'created', relation, offset: beforeStatement - this.current.statement.index, answer });
     return answer;
   }
 
-  record<T>(statement: Statement, run: () => T): { value: T; readFile: boolean; created: CreatedQuestion[] } {
-    const current = { statement, readFile: false, created: [] as CreatedQuestion[] };
+  private note(question: Omit<SchemaQuestion, 'offset'> & { at: number }): void {
+    if (!this.current) return;
+    const { at, ...asked } = question;
+    this.current.questions.push({ ...asked, offset: at - this.current.statement.index });
+  }
+
+  record<T>(statement: Statement, run: () => T): { value: T; readFile: boolean; questions: Question[] } {
+    const current = { statement, readFile: false, questions: [] as Question[] };
     this.current = current;
     try {
-      return { value: run(), readFile: current.readFile, created: current.created };
+      return { value: run(), readFile: current.readFile, questions: current.questions };
     } finally {
       this.current = undefined;
     }
   }
 }
+
+/** The schema before one statement, noting each question asked of it and the answer. */
+class RecordingView implements SchemaView {
+  constructor(
+    private readonly view: SchemaView,
+    private readonly at: number,
+    private readonly note: (question: Omit<SchemaQuestion, 'offset'> & { at: number }) => void,
+  ) {}
+
+  private asked<T>(name: SchemaQuestionName, args: readonly unknown[]): T {
+    const answer = ask(this.view, name, args) as T;
+    this.note({ kind: 'schema', at: this.at, ask: name, args, answer });
+    return answer;
+  }
+
+  table(name: RelationName) {
+    return this.asked<ReturnType<SchemaView['table']>>('table', [name]);
+  }
+  column(table: RelationName, column: string) {
+    return this.asked<ReturnType<SchemaView['column']>>('column', [table, column]);
+  }
+  constraints(table: RelationName) {
+    return this.asked<ReturnType<SchemaView['constraints']>>('constraints', [table]);
+  }
+  indexes(table: RelationName) {
+    return this.asked<ReturnType<SchemaView['indexes']>>('indexes', [table]);
+  }
+  index(name: RelationName) {
+    return this.asked<ReturnType<SchemaView['index']>>('index', [name]);
+  }
+  function(name: RelationName) {
+    return this.asked<ReturnType<SchemaView['function']>>('function', [name]);
+  }
+  domain(name: RelationName) {
+    return this.asked<ReturnType<SchemaView['domain']>>('domain', [name]);
+  }
+  isNew(table: RelationName) {
+    return this.asked<boolean>('isNew', [table]);
+  }
+  resolve(name: RelationName) {
+    return this.asked<ReturnType<SchemaView['resolve']>>('resolve', [name]);
+  }
+}
+
+function ask(view: SchemaView, name: SchemaQuestionName, args: readonly unknown[]): unknown {
+  return (view[name] as (...args: unknown[]) => unknown).apply(view, [...args]);
+}
+
+/**
+ * Whether two answers of the catalogue are the same: equal values, not the same objects (each analysis
+ * replays its own catalogue). Pairs found equal are remembered, since many statements ask about the
+ * same version of a table.
+ */
+function sameAnswer(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (PROVEN_EQUAL.get(a)?.has(b)) return true;
+  let same: boolean;
+  if (Array.isArray(a)) same = Array.isArray(b) && a.length === b.length && a.every((item, i) => sameAnswer(item, b[i]));
+  else if (Array.isArray(b)) same = false;
+  else {
+    const keys = Object.keys(a);
+    same = keys.length === Object.keys(b).length && keys.every((key) => key in b && sameAnswer((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  }
+  if (same) {
+    let proven = PROVEN_EQUAL.get(a);
+    if (!proven) PROVEN_EQUAL.set(a, (proven = new WeakSet()));
+    proven.add(b);
+  }
+  return same;
+}
+
+const PROVEN_EQUAL = new WeakMap<object, WeakSet<object>>();
 
 /**
  * With the statement's text, what its results are reused for: the same kind, its `;` at the same

@@ -3,7 +3,7 @@ import { buildFile, type BuiltFile } from './model/build';
 import type { MigrationModel } from './model/migration';
 import type { RelationName } from './model/relations';
 import type { SchemaHistory } from './model/schema/objects';
-import { schemaHistory } from './model/schema/replay';
+import { FileSchemas, type KeptReplays } from './model/schema/file-schemas';
 import type { Statement } from './model/statement';
 import { defaultOptions, type LintOptions, type RuleSetting } from './options';
 import { PostgresParser } from './parse/parser';
@@ -23,7 +23,7 @@ export interface Analysis {
    * What the analysis of an edited version of the text can take over (see `Linter.lint`). A later
    * analysis that takes it over shares its statement objects and reassigns their transactions.
    */
-  reusable?: { built: BuiltFile; rules: RuleResults };
+  reusable?: { built: BuiltFile; rules: RuleResults; schemas: KeptReplays };
 }
 
 /** A rule that threw on a statement: a bug in Lockguard, to be logged where its developers can see it. */
@@ -81,7 +81,9 @@ export class Linter {
     const split = reusable ? resplitFile(reusable.built.split, source) : splitFile(source);
     const built = buildFile(split, this.parser, resolved, reusable?.built);
     const { statements, migration } = built;
-    const context = createContext(source, statements, resolved, migration);
+    // The schema replays continue the previous analysis's from the first statement the edit changed.
+    const schemas = new FileSchemas(statements, resolved.priorSchema, reusable?.schemas);
+    const context = createContext(source, statements, resolved, migration, schemas);
     const enabled = this.enabledRules(resolved);
     const rules = new IncrementalRules(context, enabled, reusable?.rules);
     const checksSyntaxOnly = new IncrementalRules(context, rulesFor(ROLLBACK, enabled), undefined);
@@ -93,7 +95,7 @@ export class Linter {
         (rule, found) => report(rule, statement, found),
       );
     }
-    return { statements, migration, findings: finish(source, statements, report.findings, resolved), reusable: { built, rules: rules.results } };
+    return { statements, migration, findings: finish(source, statements, report.findings, resolved), reusable: { built, rules: rules.results, schemas: schemas.kept } };
   }
 
   private enabledRules(options: LintOptions): Rule[] {
@@ -224,12 +226,10 @@ function rulesFor(statement: Pick<Statement, 'section'>, enabled: readonly Rule[
 const SECTION_INDEPENDENT_RULES: ReadonlySet<string> = new Set(['syntax-error']);
 const ROLLBACK = { section: 'down' } as const;
 
-function createContext(source: string, statements: Statement[], options: LintOptions, migration: MigrationModel): RuleContext {
-  // Each built on its first question, once per analysis; questions are then lookups (model/schema/versions.ts).
+function createContext(source: string, statements: Statement[], options: LintOptions, migration: MigrationModel, schemas = new FileSchemas(statements, options.priorSchema, undefined)): RuleContext {
+  // Each catalogue is built on its first question, once per analysis; questions are then lookups (model/schema/versions.ts).
   // Which tables are new needs only the relations: that replay is cheap enough for every keystroke.
-  let relations: SchemaHistory | undefined;
-  let everything: SchemaHistory | undefined;
-  const schema: SchemaHistory = { before: (statementIndex) => (everything ??= schemaHistory(statements, options.priorSchema)).before(statementIndex) };
+  const schema: SchemaHistory = { before: (statementIndex) => schemas.everything.before(statementIndex) };
   return {
     source,
     statements,
@@ -238,6 +238,6 @@ function createContext(source: string, statements: Statement[], options: LintOpt
     schema,
     // Names resolve as PostgreSQL resolves them, and a table keeps its new-ness through renames.
     isCreatedInFile: (relation: RelationName, beforeStatement: number) =>
-      (relations ??= schemaHistory(statements, options.priorSchema, 'relations')).before(beforeStatement).isNew(relation),
+      schemas.relations.before(beforeStatement).isNew(relation),
   };
 }

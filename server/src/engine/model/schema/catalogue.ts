@@ -34,12 +34,26 @@ export class Catalogue implements SchemaHistory {
   /** The search path from each statement that set it on; each file starts with the default. */
   private readonly searchPaths: { at: number; path: SearchPath }[] = [{ at: Number.NEGATIVE_INFINITY, path: DEFAULT_SEARCH_PATH }];
 
-  constructor(prior: SchemaSnapshot = EMPTY_SCHEMA) {
-    this.relations = new Versions(prior.relations);
-    this.indexOwners = new Versions(prior.indexOwners);
-    this.functions = new Versions(prior.functions);
-    this.domains = new Versions(prior.domains);
-    this.schemas = new Versions(prior.schemas);
+  /** `versions`: made already (a truncated copy's), instead of from `prior`. */
+  constructor(prior: SchemaSnapshot = EMPTY_SCHEMA, versions?: Pick<Catalogue, 'relations' | 'indexOwners' | 'functions' | 'domains' | 'schemas'>) {
+    this.relations = versions?.relations ?? new Versions(prior.relations);
+    this.indexOwners = versions?.indexOwners ?? new Versions(prior.indexOwners);
+    this.functions = versions?.functions ?? new Versions(prior.functions);
+    this.domains = versions?.domains ?? new Versions(prior.domains);
+    this.schemas = versions?.schemas ?? new Versions(prior.schemas);
+  }
+
+  /** The catalogue as the statements above `statementIndex` left it, to replay the rest of an edited file on. */
+  truncatedBefore(statementIndex: number): Catalogue {
+    const truncated = new Catalogue(EMPTY_SCHEMA, {
+      relations: this.relations.truncatedBefore(statementIndex),
+      indexOwners: this.indexOwners.truncatedBefore(statementIndex),
+      functions: this.functions.truncatedBefore(statementIndex),
+      domains: this.domains.truncatedBefore(statementIndex),
+      schemas: this.schemas.truncatedBefore(statementIndex),
+    });
+    truncated.searchPaths.push(...this.searchPaths.filter(({ at }) => at < statementIndex && at !== Number.NEGATIVE_INFINITY));
+    return truncated;
   }
 
   before(statementIndex: number): SchemaView {

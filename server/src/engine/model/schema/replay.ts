@@ -20,6 +20,36 @@ export function schemaHistory(statements: readonly Statement[], prior: SchemaSna
   return catalogue;
 }
 
+/** A replay of a file's statements, kept so that the replay of an edited version continues it (see `continuedReplay`). */
+export interface SchemaReplay {
+  readonly catalogue: Catalogue;
+  readonly detail: ReplayDetail;
+  readonly prior: SchemaSnapshot;
+  readonly statements: readonly Statement[];
+  /** Each statement's section when it was replayed: a later analysis that takes a statement over may move it to another. */
+  readonly sections: readonly Statement['section'][];
+}
+
+/**
+ * `schemaHistory`, continuing the replay of the file before an edit: the statements above the first
+ * one the edit changed (the same objects, at the same place, in the same section) are not replayed
+ * again; the catalogue as they left it is taken over.
+ */
+export function continuedReplay(statements: readonly Statement[], prior: SchemaSnapshot = EMPTY_SCHEMA, detail: ReplayDetail, previous: SchemaReplay | undefined): SchemaReplay {
+  const from = previous && previous.detail === detail && previous.prior === prior ? unchangedPrefix(previous, statements) : 0;
+  const catalogue = from > 0 ? previous!.catalogue.truncatedBefore(from) : new Catalogue(prior);
+  replayStatements(catalogue, statements, detail, from);
+  return { catalogue, detail, prior, statements, sections: statements.map((statement) => statement.section) };
+}
+
+/** How many statements from the start the edit left as they were replayed. */
+function unchangedPrefix(previous: SchemaReplay, statements: readonly Statement[]): number {
+  const end = Math.min(previous.statements.length, statements.length);
+  let same = 0;
+  while (same < end && previous.statements[same] === statements[same] && previous.sections[same] === statements[same]!.section) same++;
+  return same;
+}
+
 /** The schema a migration leaves, for the next one of its set. */
 export const schemaAfter = (statements: readonly Statement[], prior: SchemaSnapshot = EMPTY_SCHEMA): SchemaSnapshot => schemaHistory(statements, prior).snapshot();
 
@@ -28,9 +58,10 @@ export const schemaAfter = (statements: readonly Statement[], prior: SchemaSnaps
  * does that the catalogue does not model is skipped; a statement on an object the catalogue does
  * not know changes nothing (the object predates what the set shows).
  */
-export function replayStatements(catalogue: Catalogue, statements: readonly Statement[], detail: ReplayDetail = 'everything'): void {
+export function replayStatements(catalogue: Catalogue, statements: readonly Statement[], detail: ReplayDetail = 'everything', from = 0): void {
   const replay = detail === 'everything' ? replayStatement : replayRelations;
-  for (const statement of statements) {
+  for (let i = from; i < statements.length; i++) {
+    const statement = statements[i]!;
     // A Down or verify section does not run when the migration is applied.
     if (statement.kind === 'parsed' && statement.section === 'up') replay(catalogue, statement);
   }

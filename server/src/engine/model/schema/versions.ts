@@ -19,10 +19,33 @@ interface History<T> {
  * then schema: rules ask mostly about names nothing declares, which one lookup answers.
  */
 export class Versions<T> {
-  private readonly byName = new Map<string, Map<string, History<T>>>();
+  private readonly byName: Map<string, Map<string, History<T>>>;
 
-  constructor(private readonly prior: ReadonlyMap<string, T>) {
-    for (const [key, value] of prior) this.historyOf(nameOfKey(key)).prior = value;
+  /** `byName`: histories already made from `prior` (a truncated copy's). */
+  constructor(
+    private readonly prior: ReadonlyMap<string, T>,
+    byName?: Map<string, Map<string, History<T>>>,
+  ) {
+    this.byName = byName ?? new Map();
+    if (!byName) for (const [key, value] of prior) this.historyOf(nameOfKey(key)).prior = value;
+  }
+
+  /**
+   * These versions as they were before statement `statementIndex`: what a replay of the statements
+   * above it made, to continue from (see `schemaHistory`). Versions are values, shared.
+   */
+  truncatedBefore(statementIndex: number): Versions<T> {
+    const byName = new Map<string, Map<string, History<T>>>();
+    for (const [name, schemas] of this.byName) {
+      const copy = new Map<string, History<T>>();
+      for (const [schema, { prior, versions }] of schemas) {
+        const kept = versions.length === 0 || versions[versions.length - 1]!.at < statementIndex ? versions.slice() : versions.slice(0, firstAtOrAfter(versions, statementIndex));
+        // A name only this file's later statements made is not known before them.
+        if (prior !== undefined || kept.length > 0) copy.set(schema, { prior, versions: kept });
+      }
+      if (copy.size > 0) byName.set(name, copy);
+    }
+    return new Versions(this.prior, byName);
   }
 
   /** The value just before statement `before`. */
@@ -31,13 +54,7 @@ export class Versions<T> {
     if (!history) return undefined;
     const { versions } = history;
     // The last version made before `before`.
-    let low = 0;
-    let high = versions.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (versions[middle]!.at < before) low = middle + 1;
-      else high = middle;
-    }
+    const low = firstAtOrAfter(versions, before);
     return low > 0 ? versions[low - 1]!.value : history.prior;
   }
 
@@ -100,6 +117,18 @@ export class Versions<T> {
 }
 
 const NO_SCHEMAS: readonly string[] = [];
+
+/** The position of the first version made at or after statement `statementIndex`. */
+function firstAtOrAfter<T>(versions: readonly Version<T>[], statementIndex: number): number {
+  let low = 0;
+  let high = versions.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (versions[middle]!.at < statementIndex) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
 
 /** The qualified name of a key made by `qualifiedKey`. */
 export function nameOfKey(key: string): QualifiedName {

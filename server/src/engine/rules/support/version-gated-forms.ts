@@ -1,12 +1,11 @@
 import type { Constraint, CreateStmt, Node } from '@pgsql/types';
-import { relationFromRangeVar, sameRelation, type RelationName } from '../../model/relations';
+import { relationFromRangeVar, type RelationName } from '../../model/relations';
 import { nodeAs, type ParsedStatement } from '../../model/statement';
 import type { OffsetRange } from '../../text/positions';
 import { PROBE_TABLE_SETUP } from '../probe-fixtures';
 import type { FailureFact, RuleContext } from '../rule';
-import { dropsTable } from './breaking-changes';
 import { constraintsOf } from './constraints';
-import { isPartitionedInFile } from './partitioned-tables';
+import { givesPartitionInFile, isPartitionedInFile, latestCreateInFile } from './partitioned-tables';
 import { PROBE_PARTITIONED_SETUP } from './partitions';
 
 /**
@@ -544,12 +543,7 @@ function isPartitioned(context: RuleContext, table: RelationName, beforeStatemen
 function hasPartitions(statement: ParsedStatement, context: RuleContext): boolean {
   const table = statement.targets[0];
   if (!table || nodeAs(statement, 'CreateStmt')) return false;
-  if (!context.isCreatedInFile(table, statement.index)) return true;
-  return context.statements.slice(0, statement.index).some((earlier) => {
-    const create = nodeAs(earlier, 'CreateStmt');
-    const attaches = earlier.kind === 'parsed' && earlier.alterTableCommands.some((cmd) => cmd.subtype === 'AT_AttachPartition') && earlier.targets[0] !== undefined && sameRelation(earlier.targets[0], table);
-    return attaches || (create?.partbound !== undefined && (create.inhRelations ?? []).some((node) => 'RangeVar' in node && sameRelation(relationFromRangeVar(node.RangeVar, earlier.kind === 'parsed' ? earlier.locate : () => 0), table)));
-  });
+  return !context.isCreatedInFile(table, statement.index) || givesPartitionInFile(context, table, statement.index);
 }
 
 /**
@@ -585,13 +579,8 @@ function uniqueWithoutPartitionKey(statement: ParsedStatement, context: RuleCont
 /** The partition key columns of the table, when the latest CREATE TABLE of it in the file says PARTITION BY plain columns. */
 function partitionKeyInFile(context: RuleContext, table: RelationName, beforeStatement: number): string[] | undefined {
   if (!isPartitionedInFile(context, table, beforeStatement)) return undefined;
-  for (const earlier of context.statements.slice(0, beforeStatement).reverse()) {
-    const create = nodeAs(earlier, 'CreateStmt');
-    if (earlier.kind !== 'parsed' || !create?.relation) continue;
-    if (sameRelation(relationFromRangeVar(create.relation, earlier.locate), table)) return plainPartitionKey(create);
-    if (dropsTable(context, table, earlier.index, earlier.index + 1)) return undefined;
-  }
-  return undefined;
+  const create = latestCreateInFile(context, table, beforeStatement);
+  return create && plainPartitionKey(create);
 }
 
 function plainPartitionKey(create: CreateStmt): string[] | undefined {
