@@ -62,6 +62,27 @@ describe(RULE, () => {
     ])('%s', (_name, sql, options?: object) => {
       expect(findings(sql, options)).toEqual([]);
     });
+
+    // drizzle-sim 0220_early_hellion.sql: a re-run replaces the procedure before it drops it again.
+    it('for a DROP of an object an earlier statement of the file creates or replaces', () => {
+      const drops = 'DROP PROCEDURE backfill();\nDROP VIEW v;\nDROP TYPE app.mood;\nDROP TRIGGER t ON orders;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_a_idx ON orders (a);\n';
+      expect(findings(drops, {}).map((finding) => textOf(drops, finding))).toEqual(['DROP PROCEDURE', 'DROP VIEW', 'DROP TYPE', 'DROP TRIGGER']);
+      const creates =
+        'CREATE OR REPLACE PROCEDURE backfill() LANGUAGE sql AS $$ SELECT 1 $$;\nCALL backfill();\nCREATE VIEW v AS SELECT 1;\n' +
+        "CREATE TYPE mood AS ENUM ('ok');\nCREATE TRIGGER t BEFORE UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION f();\n";
+      expect(findings(creates + drops, {})).toEqual([]);
+      // An object of another type with the same name does not count.
+      const other = 'CREATE OR REPLACE FUNCTION backfill() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\nDROP PROCEDURE backfill();\nSELECT 1;\n';
+      expect(findings(other).map((finding) => textOf(other, finding))).toEqual(['DROP PROCEDURE']);
+    });
+
+    // atlas-gram 20260722165701_add-skill-efficacy-pipeline.sql (`-- atlas:txmode none`).
+    it('in an Atlas migration, which resumes after the last statement it applied', () => {
+      const sql = '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY orders_a_idx ON orders (a);\nCREATE TABLE notes (id bigint);\nCREATE UNIQUE INDEX notes_key ON notes (id);\nSELECT 1;\n';
+      const atlas = { filePath: 'migrations/20260722165701_notes.sql', readSibling: (name: string) => (name === 'atlas.sum' ? 'h1:…' : undefined) };
+      expect(findings(sql, atlas)).toEqual([]);
+      expect(findings(sql, { filePath: 'migrations/20260722165701_notes.sql' }).map((finding) => textOf(sql, finding))).toEqual(['CREATE TABLE', 'CREATE UNIQUE INDEX']);
+    });
   });
 
   it('knows a file runs outside a transaction when it holds a statement that cannot run in one', () => {

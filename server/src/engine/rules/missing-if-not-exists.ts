@@ -53,7 +53,10 @@ export const missingIfNotExists: Rule = {
       'without a transaction — they hold a statement that cannot run in one (CONCURRENTLY, VACUUM, …), or the project\'s ' +
       'transaction mode is `never` — and nothing inside BEGIN … COMMIT: where a failure undoes everything, re-running is ' +
       'safe. Files a migration tool records only once they succeed are covered too: a half-applied file is not ' +
-      'recorded, so the tool runs it again from the top. `CREATE INDEX CONCURRENTLY` and `DROP INDEX CONCURRENTLY` are ' +
+      'recorded, so the tool runs it again from the top. Not reported: a DROP of an object an earlier statement of the ' +
+      'file creates (`CREATE OR REPLACE PROCEDURE p …; CALL p(); DROP PROCEDURE p;` — the re-run creates it again first), ' +
+      'and Atlas migrations, since Atlas records how many statements it applied and resumes a failed migration after ' +
+      'them. `CREATE INDEX CONCURRENTLY` and `DROP INDEX CONCURRENTLY` are ' +
       'left to `concurrent-index-without-if-exists`, which reports them in every transaction mode (a failed concurrent ' +
       'build leaves an INVALID index behind).',
     example: {
@@ -82,7 +85,8 @@ export const missingIfNotExists: Rule = {
     const parts = unguardedParts(statement);
     if (parts.length === 0) return [];
     const file = fileFacts(context);
-    if (!file.runsOutsideTransaction || statement.index >= file.lastWork || isDroppedEarlier(statement, file)) return [];
+    if (!file.runsOutsideTransaction || file.resumesAfterLastApplied || statement.index >= file.lastWork) return [];
+    if (isDroppedEarlier(statement, file) || isCreatedEarlier(statement, file)) return [];
     return parts.map((part) => report(statement, part));
   },
 };
@@ -121,12 +125,29 @@ interface FileFacts {
   lastWork: number;
   /** Where each object is first dropped with IF EXISTS, by `objectKey`. */
   droppedIfExists: ReadonlyMap<string, number>;
+  /** Where each object is first created (guarded or not, or replaced), by section kind and `unqualifiedKey`. */
+  createdAt: ReadonlyMap<string, number>;
+  /**
+   * The migration tool records how many statements of a failed migration it applied and resumes after
+   * the last of them, so a re-run never repeats one that succeeded.
+   */
+  resumesAfterLastApplied: boolean;
 }
+
+/**
+ * Atlas stores the number of applied statements with each revision and continues a failed migration
+ * from the statement after them (docs/frameworks.md, Atlas).
+ */
+const RESUMING_FRAMEWORKS: ReadonlySet<string> = new Set(['atlas']);
 
 const fileFacts = perFile((context: RuleContext): FileFacts => {
   const { statements, options } = context;
   const droppedIfExists = new Map<string, number>();
+  const createdAt = new Map<string, number>();
   for (const statement of statements) {
+    const created = createdKey(statement);
+    const key = `${statement.section} ${created}`;
+    if (created !== undefined && !createdAt.has(key)) createdAt.set(key, statement.index);
     const drop = nodeAs(statement, 'DropStmt');
     if (!drop?.missing_ok) continue;
     for (const name of (drop.objects ?? []).flatMap(droppedName)) {
@@ -140,6 +161,8 @@ const fileFacts = perFile((context: RuleContext): FileFacts => {
       statements.some((statement) => statement.transaction.kind === 'autocommit' && nonTransactionalForm(statement, options.pgVersion) !== undefined),
     lastWork: statements.reduce((last, statement) => (nodeAs(statement, 'VariableSetStmt') || nodeAs(statement, 'TransactionStmt') ? last : statement.index), -1),
     droppedIfExists,
+    createdAt,
+    resumesAfterLastApplied: RESUMING_FRAMEWORKS.has(context.migration.framework?.id ?? ''),
   };
 });
 
@@ -228,6 +251,58 @@ function isDroppedEarlier(statement: ParsedStatement, file: FileFacts): boolean 
   return droppedAt !== undefined && droppedAt < statement.index;
 }
 
+/**
+ * Whether every object this DROP removes is created by an earlier statement of its section: a re-run
+ * creates it again before it gets here (or fails at that CREATE, which is reported itself), so the
+ * DROP never meets it already gone — as with `CREATE OR REPLACE PROCEDURE p …; CALL p(); DROP PROCEDURE p;`.
+ */
+function isCreatedEarlier(statement: ParsedStatement, file: FileFacts): boolean {
+  const drop = nodeAs(statement, 'DropStmt');
+  const keys = drop ? droppedKeys(drop) : [];
+  return keys.length > 0 && keys.every((key) => (file.createdAt.get(`${statement.section} ${key}`) ?? Infinity) < statement.index);
+}
+
+/** The objects a DROP names, as `unqualifiedKey`s; a trigger's key includes its table. */
+function droppedKeys(drop: DropStmt): string[] {
+  return (drop.objects ?? []).map((object) => {
+    const names = nameParts(object);
+    return unqualifiedKey(drop.removeType, drop.removeType === 'OBJECT_TRIGGER' ? names.slice(-2) : names.slice(-1));
+  });
+}
+
+/** The name parts of a DROP's object: a name list, a single name, a function's signature or a type name. */
+function nameParts(object: Node): string[] {
+  const parts = 'List' in object ? object.List.items : 'ObjectWithArgs' in object ? object.ObjectWithArgs.objname : 'TypeName' in object ? object.TypeName.names : [object];
+  return stringsOf(parts);
+}
+
+const stringsOf = (nodes: readonly Node[] | undefined): string[] => (nodes ?? []).flatMap((node) => ('String' in node && node.String.sval ? [node.String.sval] : []));
+
+/**
+ * An object by type and name without its schema: a file rarely creates and drops two objects of one
+ * type and name in different schemas, and a match only keeps the rule quiet.
+ */
+const unqualifiedKey = (type: DropStmt['removeType'], names: readonly string[]) => `${type} ${names.join('.')}`;
+
+/** The object a statement creates (or replaces), as `unqualifiedKey`; undefined for other statements. */
+function createdKey(statement: Statement): string | undefined {
+  const relation = createdObject(statement);
+  if (relation) return unqualifiedKey(relation.type, [relation.name.name]);
+  const named = (type: DropStmt['removeType'], name: string | undefined) => (name ? unqualifiedKey(type, [name]) : undefined);
+  const last = (nodes: readonly Node[] | undefined) => stringsOf(nodes).pop();
+  const fn = nodeAs(statement, 'CreateFunctionStmt');
+  if (fn) return named(fn.is_procedure ? 'OBJECT_PROCEDURE' : 'OBJECT_FUNCTION', last(fn.funcname));
+  const trigger = nodeAs(statement, 'CreateTrigStmt');
+  if (trigger?.relation?.relname && trigger.trigname) return unqualifiedKey('OBJECT_TRIGGER', [trigger.relation.relname, trigger.trigname]);
+  return (
+    named('OBJECT_VIEW', nodeAs(statement, 'ViewStmt')?.view?.relname) ??
+    named('OBJECT_TYPE', last(nodeAs(statement, 'CreateEnumStmt')?.typeName) ?? nodeAs(statement, 'CompositeTypeStmt')?.typevar?.relname) ??
+    named('OBJECT_DOMAIN', last(nodeAs(statement, 'CreateDomainStmt')?.domainname)) ??
+    named('OBJECT_SCHEMA', nodeAs(statement, 'CreateSchemaStmt')?.schemaname) ??
+    named('OBJECT_EXTENSION', nodeAs(statement, 'CreateExtensionStmt')?.extname)
+  );
+}
+
 /** A DROP's object name (`schema.name` or `name`). */
 function droppedName(object: Node): RelationName[] {
   const names = ('List' in object ? (object.List.items ?? []) : [object]).flatMap((item) => ('String' in item && item.String.sval ? [item.String.sval] : []));
@@ -237,7 +312,7 @@ function droppedName(object: Node): RelationName[] {
 
 const objectKey = (type: DropStmt['removeType'], name: RelationName) => `${type} ${name.schema ?? ''}.${name.name}`;
 
-function createdObject(statement: ParsedStatement): { type: DropStmt['removeType']; name: RelationName } | undefined {
+function createdObject(statement: Statement): { type: DropStmt['removeType']; name: RelationName } | undefined {
   const index = nodeAs(statement, 'IndexStmt');
   if (index?.idxname) return { type: 'OBJECT_INDEX', name: { schema: index.relation?.schemaname, name: index.idxname } };
   const relation = nodeAs(statement, 'CreateStmt')?.relation ?? nodeAs(statement, 'CreateSeqStmt')?.sequence;

@@ -28,6 +28,17 @@ describe(RULE, () => {
       expect(finding!.lock).toMatchObject({ mode, relation: { name: 'orders' } });
     });
 
+    // drizzle-sim 0028_absent_triton.sql: a long SELECT does not hold up SHARE ROW EXCLUSIVE; a writer does.
+    it('says who makes it wait: any query for ACCESS EXCLUSIVE, writers for the modes plain reads do not conflict with', () => {
+      const [exclusive] = findings('ALTER TABLE orders ADD COLUMN note text;\n');
+      expect(exclusive!.message).toContain('If a long query or an idle transaction holds any lock on orders, the statement waits for it');
+      const [shareRowExclusive] = findings('CREATE TABLE items (order_id int REFERENCES orders (id));\n');
+      expect(shareRowExclusive!.message).toContain(
+        'If a long write or an idle transaction that wrote to orders holds its lock (plain reads do not get in the way), the statement waits for it',
+      );
+      expect(shareRowExclusive!.message).not.toContain('any lock');
+    });
+
     it('reports once, listing the other statements', () => {
       const sql = 'ALTER TABLE orders ADD COLUMN a text;\nSELECT 1;\nALTER TABLE payments ADD COLUMN b text;\nDROP TABLE old_orders;\n';
       const [finding, ...others] = findings(sql);

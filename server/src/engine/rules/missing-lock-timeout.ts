@@ -1,4 +1,4 @@
-import { blockedOperations } from '../locks/lock-modes';
+import { blockedOperations, conflicts, type LockMode } from '../locks/lock-modes';
 import { displayRelation } from '../model/relations';
 import { nonTransactionalForm } from '../knowledge/non-transactional';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
@@ -95,8 +95,8 @@ export const missingLockTimeout: Rule = {
     return [
       {
         message:
-          `This statement takes ${first.lock.mode} on ${table} with no lock_timeout set.${whyMissing(first, context)} If a long query or an idle ` +
-          `transaction holds any lock on ${table}, the statement waits for it, and meanwhile ${queuedTraffic(first.lock.mode, table)} ` +
+          `This statement takes ${first.lock.mode} on ${table} with no lock_timeout set.${whyMissing(first, context)} If ${holdersOf(first.lock.mode, table)}, ` +
+          `the statement waits for it, and meanwhile ${queuedTraffic(first.lock.mode, table)} ` +
           `behind it, with no limit. Set a short lock_timeout first (SET lock_timeout = '${value}') so it fails fast and can be retried.${alsoMissing(others, context)}`,
         range: statementKeywords(statement),
         lock: { mode: first.lock.mode, relation: first.lock.relation, blocks: blockedOperations(first.lock.mode) },
@@ -119,6 +119,16 @@ export const missingLockTimeout: Rule = {
     ];
   },
 };
+
+/**
+ * Who can make the statement wait, in the user's terms: any query for ACCESS EXCLUSIVE; for the modes
+ * plain reads do not conflict with (SHARE, SHARE ROW EXCLUSIVE, …), a transaction that writes to the table.
+ */
+function holdersOf(mode: LockMode, table: string): string {
+  if (conflicts('ACCESS SHARE', mode)) return `a long query or an idle transaction holds any lock on ${table}`;
+  if (conflicts('ROW EXCLUSIVE', mode)) return `a long write or an idle transaction that wrote to ${table} holds its lock (plain reads do not get in the way)`;
+  return `another transaction holds a conflicting lock on ${table}`;
+}
 
 /** Why the timeout is missing when the file does mention it: turned off with 0, or set only later. */
 function whyMissing(first: BlockingStatement, context: RuleContext): string {

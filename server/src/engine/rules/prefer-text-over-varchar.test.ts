@@ -32,4 +32,12 @@ describe(RULE, () => {
   it('is quiet for text and unlimited varchar', () => {
     expect(findings('CREATE TABLE u (a text, b varchar, c varchar(10)[]);')).toEqual([]);
   });
+
+  // hydra 20190200000001000000_jwk.up.sql also runs on MySQL, where a text column cannot be in a primary key.
+  it('is quiet in a pop migration named without a database, beside ones named for a database', () => {
+    const sql = 'CREATE TABLE IF NOT EXISTS hydra_jwk (sid varchar(255) NOT NULL, kid varchar(255) NOT NULL, PRIMARY KEY (sid, kid));';
+    const listSiblings = () => ['20190100000008000000_client.postgres.up.sql', '20190200000001000000_jwk.up.sql'];
+    expect(findingsOf(RULE, sql, { filePath: 'migrations/20190200000001000000_jwk.up.sql', listSiblings })).toEqual([]);
+    expect(findingsOf(RULE, sql, { filePath: 'migrations/20190200000001000000_jwk.postgres.up.sql', listSiblings })).toHaveLength(2);
+  });
 });

@@ -48,4 +48,15 @@ describe(`${RULE} in down migrations`, () => {
   it('still reports in an up migration', () => {
     expect(findingsOf(RULE, 'CREATE TABLE e (at timestamp);', { filePath: 'migrations/001_add.up.sql' })).toHaveLength(1);
   });
+
+  // hydra 20190200000002000000_jwk.up.sql: pop runs a migration named without a database on MySQL too, which has no timestamptz.
+  it('is quiet in a pop migration named without a database, beside ones named for a database', () => {
+    const sql = 'ALTER TABLE hydra_jwk ADD created_at TIMESTAMP NOT NULL DEFAULT NOW();';
+    const siblings = ['20190100000008000000_client.postgres.up.sql', '20190200000002000000_jwk.up.sql', '20190200000002000000_jwk.down.sql'];
+    const folder = (filePath: string, names: readonly string[]) => findingsOf(RULE, sql, { filePath: `sql/migrations/${filePath}`, listSiblings: () => names });
+    expect(folder('20190200000002000000_jwk.up.sql', siblings)).toEqual([]);
+    expect(folder('20190200000002000000_jwk.postgres.up.sql', siblings)).toHaveLength(1);
+    // A golang-migrate folder has no dialect names: its .up.sql files run on PostgreSQL alone.
+    expect(folder('000002_jwk.up.sql', ['000001_init.up.sql', '000002_jwk.up.sql'])).toHaveLength(1);
+  });
 });

@@ -44,6 +44,28 @@ describe(RULE, () => {
     expect(findings(`-- migrate:up transaction:false\n${sql}`)).toEqual([]);
   });
 
+  it('takes only Flyway event names for Flyway callbacks: graphile-migrate\'s afterReset.sql runs its own block', () => {
+    const sql = 'BEGIN;\nCREATE EXTENSION IF NOT EXISTS pgcrypto;\nCOMMIT;\n';
+    expect(findings(sql, 'migrations/afterReset.sql')).toEqual([]);
+    const [begin, ...rest] = findings(sql, 'db/migration/afterMigrate__grants.sql');
+    expect(rest).toEqual([]);
+    expect(begin!.message).toContain('Flyway already runs this file in a transaction');
+  });
+
+  // drizzle-sim 0264_fat_ikaris.sql: Drizzle has no per-file opt-out, so the COMMIT is how the concurrent build runs.
+  it('says what a COMMIT that lets CREATE INDEX CONCURRENTLY out of the tool\'s transaction costs, without telling to remove it', () => {
+    const sql =
+      'ALTER TABLE "chats" ADD COLUMN IF NOT EXISTS "deleted_at" timestamp;--> statement-breakpoint\nCOMMIT;--> statement-breakpoint\n' +
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS "chats_deleted_idx" ON "chats" ("deleted_at");';
+    const [commit, ...rest] = findings(sql, 'packages/db/migrations/0264_fat_ikaris.sql');
+    expect(rest).toEqual([]);
+    expect(textOf(sql, commit!)).toBe('COMMIT');
+    expect(commit!.severity).toBe('warning');
+    expect(commit!.message).toMatch(/^COMMIT ends the transaction Drizzle runs this file in, early, so that the CREATE INDEX CONCURRENTLY on line 3 can run outside it/);
+    expect(commit!.message).toContain('Keep every statement of the file safe to repeat');
+    expect(commit!.message).not.toContain('Remove it');
+  });
+
   it('is not reported together with uncommitted-transaction', () => {
     const ids = lint('BEGIN;\nBEGIN;\nSELECT 1;').map((finding) => finding.ruleId);
     expect(ids.filter((id) => id === RULE)).toHaveLength(1);

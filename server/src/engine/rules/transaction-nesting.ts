@@ -1,3 +1,4 @@
+import { nonTransactionalForm } from '../knowledge/non-transactional';
 import type { Statement } from '../model/statement';
 import type { Report, Rule, RuleContext } from './rule';
 import { openBlockBefore, transactionControlOf, transactionRunner, wrappingRunner } from './support/transaction-control';
@@ -24,7 +25,9 @@ export const transactionNesting: Rule = {
       'Use one `BEGIN … COMMIT` per transaction, not nested; use `SAVEPOINT` for a partial rollback. When the migration ' +
       'tool wraps the file in a transaction, leave `BEGIN`/`COMMIT` out of the file, or turn the tool\'s transaction off ' +
       'for this migration. Prisma and golang-migrate send the file as one query, where the file\'s own block is the ' +
-      'intended way to write it.',
+      'intended way to write it. A `COMMIT` that lets a later `CREATE INDEX CONCURRENTLY` (or another statement that ' +
+      'cannot run in a transaction) out of the tool\'s transaction is reported with what it costs instead: keep every ' +
+      'statement of that file safe to repeat, or give the statement a migration of its own where the tool allows one.',
   },
   facts: [],
   fixChecks: [],
@@ -69,6 +72,18 @@ function nestedInTool(statement: Statement, context: RuleContext): Report[] {
 function closingNothing(statement: Statement, context: RuleContext): Report {
   const tool = transactionRunner(statement, context);
   const word = statement.tokens[0]?.value ?? 'COMMIT';
+  const escape = tool && firstRefusedInTransactionAfter(statement, context);
+  // Leaving the tool's transaction is then the point: removing the COMMIT would make that statement fail.
+  if (tool && escape) {
+    return {
+      message:
+        `${word} ends the transaction ${tool.name} runs this file in, early, so that the ${escape.form} on line ${lineOf(escape.statement, context)} ` +
+        'can run outside it: what comes before it commits now, and if a statement after it fails, the migration stays half applied ' +
+        `and its re-run repeats what already ran. Keep every statement of the file safe to repeat (IF NOT EXISTS, IF EXISTS), or give the ${escape.form} ` +
+        `a migration of its own. ${tool.optOut}`,
+      noFixReason: 'Where the statement that cannot run in a transaction should go depends on how the project runs its migrations.',
+    };
+  }
   return {
     message: tool
       ? `${word} ends the transaction ${tool.name} runs this file in, early: the statements after it run in another transaction (or none), ` +
@@ -77,4 +92,14 @@ function closingNothing(statement: Statement, context: RuleContext): Report {
         'transaction of its own. Add the missing BEGIN where the transaction should start, or remove this line.',
     noFixReason: 'Where the transaction was meant to start is not in the file.',
   };
+}
+
+/** The first statement after a COMMIT that PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY, …), and its form. */
+function firstRefusedInTransactionAfter(commit: Statement, context: RuleContext): { statement: Statement; form: string } | undefined {
+  for (const statement of context.statements.slice(commit.index + 1)) {
+    if (statement.section !== commit.section || transactionControlOf(statement) === 'open') return undefined;
+    const form = nonTransactionalForm(statement, context.options.pgVersion);
+    if (form) return { statement, form };
+  }
+  return undefined;
 }

@@ -29,6 +29,22 @@ describe(RULE, () => {
     expect(finding!.message).toMatch(/SHARE ROW EXCLUSIVE lock the ADD took on orders and customers .* writes \(INSERT, UPDATE, DELETE\) wait/);
   });
 
+  // drizzle-sim 0243_kb_workspace_cascade.sql: the FK is dropped and re-added NOT VALID, then validated.
+  it('says reads wait too when an earlier statement of the transaction holds ACCESS EXCLUSIVE on the table', () => {
+    const sql = block(
+      'ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;',
+      'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers ON DELETE CASCADE NOT VALID;',
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;',
+    );
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.message).toContain(
+      'the SHARE ROW EXCLUSIVE lock the ADD took on orders and customers is still held (locks last until COMMIT), and so is the ACCESS EXCLUSIVE lock line 2 took on orders: every read and write on the table waits',
+    );
+    expect(finding!.message).not.toContain('plain reads continue');
+    expect(finding!.lock).toMatchObject({ mode: 'ACCESS EXCLUSIVE', relation: { name: 'orders' } });
+  });
+
   it('is the only rule reporting it (lock-held-across-slow-statement leaves it here)', () => {
     expect(ruleIds(block('ALTER TABLE orders ADD COLUMN note text;', ADD_CHECK, VALIDATE))).toEqual([RULE]);
   });

@@ -1,12 +1,13 @@
-import { blockedOperations, trafficImpact } from '../locks/lock-modes';
-import { locksOf } from '../locks/statement-locks';
-import { displayRelation } from '../model/relations';
+import { blockedOperations, LOCK_MODES, trafficImpact } from '../locks/lock-modes';
+import { locksOf, type TableLock } from '../locks/statement-locks';
+import { displayRelation, sameRelation } from '../model/relations';
+import type { ParsedStatement } from '../model/statement';
 import { moveAfterTransaction } from './fixes/transaction-block';
 import { PROBE_PARENT_SETUP } from './foreign-key-without-not-valid';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { Rule } from './rule';
+import type { Rule, RuleContext } from './rule';
 import { firstKeyword } from './support/keywords';
-import { validatedInSameTransaction } from './support/constraints';
+import { earlierInSameTransaction, validatedInSameTransaction } from './support/constraints';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
 const ADD_CHECK_NOT_VALID = 'ALTER TABLE lock_probe ADD CONSTRAINT lock_probe_customer_check CHECK (customer_id >= 0) NOT VALID';
@@ -80,13 +81,20 @@ export const validateInSameTransaction: Rule = {
     const held = locksOf(found.adding, context.options.pgVersion);
     const mode = held[0]?.mode ?? 'ACCESS EXCLUSIVE';
     const tables = [...new Set(held.map((lock) => displayRelation(lock.relation)))].join(' and ');
+    // An earlier statement of the transaction may hold more than the ADD (a DROP CONSTRAINT, an ADD COLUMN): that is what waits.
+    const stronger = strongerLocksHeldBefore(statement, context, held);
+    const worst = stronger[0]?.lock ?? { mode, relation: held[0]?.relation ?? table };
+    const alsoHeld =
+      stronger.length > 0
+        ? `, and so is the ${worst.mode} lock line ${lineOf(stronger[0]!.by, context)} took on ${[...new Set(stronger.map(({ lock }) => displayRelation(lock.relation)))].join(' and ')}`
+        : '';
     const report = {
       message:
         `VALIDATE CONSTRAINT runs in the same transaction that added the constraint NOT VALID, so the ${mode} lock the ADD ` +
-        `took on ${tables} is still held (locks last until COMMIT): ${trafficImpact(mode)} for the whole validation scan, ` +
+        `took on ${tables} is still held (locks last until COMMIT)${alsoHeld}: ${trafficImpact(worst.mode)} for the whole validation scan, ` +
         `and NOT VALID gains nothing. Run VALIDATE CONSTRAINT after COMMIT, in a transaction of its own.`,
       range: { start: statement.range.start, end: (firstKeyword(statement, ['VALIDATE']) ?? statement.tokens[0]!).end },
-      lock: { mode, relation: held[0]?.relation ?? table, blocks: blockedOperations(mode) },
+      lock: { mode: worst.mode, relation: worst.relation, blocks: blockedOperations(worst.mode) },
       related: [{ range: found.adding.range, message: `${mode} on ${tables} taken here; held until COMMIT` }],
       safeAlternative: 'VALIDATE CONSTRAINT after COMMIT (or in the next migration): it then scans under SHARE UPDATE EXCLUSIVE, and reads and writes continue.',
     };
@@ -96,3 +104,24 @@ export const validateInSameTransaction: Rule = {
     return [{ ...report, noFixReason }];
   },
 };
+
+/**
+ * The locks earlier statements of the transaction hold on the ADD's tables that are stronger than the
+ * ADD's own there (a DROP CONSTRAINT's or ADD COLUMN's ACCESS EXCLUSIVE beside a foreign key's SHARE ROW
+ * EXCLUSIVE), keeping only the strongest mode among them, first taken first; tables created in the file are left out.
+ */
+function strongerLocksHeldBefore(statement: ParsedStatement, context: RuleContext, added: readonly TableLock[]): { lock: TableLock; by: ParsedStatement }[] {
+  const strength = (lock: TableLock) => LOCK_MODES.indexOf(lock.mode);
+  const stronger = earlierInSameTransaction(statement, context).flatMap((by) =>
+    locksOf(by, context.options.pgVersion)
+      .filter((lock) => {
+        const own = added.find((candidate) => sameRelation(candidate.relation, lock.relation));
+        return own !== undefined && strength(lock) > strength(own) && !context.isCreatedInFile(lock.relation, statement.index);
+      })
+      .map((lock) => ({ lock, by })),
+  );
+  const strongest = Math.max(-1, ...stronger.map(({ lock }) => strength(lock)));
+  return stronger.filter(({ lock }) => strength(lock) === strongest);
+}
+
+const lineOf = (statement: ParsedStatement, context: RuleContext) => context.source.slice(0, statement.range.start).split('\n').length;
