@@ -78,6 +78,8 @@ class Segment {
       return;
     }
     if (control === 'close') {
+      // The runner opened its transaction before the file's first statement: a COMMIT ahead of any other ends it too.
+      if (this.state === 'pending' && this.section.wrapping === 'transaction') this.open('implicit', statement.index);
       if (this.state === 'explicit' || this.state === 'implicit') this.close(statement.index);
       return;
     }

@@ -103,6 +103,9 @@ describe(RULE, () => {
     const [notNull] = findings('ALTER TABLE orders ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();');
     expect(notNull!.fixes).toEqual([]);
     expect(notNull!.noFixReason).toMatch(/NOT NULL column would fail/);
+    // supabase-storage 0023-iceberg-catalog-id: the advice itself must not add a NOT NULL column without a default.
+    expect(notNull!.message).toMatch(/Add the column nullable and without the default, .* and add NOT NULL after the backfill\.$/);
+    expect(findings('ALTER TABLE orders ADD COLUMN public_id uuid DEFAULT gen_random_uuid();')[0]!.message).not.toMatch(/nullable|NOT NULL/);
     const [several] = findings('ALTER TABLE orders ADD COLUMN a uuid DEFAULT gen_random_uuid(), ADD COLUMN b int;');
     expect(several!.fixes).toEqual([]);
     expect(several!.noFixReason).toMatch(/Split the ALTER TABLE/);

@@ -15,6 +15,11 @@ const SPLIT =
   'Add the column without the default, then ALTER COLUMN … SET DEFAULT (instant: it applies to new rows only), and ' +
   'backfill the existing rows in small batches, each in its own transaction.';
 
+/** Without its default a NOT NULL column cannot be added to a table with rows: it gets the constraint after the backfill. */
+const SPLIT_NOT_NULL =
+  'Add the column nullable and without the default, then ALTER COLUMN … SET DEFAULT (instant: it applies to new rows only), ' +
+  'backfill the existing rows in small batches, each in its own transaction, and add NOT NULL after the backfill.';
+
 /**
  * ADD COLUMN with a default PostgreSQL must compute row by row (a volatile function; any default
  * before PostgreSQL 11) rewrites the whole table under ACCESS EXCLUSIVE. Since PostgreSQL 11 a
@@ -121,7 +126,7 @@ export const addColumnVolatileDefault: Rule = {
             : `DEFAULT ${defaultText} calls a function Lockguard does not know: if it is VOLATILE (the default for CREATE FUNCTION), PostgreSQL rewrites ${table} to store it in every existing row`;
       const fix = splitFix(alter, added, context, defaultRange, defaultText);
       const report: Report = {
-        message: `${cause}, with all its indexes, under an ACCESS EXCLUSIVE lock: every read and write on it waits until the copy is done. ${SPLIT}`,
+        message: `${cause}, with all its indexes, under an ACCESS EXCLUSIVE lock: every read and write on it waits until the copy is done. ${isNotNull(added) ? SPLIT_NOT_NULL : SPLIT}`,
         range: defaultRange,
         lock: accessExclusiveOn(alter.table),
         safeAlternative: 'ADD COLUMN without the default, SET DEFAULT for new rows, backfill existing rows in batches.',
@@ -168,13 +173,15 @@ function volatilityOfDefault(expression: Parameters<typeof volatilityOf>[0], con
 /** Whether the volatile part of the default is a function the migrations declare. */
 const declaredVolatile = (expression: Parameters<typeof volatilityOf>[0]) => volatilityOf(expression) !== 'volatile';
 
+const isNotNull = (added: AddedColumn) => added.constraints.some((constraint) => constraint.contype === 'CONSTR_NOTNULL' || constraint.contype === 'CONSTR_PRIMARY');
+
 const defaultConstraint = (added: AddedColumn) => added.constraints.find((constraint) => constraint.contype === 'CONSTR_DEFAULT');
 
 /** ADD COLUMN without the DEFAULT, then SET DEFAULT: one fix; or why not. */
 function splitFix(alter: ExistingTableAlter, added: AddedColumn, context: RuleContext, defaultRange: OffsetRange, defaultText: string): Fix | string {
   if (alter.commands.length > 1) return `Split the ALTER TABLE first: the quick fix handles an ALTER TABLE that only adds this column. ${SPLIT}`;
-  if (added.constraints.some((constraint) => constraint.contype === 'CONSTR_NOTNULL' || constraint.contype === 'CONSTR_PRIMARY')) {
-    return `Without the default, the NOT NULL column would fail on a non-empty table: ${SPLIT} Add NOT NULL after the backfill.`;
+  if (isNotNull(added)) {
+    return `Without the default, the NOT NULL column would fail on a non-empty table: ${SPLIT_NOT_NULL}`;
   }
   const removeFrom = precedingSpace(context.source, defaultRange.start);
   const column = quoteIdentifier(added.column.colname ?? '');

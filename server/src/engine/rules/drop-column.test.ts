@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'drop-column';
 const findings = (sql: string, filePath?: string) => findingsOf(RULE, sql, { filePath });
+const parser = await PostgresParser.load();
 
 describe(RULE, () => {
   it('is an error naming the columns, underlining the first DROP COLUMN', () => {
@@ -49,4 +54,23 @@ describe(`${RULE}: column swaps`, () => {
 
 it(`${RULE}: stays quiet when the file drops the table afterwards (drop-table reports that)`, () => {
   expect(findingsOf(RULE, 'ALTER TABLE e DROP COLUMN a;\nDROP TABLE e;')).toEqual([]);
+});
+
+describe(`${RULE}: DROP COLUMN IF EXISTS of a column the earlier migrations never added`, () => {
+  /** The schema earlier migrations of the set leave, as the CLI and the editor pass it. */
+  const priorSchema = schemaAfter(buildStatements('CREATE TABLE app.guild_configs (id bigint PRIMARY KEY, data jsonb);', parser, defaultOptions()));
+  // graphile-migrate (sushii-db 000023.sql): drop-if-exists guards, then the columns are added for the first time.
+  const sql = 'ALTER TABLE app.guild_configs\nDROP COLUMN IF EXISTS lookup_opt_in,\nDROP COLUMN IF EXISTS data;\nALTER TABLE app.guild_configs ADD COLUMN lookup_opt_in boolean NOT NULL DEFAULT false;';
+
+  it('is not reported: the guard drops nothing; a column the table has still is', () => {
+    const [finding, ...others] = findingsOf(RULE, sql, { priorSchema });
+    expect(others).toEqual([]);
+    expect(finding!.message).toContain('Dropping column data of app.guild_configs');
+    expect(textOf(sql, finding!)).toBe('DROP COLUMN IF EXISTS data');
+  });
+
+  it('is reported without IF EXISTS, or when the earlier migrations do not show the table', () => {
+    expect(findingsOf(RULE, 'ALTER TABLE app.guild_configs DROP COLUMN lookup_opt_in;', { priorSchema })).toHaveLength(1);
+    expect(findingsOf(RULE, 'ALTER TABLE app.guild_configs DROP COLUMN IF EXISTS lookup_opt_in;')).toHaveLength(1);
+  });
 });

@@ -1,8 +1,8 @@
 import { blockedOperations } from '../locks/lock-modes';
-import { displayRelation } from '../model/relations';
+import { displayRelation, type RelationName } from '../model/relations';
 import { nodeAs } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { Rule } from './rule';
+import type { Rule, RuleContext } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
 import { dropsTable, EXPAND_CONTRACT, isColumnNewInFile, isRevertingMigration, renamesColumnTo } from './support/breaking-changes';
 import { quoteIdentifier } from './support/constraints';
@@ -53,7 +53,9 @@ export const dropColumn: Rule = {
     const isNameOfThisMigration = (column: string) =>
       isColumnNewInFile(context, table, column, statement.index) || renamesColumnTo(context, table, column, statement.index + 1, context.statements.length);
     const dropped = statement.alterTableCommands.flatMap((cmd, index) =>
-      cmd.subtype === 'AT_DropColumn' && cmd.name !== undefined && !isNameOfThisMigration(cmd.name) ? [{ column: cmd.name, index }] : [],
+      cmd.subtype === 'AT_DropColumn' && cmd.name !== undefined && !isNameOfThisMigration(cmd.name) && !(cmd.missing_ok && isAbsent(context, table, cmd.name, statement.index))
+        ? [{ column: cmd.name, index }]
+        : [],
     );
     const [first] = dropped;
     if (!first) return [];
@@ -73,3 +75,12 @@ export const dropColumn: Rule = {
     ];
   },
 };
+
+/**
+ * Whether the migrations so far never gave the table this column (they show all its columns): a
+ * `DROP COLUMN IF EXISTS` of it is a re-run guard that drops nothing, as in graphile-migrate files.
+ */
+function isAbsent(context: RuleContext, table: RelationName, column: string, beforeStatement: number): boolean {
+  const known = context.schema.before(beforeStatement).table(table);
+  return known?.columnsKnown === true && !known.columns.some((candidate) => candidate.name === column);
+}

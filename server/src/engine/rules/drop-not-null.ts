@@ -1,7 +1,7 @@
 import { blockedOperations } from '../locks/lock-modes';
-import { displayRelation } from '../model/relations';
+import { displayRelation, sameRelation, type RelationName } from '../model/relations';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { Rule } from './rule';
+import type { Rule, RuleContext } from './rule';
 import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType } from './support/alter-table';
 import { isColumnNewInFile } from './support/breaking-changes';
 
@@ -24,7 +24,9 @@ export const dropNotNull: Rule = {
       'Columns added earlier in the same migration are exempt.',
     example: {
       bad: 'ALTER TABLE orders ALTER COLUMN customer_note DROP NOT NULL;',
-      good: "-- readers handle NULL (deployed first), then:\nSET lock_timeout = '2s';\nALTER TABLE orders ALTER COLUMN customer_note DROP NOT NULL;",
+      good:
+        "SET lock_timeout = '2s';\n-- lockguard-ignore drop-not-null: readers handle a NULL customer_note since v3.8 (deployed first)\n" +
+        'ALTER TABLE orders ALTER COLUMN customer_note DROP NOT NULL;',
     },
     instead:
       'Deploy readers that handle NULL before the migration (or before writers start storing NULLs), and set a short ' +
@@ -53,7 +55,7 @@ export const dropNotNull: Rule = {
     const alter = alterOfExistingTable(statement, context, 'AT_DropNotNull');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_DropNotNull')
-      .filter((command) => !isColumnNewInFile(context, alter.table, command.name ?? '', statement.index))
+      .filter((command) => !isColumnNewInFile(context, alter.table, command.name ?? '', statement.index) && !isNullableAlready(context, alter.table, command.name ?? '', statement.index))
       .map((command) => ({
         message:
           `DROP NOT NULL lets ${displayRelation(alter.table)}.${command.name ?? ''} hold NULL: code and queries that assume a value ` +
@@ -65,3 +67,29 @@ export const dropNotNull: Rule = {
       }));
   },
 };
+
+/** Whether the earlier migrations left the column nullable: DROP NOT NULL then changes nothing (ORMs emit it with every column change). */
+function isNullableAlready(context: RuleContext, table: RelationName, column: string, beforeStatement: number): boolean {
+  return context.schema.before(beforeStatement).column(table, column)?.notNull === false && !droppedPrimaryKeyOf(context, table, column, beforeStatement);
+}
+
+/**
+ * Whether an earlier statement of the file drops a primary key over the column. PostgreSQL keeps its
+ * columns NOT NULL, which the schema history does not show: the DROP NOT NULL after it does change them.
+ */
+function droppedPrimaryKeyOf(context: RuleContext, table: RelationName, column: string, beforeStatement: number): boolean {
+  return context.statements.slice(0, beforeStatement).some(
+    (statement) =>
+      statement.kind === 'parsed' &&
+      statement.targets[0] !== undefined &&
+      sameRelation(statement.targets[0], table) &&
+      statement.alterTableCommands.some(
+        (cmd) =>
+          cmd.subtype === 'AT_DropConstraint' &&
+          context.schema
+            .before(statement.index)
+            .constraints(table)
+            .some((constraint) => constraint.name === cmd.name && constraint.kind === 'primary-key' && constraint.columns.includes(column)),
+      ),
+  );
+}

@@ -25,10 +25,12 @@ export const dropSchema: Rule = {
   fixChecks: [],
   check(statement, context) {
     const drop = nodeAs(statement, 'DropStmt');
-    if (drop?.removeType !== 'OBJECT_SCHEMA' || isRevertingMigration(statement, context)) return [];
+    // Without CASCADE PostgreSQL drops only an empty schema: nothing the application uses goes with it
+    // (the file's own DROP TABLE … of what was inside are reported by their rules).
+    if (drop?.removeType !== 'OBJECT_SCHEMA' || drop.behavior !== 'DROP_CASCADE' || isRevertingMigration(statement, context)) return [];
     const schemas = namesOf(drop.objects).filter((schema) => !isSchemaNewInFile(context, schema, statement.index));
     if (schemas.length === 0) return [];
-    const cascade = drop.behavior === 'DROP_CASCADE' ? ' CASCADE drops every table, view, function and type in it, with their data.' : '';
+    const cascade = ' CASCADE drops every table, view, function and type in it, with their data.';
     return [
       {
         message:

@@ -45,3 +45,28 @@ describe('enable-disable-trigger advice', () => {
     expect(finding!.message).toMatch(/Commit right after it/);
   });
 });
+
+describe('enable-disable-trigger inside a transaction that already holds the lock', () => {
+  // lemmy 2025-08-01-000019 and -000041 (diesel: one transaction): ALTER TABLE … ADD COLUMN, DISABLE TRIGGER ALL, backfill, ENABLE TRIGGER ALL.
+  const sql =
+    'BEGIN;\nALTER TABLE post ADD COLUMN score int NOT NULL DEFAULT 0;\nALTER TABLE post DISABLE TRIGGER ALL;\n' +
+    'UPDATE post SET score = 1 WHERE id = 7;\nALTER TABLE post ENABLE TRIGGER ALL;\nCOMMIT;';
+
+  it('stays quiet: the ADD COLUMN took ACCESS EXCLUSIVE first, so neither toggle waits or blocks anyone new', () => {
+    expect(findings(sql)).toEqual([]);
+  });
+
+  it('reports the first toggle only, and does not claim writes skip a trigger re-enabled before COMMIT', () => {
+    const toggles = 'BEGIN;\nALTER TABLE post DISABLE TRIGGER ALL;\nUPDATE post SET score = 1 WHERE id = 7;\nALTER TABLE post ENABLE TRIGGER ALL;\nCOMMIT;';
+    const [finding, ...others] = findings(toggles);
+    expect(others).toEqual([]);
+    expect(textOf(toggles, finding!)).toBe('DISABLE TRIGGER ALL');
+    expect(finding!.message).toMatch(/^DISABLE TRIGGER takes a SHARE ROW EXCLUSIVE lock on post/);
+    expect(finding!.message).not.toMatch(/skip the trigger|foreign keys/);
+  });
+
+  it('still says writes skip the trigger when it stays disabled past the COMMIT', () => {
+    const [finding] = findings('BEGIN;\nALTER TABLE post DISABLE TRIGGER ALL;\nCOMMIT;\nALTER TABLE post ENABLE TRIGGER ALL;');
+    expect(finding!.message).toMatch(/writes skip the trigger too, and ALL includes the triggers that enforce foreign keys/);
+  });
+});

@@ -1,10 +1,12 @@
 import type { AlterTableCmd } from '@pgsql/types';
 import { blockedOperations } from '../locks/lock-modes';
 import { alterTableCommandLock } from '../locks/statement-locks';
-import { displayRelation } from '../model/relations';
-import { nodeAs } from '../model/statement';
-import type { LockFact, Rule } from './rule';
+import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { nodeAs, type ParsedStatement } from '../model/statement';
+import type { LockFact, Rule, RuleContext } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
+import { sameTransaction } from './support/constraints';
+import { heldEarlierInTransaction } from './support/held-locks';
 import { boundTheWait, PROBE_TRIGGER_SETUP } from './support/triggers';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
@@ -52,10 +54,13 @@ export const enableDisableTrigger: Rule = {
     const first = commands.findIndex((cmd) => DISABLING.includes(cmd.subtype) || ENABLING.includes(cmd.subtype));
     if (first === -1 || context.isCreatedInFile(table, statement.index)) return [];
     const mode = alterTableCommandLock(commands[first]!, context.options.pgVersion).mode;
+    // An earlier statement of the transaction already holds the lock (a backfill's ALTER TABLE, the DISABLE before an ENABLE).
+    if (heldEarlierInTransaction(statement, context, table, mode)) return [];
     const name = displayRelation(table);
     const disables = commands.some((cmd) => DISABLING.includes(cmd.subtype));
     const foreignKeys = commands.some((cmd) => WITH_CONSTRAINT_TRIGGERS.includes(cmd.subtype) && DISABLING.includes(cmd.subtype));
-    const skipped = disables
+    // Re-enabled before the COMMIT, the application's writes (held off by the lock until then) never see the trigger off.
+    const skipped = disables && !reenabledInSameTransaction(statement, context, table)
       ? ` While disabled, the running application's writes skip the trigger too${foreignKeys ? ', and ALL includes the triggers that enforce foreign keys: rows that break them get in' : ''}.`
       : '';
     return [
@@ -70,6 +75,22 @@ export const enableDisableTrigger: Rule = {
     ];
   },
 };
+
+/** Whether a later statement of the same transaction (not autocommit) enables triggers of the table again. */
+function reenabledInSameTransaction(statement: ParsedStatement, context: RuleContext, table: RelationName): boolean {
+  if (statement.transaction.kind === 'autocommit') return false;
+  return context.statements
+    .slice(statement.index + 1)
+    .some(
+      (later) =>
+        later.kind === 'parsed' &&
+        sameTransaction(later.transaction, statement.transaction) &&
+        nodeAs(later, 'AlterTableStmt') !== undefined &&
+        later.targets[0] !== undefined &&
+        sameRelation(later.targets[0], table) &&
+        later.alterTableCommands.some((cmd) => ENABLING.includes(cmd.subtype)),
+    );
+}
 
 function triggerFact(form: string, statement: string): LockFact {
   return {
