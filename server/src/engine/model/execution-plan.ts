@@ -2,6 +2,7 @@ import type { Section } from './frameworks/framework';
 import type { MigrationModel } from './migration';
 import type { Statement } from './statement';
 import { transactionControlOf } from './transaction-control';
+import { sentByRunner } from './transactions';
 
 /**
  * What the migration runner sends to PostgreSQL when the migration is applied, in order: the
@@ -21,7 +22,7 @@ export function executionPlan(source: string, statements: readonly Statement[], 
   const steps: ExecutionStep[] = [];
   for (const section of model.sections) {
     if (section.kind !== 'up') continue;
-    const members = statements.filter((statement) => statement.range.start >= section.start && statement.range.start < section.end && statement.kind !== 'meta-command');
+    const members = statements.filter((statement) => statement.range.start >= section.start && statement.range.start < section.end && sentByRunner(statement));
     if (members.length === 0) continue;
     steps.push(...sectionSteps(source, section, members, model));
   }

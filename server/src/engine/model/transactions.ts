@@ -25,12 +25,15 @@ export function assignTransactions(statements: readonly Statement[], model: Migr
   segment?.close(undefined);
 }
 
-/** How many statements (psql meta-commands aside) of the section start at or after `from`. */
+/** How many statements the runner sends (psql meta-commands and what DO blocks run aside) of the section start at or after `from`. */
 function statementsIn(statements: readonly Statement[], from: number, section: Section): number {
   let count = 0;
-  for (let i = from; i < statements.length && statements[i]!.range.start < section.end; i++) if (statements[i]!.kind !== 'meta-command') count++;
+  for (let i = from; i < statements.length && statements[i]!.range.start < section.end; i++) if (sentByRunner(statements[i]!)) count++;
   return count;
 }
+
+/** A statement the runner sends itself: not a psql meta-command, nor a statement a DO block runs. */
+export const sentByRunner = (statement: Statement) => statement.kind !== 'meta-command' && !(statement.kind === 'parsed' && statement.runBy);
 
 const AUTOCOMMIT: TransactionContext = { kind: 'autocommit' };
 
