@@ -13,9 +13,10 @@
  * that its migrations run at all, and fills in the placeholders its tool substitutes; each entry says why.
  */
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ConfigResolver } from '../../server/src/engine/config/resolver';
 import { applyFix } from '../../server/src/engine/fixes/apply';
 import { createdFileOptions, FixVerifier } from '../../server/src/engine/fixes/verify';
@@ -29,12 +30,18 @@ import { ALL_RULES } from '../../server/src/engine/rules/registry';
 import type { Fix } from '../../server/src/engine/rules/rule';
 import { CORPUS } from '../helpers/corpus';
 import { sqlFiles } from '../helpers/sql-files';
+import { STAND_INS_FROM_MAJOR, writeStandIns } from './extension-stand-ins';
 
 const FRAMEWORKS = join(CORPUS, 'frameworks');
 const servers = inject('pgServers');
 const newest = servers[servers.length - 1]!;
 const linter = await Linter.create();
 const resolver = new ConfigResolver(ALL_RULES.map((rule) => rule.id));
+/** Where `CREATE EXTENSION` finds the stand-ins of extensions the server does not ship (see extension-stand-ins.ts). */
+const standIns = newest.major >= STAND_INS_FROM_MAJOR ? await writeStandIns() : undefined;
+afterAll(async () => {
+  if (standIns) await rm(standIns, { recursive: true, force: true });
+});
 
 /** Fixed files run per project: the done-criterion asks for at least 5. */
 const SAMPLE = 8;
@@ -43,19 +50,53 @@ const NOT_MIGRATIONS = /(^|\/)(afterReset|seed)\.sql$/;
 /** Objects a project's migrations take from the platform they were written for, and the placeholders its tool fills in. */
 interface Platform {
   setup: readonly string[];
+  /** Settings the platform gives every connection (a database default there), made before each migration. */
+  session?: readonly string[];
   placeholders?: Readonly<Record<string, string>>;
 }
 
+const DBMATE_VERSIONS = 'CREATE TABLE IF NOT EXISTS public.schema_migrations (version varchar(128) PRIMARY KEY)';
+
+/** The role-name placeholders of the Liquibase project's changesets. */
+const LIQUIBASE_ROLES = [
+  'admRoleName', 'anAdmName', 'anRoleName', 'anSvcName', 'appRoleName', 'bpAdminPortalServiceName', 'bpmServiceName', 'excerptExporterName',
+  'excerptSvcName', 'excerptWorkName', 'geoserverRoleName', 'histRoleName', 'notificationServiceName', 'notificationTemplatePublisherName',
+  'processHistoryRoleName', 'pubUser', 'redashAdminRoleName', 'redashViewerRoleName', 'regOwnerName', 'regRegulationRoleName', 'regTemplateOwnerName', 'settRoleName',
+];
+
+const liquibaseRole = (placeholder: string) => `lb_${placeholder.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`;
+
+/** Supabase's database: its roles, the auth and storage schemas, the extensions schema on the search path. */
+const SUPABASE: Platform = { setup: supabasePlatform(), session: ['SET search_path = "$user", public, extensions'] };
+
 const PLATFORMS: Readonly<Record<string, Platform>> = {
   // Supabase projects run on Supabase's database, which has these roles and the auth and storage schemas.
-  'supabase-chatbot-ui': { setup: supabasePlatform() },
-  'supabase-midday': { setup: supabasePlatform() },
-  'dbmate-supabase-postgres': { setup: supabasePlatform() },
+  'supabase-chatbot-ui': SUPABASE,
+  'supabase-midday': SUPABASE,
+  'dbmate-supabase-postgres': SUPABASE,
   // Its first migration takes over golang-migrate's version table from the tool used before goose.
   'goose-thunderdome': { setup: ['CREATE TABLE public.schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)', 'INSERT INTO public.schema_migrations VALUES (20230820032023, false)'] },
+  // dbmate creates its version table before the first migration; bionic-gpt's first one grants on it.
+  'dbmate-bionic-gpt': { setup: [DBMATE_VERSIONS] },
+  'dbmate-lobu': { setup: [DBMATE_VERSIONS] },
+  // Liquibase fills ${…} from properties the deployment passes (not in the repository): each role placeholder gets
+  // a role of its own, created beforehand as the project's postgres changelog does; ${dbName} is the database run on.
+  'liquibase-edp-ddm-registry-postgres': {
+    setup: [...LIQUIBASE_ROLES.map((placeholder) => createRole(liquibaseRole(placeholder))), 'CREATE SCHEMA IF NOT EXISTS archive'],
+    placeholders: {
+      ...Object.fromEntries(LIQUIBASE_ROLES.map((placeholder) => [`\${${placeholder}}`, liquibaseRole(placeholder)])),
+      '${archiveSchema}': 'archive',
+    },
+  },
   // graphile-migrate fills in :DATABASE_* placeholders from .gmrc and the environment; the roles exist beforehand.
   'graphile-migrate-sushii-db': {
-    setup: ['sushii_visitor', 'sushii_authenticator', 'sushii_admin'].map(createRole),
+    // The extensions `graphile-migrate reset` creates first (migrations/afterReset.sql), but timescaledb, which the server does not ship.
+    setup: [
+      ...['sushii_visitor', 'sushii_authenticator', 'sushii_admin'].map(createRole),
+      'CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public',
+      'CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA public',
+      'CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public',
+    ],
     placeholders: { ':DATABASE_OWNER': 'postgres', ':DATABASE_VISITOR': 'sushii_visitor', ':DATABASE_AUTHENTICATOR': 'sushii_authenticator', ':DATABASE_ADMIN': 'sushii_admin' },
   },
 };
@@ -72,9 +113,24 @@ function supabasePlatform(): string[] {
     "CREATE OR REPLACE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $$ SELECT NULLIF(current_setting('request.jwt.claim.sub', true), '')::uuid $$",
     "CREATE OR REPLACE FUNCTION auth.role() RETURNS text LANGUAGE sql STABLE AS $$ SELECT current_setting('request.jwt.claim.role', true) $$",
     'CREATE SCHEMA IF NOT EXISTS storage',
-    'CREATE TABLE IF NOT EXISTS storage.buckets (id text PRIMARY KEY, name text, public boolean)',
-    'CREATE TABLE IF NOT EXISTS storage.objects (id uuid PRIMARY KEY, bucket_id text, name text, owner uuid)',
+    'CREATE TABLE IF NOT EXISTS storage.buckets (id text PRIMARY KEY, name text NOT NULL, owner uuid, owner_id text, public boolean DEFAULT false, file_size_limit bigint, allowed_mime_types text[], created_at timestamptz DEFAULT now(), updated_at timestamptz DEFAULT now())',
+    'CREATE TABLE IF NOT EXISTS storage.objects (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), bucket_id text REFERENCES storage.buckets (id), name text, owner uuid, owner_id text, metadata jsonb, path_tokens text[], version text, created_at timestamptz DEFAULT now(), updated_at timestamptz DEFAULT now(), last_accessed_at timestamptz DEFAULT now())',
+    "CREATE OR REPLACE FUNCTION storage.foldername(name text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$ SELECT (string_to_array(name, '/'))[1:array_length(string_to_array(name, '/'), 1) - 1] $$",
+    "CREATE OR REPLACE FUNCTION storage.filename(name text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT (string_to_array(name, '/'))[array_length(string_to_array(name, '/'), 1)] $$",
+    "CREATE OR REPLACE FUNCTION storage.extension(name text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT reverse(split_part(reverse(name), '.', 1)) $$",
+    "CREATE OR REPLACE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$ SELECT nullif(current_setting('request.jwt.claims', true), '')::jsonb $$",
+    // Database webhooks: triggers call supabase_functions.http_request(url, method, headers, body, timeout).
+    'CREATE SCHEMA IF NOT EXISTS supabase_functions',
+    'CREATE OR REPLACE FUNCTION supabase_functions.http_request() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$',
     'CREATE SCHEMA IF NOT EXISTS extensions',
+    // Supabase creates these schemas before pgsodium and supabase_vault go in (WITH SCHEMA needs them).
+    'CREATE SCHEMA IF NOT EXISTS pgsodium',
+    'CREATE SCHEMA IF NOT EXISTS vault',
+    // Preinstalled in the extensions schema, which Supabase's search_path includes.
+    'CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions',
+    'CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA extensions',
+    // Realtime's publication; creating one needs no logical wal_level.
+    'CREATE PUBLICATION supabase_realtime',
   ];
 }
 
@@ -86,10 +142,20 @@ const projects = readFileSync(join(FRAMEWORKS, 'MANIFEST.tsv'), 'utf8')
 /** MANIFEST.tsv's framework of each project folder. */
 const frameworkOf = new Map(projects.map(([folder, framework]) => [folder!, framework!]));
 
+/**
+ * Frameworks whose projects cannot run 5 fixed files here, and why. dbmate gets there through bionic-gpt
+ * alone: lobu's baseline builds ivfflat indexes WITH (lists = …), which no SQL-only stand-in accepts, and
+ * supabase/postgres first demotes `postgres`, the test cluster's bootstrap superuser.
+ */
+const EXCEPTIONS: Readonly<Record<string, string>> = standIns
+  ? {}
+  : { 'supabase-cli': `the stand-ins of the extensions Supabase ships (pg_net, http, vector) need PostgreSQL ${STAND_INS_FROM_MAJOR} or later` };
+
 interface Outcome {
   ran: string[];
   failures: string[];
-  stoppedAt: string | undefined;
+  /** Where the project's own migrations stop running, per set. */
+  stoppedAt: string[];
 }
 
 describe(`fixed corpus migrations run on PostgreSQL ${newest.major} as their runner runs them`, () => {
@@ -101,7 +167,7 @@ describe(`fixed corpus migrations run on PostgreSQL ${newest.major} as their run
       const framework = frameworkOf.get(project)!;
       ranByFramework.set(framework, (ranByFramework.get(framework) ?? 0) + outcome.ran.length);
       console.log(
-        `${project}: ${outcome.ran.length} fixed files ran${outcome.stoppedAt ? `; the project's own migrations stop running at ${outcome.stoppedAt}` : ''}\n  ${outcome.ran.join('\n  ')}`,
+        `${project}: ${outcome.ran.length} fixed files ran\n  ${outcome.ran.join('\n  ')}${outcome.stoppedAt.map((stop) => `\n  the project's own migrations stop running at ${stop}`).join('')}`,
       );
       expect(outcome.failures).toEqual([]);
     });
@@ -109,17 +175,34 @@ describe(`fixed corpus migrations run on PostgreSQL ${newest.major} as their run
 
   it('runs at least 5 fixed files per framework', () => {
     console.log([...ranByFramework].map(([framework, ran]) => `${framework}: ${ran}`).join('\n'));
-    expect([...ranByFramework].filter(([, ran]) => ran < 5)).toEqual([]);
+    const short = [...ranByFramework].filter(([, ran]) => ran < 5).map(([framework]) => framework);
+    // An exception that reaches 5 again must leave the list, so that it is held to the criterion.
+    expect(short.sort(), `below 5, expected only: ${JSON.stringify(EXCEPTIONS)}`).toEqual(Object.keys(EXCEPTIONS).sort());
   });
 });
 
 async function walk(project: string): Promise<Outcome> {
+  const outcome: Outcome = { ran: [], failures: [], stoppedAt: [] };
+  // A project can hold several independent sets (Liquibase: one folder per database); each runs on its own database until the sample is full.
+  for (const order of migrationSets(project)) {
+    if (outcome.ran.length >= SAMPLE) break;
+    await walkSet(project, order, outcome);
+  }
+  return outcome;
+}
+
+/** The project's migration sets, each in its framework's order, up sections only: the earlier migrations of each file no other file's set contains, then that file. */
+function migrationSets(project: string): string[][] {
   const files = sqlFiles(join(FRAMEWORKS, project)).filter((path) => !NOT_MIGRATIONS.test(path));
-  // The set's order: the earlier migrations of the file that has the most of them, then that file.
-  const last = files.map((path) => ({ path, earlier: earlierMigrations(path, diskFiles) })).sort((a, b) => b.earlier.length - a.earlier.length)[0]!;
-  const order = [...last.earlier, last.path].filter((path) => !/(^|[._/])down\.sql$/.test(path));
+  const sets = files.map((path) => [...earlierMigrations(path, diskFiles), path].filter((file) => !/(^|[._/])down\.sql$/.test(file)));
+  const contained = new Set(sets.flatMap((set) => set.slice(0, -1)));
+  const tips = sets.filter((set) => !contained.has(set.at(-1)!));
+  // The longest first, and sets made of one lone file (not a recognised set) only when nothing else is there.
+  return tips.sort((a, b) => b.length - a.length || a.at(-1)!.localeCompare(b.at(-1)!)).filter((set, index) => index === 0 || set.length > 1);
+}
+
+async function walkSet(project: string, order: readonly string[], outcome: Outcome): Promise<void> {
   const database = `fixes_${project.replace(/\W/g, '_')}`;
-  const outcome: Outcome = { ran: [], failures: [], stoppedAt: undefined };
   const admin = await connect(newest.url);
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${database}`);
@@ -127,8 +210,10 @@ async function walk(project: string): Promise<Outcome> {
     const platform = PLATFORMS[project] ?? { setup: [] };
     let base = await connect(databaseUrl(database));
     for (const statement of platform.setup) await base.query(statement);
-    const run = (session: pg.Client, text: string, options: Partial<LintOptions>, inDatabase: string) =>
-      runMigration(session, text, options, { ':DATABASE_NAME': inDatabase, ...platform.placeholders });
+    const run = async (session: pg.Client, text: string, options: Partial<LintOptions>, inDatabase: string) => {
+      for (const setting of platform.session ?? []) await session.query(setting);
+      await runMigration(session, text, options, { ':DATABASE_NAME': inDatabase, '${dbName}': inDatabase, ...platform.placeholders });
+    };
     for (const path of order) {
       const source = readFileSync(path, 'utf8');
       const name = relative(FRAMEWORKS, path);
@@ -162,7 +247,7 @@ async function walk(project: string): Promise<Outcome> {
         await run(base, source, options, database);
       } catch (error) {
         // The file fails as its project wrote it: its fixed version is not to blame, and what follows cannot run.
-        outcome.stoppedAt = `${name} (${(error as Error).message})`;
+        outcome.stoppedAt.push(`${name}: ${(error as Error).message}`);
         break;
       }
       if (fixedRun?.ok) outcome.ran.push(`${name}: ${fix!.title}`);
@@ -173,7 +258,6 @@ async function walk(project: string): Promise<Outcome> {
     await admin.query(`DROP DATABASE IF EXISTS ${database}`);
     await admin.end();
   }
-  return outcome;
 }
 
 /**
@@ -198,14 +282,25 @@ async function runMigration(session: pg.Client, source: string, options: Partial
   const { statements, migration } = linter.lint(source, options);
   if (!migration) return;
   const filled = (text: string) => Object.entries(placeholders).reduce((sql, [placeholder, value]) => sql.replaceAll(placeholder, value), text);
-  try {
-    for (const step of executionPlan(source, statements, migration)) {
-      await session.query(step.kind === 'begin' ? 'BEGIN' : step.kind === 'commit' ? 'COMMIT' : filled(step.text));
+  for (const step of executionPlan(source, statements, migration)) {
+    const query = step.kind === 'begin' ? 'BEGIN' : step.kind === 'commit' ? 'COMMIT' : filled(step.text);
+    try {
+      await session.query(query);
+    } catch (error) {
+      await session.query('ROLLBACK').catch(() => undefined);
+      throw new Error(`${(error as Error).message}\n    in: ${excerpt(query, (error as pg.DatabaseError).position)}`);
     }
-  } catch (error) {
-    await session.query('ROLLBACK').catch(() => undefined);
-    throw error;
   }
+}
+
+/** The failing query, cut to the line PostgreSQL points at (its 1-based `position`), or to its first lines. */
+function excerpt(query: string, position: string | undefined): string {
+  const at = position ? Number(position) - 1 : 0;
+  const start = query.lastIndexOf('\n', at) + 1;
+  const end = query.indexOf('\n', at);
+  const line = query.slice(start, end === -1 ? undefined : end).trim();
+  const head = query.trim().split('\n').slice(0, 3).join(' ').slice(0, 200);
+  return position ? `${line.slice(0, 200)} (line ${query.slice(0, at).split('\n').length} of: ${head.slice(0, 80)}…)` : head;
 }
 
 async function connect(url: string): Promise<pg.Client> {
@@ -213,6 +308,7 @@ async function connect(url: string): Promise<pg.Client> {
   await client.connect();
   // A failing statement must fail, not hang on a lock another test holds.
   await client.query("SET lock_timeout = '10s'");
+  if (standIns) await client.query(`SET extension_control_path = '$system:${standIns}'`);
   return client;
 }
 
