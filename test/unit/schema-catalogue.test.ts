@@ -107,6 +107,18 @@ describe('schema catalogue', () => {
     expect(history.before(5).constraints(name('orders')).map((constraint) => constraint.name)).toEqual(['orders_pkey']);
   });
 
+  it("dropping a primary key removes its constraint and index but leaves its columns NOT NULL, as PostgreSQL does", () => {
+    const statements = statementsOf(
+      'CREATE TABLE orders (id int, region text, note text, PRIMARY KEY (id, region));\n' + 'ALTER TABLE orders DROP CONSTRAINT orders_pkey;\n',
+    );
+    const dropped = schemaHistory(statements).before(2);
+    expect(dropped.constraints(name('orders'))).toEqual([]);
+    expect(dropped.indexes(name('orders'))).toEqual([]);
+    expect(dropped.column(name('orders'), 'id')?.notNull).toBe(true);
+    expect(dropped.column(name('orders'), 'region')?.notNull).toBe(true);
+    expect(dropped.column(name('orders'), 'note')?.notNull).toBe(false);
+  });
+
   it('knows functions with their volatility (VOLATILE when not declared) and domains with their constraints', () => {
     const schema = schemaAtEnd(
       "CREATE FUNCTION app_now() RETURNS timestamptz LANGUAGE sql STABLE AS 'select now()';\n" +

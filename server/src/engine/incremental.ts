@@ -260,6 +260,9 @@ class RecordingView implements SchemaView {
   resolve(name: RelationName) {
     return this.asked<ReturnType<SchemaView['resolve']>>('resolve', [name]);
   }
+  schema(name: string) {
+    return this.asked<boolean>('schema', [name]);
+  }
 }
 
 function ask(view: SchemaView, name: SchemaQuestionName, args: readonly unknown[]): unknown {

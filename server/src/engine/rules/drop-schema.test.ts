@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'drop-schema';
+const parser = await PostgresParser.load();
 const findings = (sql: string, filePath?: string) => findingsOf(RULE, sql, { filePath });
 
 describe(RULE, () => {
@@ -32,4 +37,28 @@ describe(RULE, () => {
 it(`${RULE}: a schema named by CREATE SCHEMA AUTHORIZATION or renamed to in the file is new`, () => {
   expect(findingsOf(RULE, 'CREATE SCHEMA AUTHORIZATION app_owner;\nDROP SCHEMA app_owner CASCADE;')).toEqual([]);
   expect(findingsOf(RULE, 'CREATE SCHEMA tmp;\nALTER SCHEMA tmp RENAME TO tmp2;\nDROP SCHEMA tmp2 CASCADE;')).toEqual([]);
+});
+
+describe(`${RULE}: the first migration's "drop schema if exists, then create it" setup`, () => {
+  const priorSchema = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
+  // graphile-migrate sushii-db committed/000001.sql (graphile-starter's idiom).
+  const setup = 'drop schema if exists app_public cascade;\ndrop schema if exists app_hidden cascade;\ncreate schema app_public;\ncreate schema app_hidden;\ncreate table app_public.users (id int);';
+
+  it('stays quiet when no earlier migration made the schema and the file creates it again', () => {
+    expect(findings(setup)).toEqual([]);
+  });
+
+  it('reports it once an earlier migration created the schema, or put objects in it', () => {
+    for (const earlier of ['create schema app_public;', 'create table app_public.users (id int);']) {
+      const reported = findingsOf(RULE, setup, { priorSchema: priorSchema(earlier) });
+      expect(reported.map((finding) => [finding.ruleId, finding.severity, textOf(setup, finding)])).toEqual([[RULE, 'error', 'drop schema']]);
+      expect(reported[0]!.message).toContain('removes app_public,');
+    }
+  });
+
+  it('reports it without IF EXISTS, or when the file does not create the schema again', () => {
+    expect(findings('drop schema app_public cascade;\ncreate schema app_public;')).toHaveLength(1);
+    const [finding] = findings('drop schema if exists app_public cascade;\ncreate schema app_private;');
+    expect(finding?.range).toEqual({ start: 0, end: 'drop schema'.length });
+  });
 });

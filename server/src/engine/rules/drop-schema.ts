@@ -1,4 +1,4 @@
-import { nodeAs } from '../model/statement';
+import { nodeAs, type Statement } from '../model/statement';
 import type { Rule } from './rule';
 import { EXPAND_CONTRACT, isRevertingMigration, isSchemaNewInFile } from './support/breaking-changes';
 import { namesOf, quoteIdentifier } from './support/constraints';
@@ -28,7 +28,10 @@ export const dropSchema: Rule = {
     // Without CASCADE PostgreSQL drops only an empty schema: nothing the application uses goes with it
     // (the file's own DROP TABLE … of what was inside are reported by their rules).
     if (drop?.removeType !== 'OBJECT_SCHEMA' || drop.behavior !== 'DROP_CASCADE' || isRevertingMigration(statement, context)) return [];
-    const schemas = namesOf(drop.objects).filter((schema) => !isSchemaNewInFile(context, schema, statement.index));
+    const known = context.schema.before(statement.index);
+    const schemas = namesOf(drop.objects).filter(
+      (schema) => !isSchemaNewInFile(context, schema, statement.index) && !(drop.missing_ok === true && !known.schema(schema) && isCreatedAfter(context.statements, schema, statement.index)),
+    );
     if (schemas.length === 0) return [];
     const cascade = ' CASCADE drops every table, view, function and type in it, with their data.';
     return [
@@ -43,3 +46,16 @@ export const dropSchema: Rule = {
     ];
   },
 };
+
+/**
+ * Whether a later statement of the file creates the schema again. With `DROP SCHEMA IF EXISTS s
+ * CASCADE` of a schema no earlier migration created, this is the setup idiom of a first migration
+ * (graphile-starter's): it clears a half-made database before building it, and no application uses
+ * `s` yet.
+ */
+function isCreatedAfter(statements: readonly Statement[], schema: string, afterStatement: number): boolean {
+  return statements.slice(afterStatement + 1).some((statement) => {
+    const create = nodeAs(statement, 'CreateSchemaStmt');
+    return (create?.schemaname ?? create?.authrole?.rolename) === schema;
+  });
+}

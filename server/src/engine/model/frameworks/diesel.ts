@@ -1,5 +1,5 @@
 import { baseName, wholeFile, type Framework } from './framework';
-import { dieselVersionAfter, statementSql, undoSql } from './next-migration';
+import { freeDieselVersionAfter, statementSql, undoSql } from './next-migration';
 
 /** diesel: `migrations/<version>_<name>/up.sql` and `down.sql`, each in a transaction unless `metadata.toml` says `run_in_transaction = false`. */
 export const diesel: Framework = {
@@ -19,9 +19,8 @@ export const diesel: Framework = {
     if (baseName(file.path) !== 'up.sql') return 'Lockguard moves statements out of up.sql only.';
     const version = /(?:^|\/)([\d-]+)_[^/]+\/up\.sql$/.exec(file.path)?.[1];
     if (version === undefined) return 'The migration folder does not start with a diesel version, so Lockguard cannot name the next migration.';
-    const taken = file.siblings('..');
-    let next = dieselVersionAfter(version);
-    while (taken.some((name) => name.startsWith(`${next}_`))) next = dieselVersionAfter(next);
+    const next = freeDieselVersionAfter(version, file.siblings('..'));
+    if (next === undefined) return `The migration's version ${version} is none of diesel's formats (YYYY-MM-DD-HHMMSS, YYYY-MM-DD-HHMMSS-NNNN or digits), so Lockguard cannot name the next migration.`;
     const folder = `../${next}_${statement.name}`;
     return {
       files: [

@@ -32,18 +32,38 @@ function secondAfter(stamp: string): string | undefined {
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   // A counter that happens to have 14 digits is not a date: month 13 or day 32 do not round-trip.
   if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
-  return timestamp(new Date(date.getTime() + 1000));
+  const next = timestamp(new Date(date.getTime() + 1000));
+  // One second after 9999-12-31 23:59:59 has no `YYYYMMDDHHMMSS` form.
+  return /^\d{14}$/.test(next) ? next : undefined;
 }
 
 /** `YYYYMMDDHHMMSS` in UTC. */
 export const timestamp = (date: Date) => date.toISOString().replace(/[-T:]/g, '').slice(0, 14);
 
-/** diesel's `YYYY-MM-DD-HHMMSS` plus one second; a plain counter goes up by one. */
-export function dieselVersionAfter(version: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})-(\d{6})$/.exec(version);
-  if (!match) return versionAfter(version);
-  const next = versionAfter(`${match[1]}${match[2]}${match[3]}${match[4]}`);
-  return `${next.slice(0, 4)}-${next.slice(4, 6)}-${next.slice(6, 8)}-${next.slice(8)}`;
+/**
+ * diesel's version after `version`, in the same format: `YYYY-MM-DD-HHMMSS` and diesel 2's
+ * `YYYY-MM-DD-HHMMSS-NNNN` one second later (the suffix kept), `YYYYMMDDHHMMSS` one second later, a
+ * counter the next number. diesel only compares versions as strings, and projects number their own
+ * (lemmy's `2025-08-01-000060` is a counter, not a time): digits that are no date count up by one.
+ * Undefined for any other version, so that a name Lockguard cannot derive means no fix, not an error.
+ */
+export function dieselVersionAfter(version: string): string | undefined {
+  const dashed = /^(\d{4})-(\d{2})-(\d{2})-(\d{6})(-\d{4})?$/.exec(version);
+  if (dashed) {
+    const [, year, month, day, time, suffix = ''] = dashed;
+    const next = versionAfter(`${year}${month}${day}${time}`);
+    // 9999-99-99-999999 has no successor of the same shape.
+    if (next.length !== 14) return undefined;
+    return `${next.slice(0, 4)}-${next.slice(4, 6)}-${next.slice(6, 8)}-${next.slice(8)}${suffix}`;
+  }
+  return /^\d+$/.test(version) ? versionAfter(version) : undefined;
+}
+
+/** The first diesel version after `version` that no sibling folder (`<version>_<name>`) uses, or undefined as above. */
+export function freeDieselVersionAfter(version: string, siblings: readonly string[]): string | undefined {
+  let candidate = dieselVersionAfter(version);
+  while (candidate !== undefined && siblings.some((name) => name.startsWith(`${candidate}_`))) candidate = dieselVersionAfter(candidate);
+  return candidate;
 }
 
 /** The statement with its semicolon, and the undo (or a note that there is none) for a rollback file. */

@@ -195,4 +195,12 @@ class CatalogueView implements SchemaView {
   isNew(table: RelationName): boolean {
     return this.table(table)?.createdAt !== undefined;
   }
+
+  schema(name: string): boolean {
+    const { schemas, relations, functions, domains } = this.catalogue;
+    if (schemas.get({ schema: '', name }, this.at) !== undefined) return true;
+    // A schema no statement creates (made by hand or by the tool) exists once the migrations put objects in it.
+    const holdsObjects = <T>(versions: Versions<T>) => versions.namesIn(name).some((object) => versions.get(object, this.at) !== undefined);
+    return holdsObjects(relations) || holdsObjects(functions) || holdsObjects(domains);
+  }
 }

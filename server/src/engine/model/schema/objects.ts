@@ -96,6 +96,8 @@ export interface SchemaView {
   isNew(table: RelationName): boolean;
   /** Where an unqualified name resolves, if a known relation has it. */
   resolve(name: RelationName): QualifiedName | undefined;
+  /** Whether the schema exists, as far as the migrations show: created (or renamed to) and not dropped since, or holding a known object. */
+  schema(name: string): boolean;
 }
 
 /** A schema catalogue over the statements of one file (and the migrations before it). */

@@ -316,8 +316,8 @@ class StatementReplay {
     if (!dropped) return table;
     const index = table.indexes.find((candidate) => candidate.name.name === name);
     if (index) this.catalogue.indexOwners.set(index.name, this.at, undefined);
-    const columns = dropped.kind === 'primary-key' ? table.columns.map((column) => (dropped.columns.includes(column.name) ? { ...column, notNull: false } : column)) : table.columns;
-    return { ...table, columns, constraints: table.constraints.filter((constraint) => constraint !== dropped), indexes: index ? table.indexes.filter((candidate) => candidate !== index) : table.indexes };
+    // The columns stay as they are: dropping a primary key removes its index, not its columns' NOT NULL.
+    return { ...table, constraints: table.constraints.filter((constraint) => constraint !== dropped), indexes: index ? table.indexes.filter((candidate) => candidate !== index) : table.indexes };
   }
 
   /** DROP COLUMN also drops the indexes and constraints on it. */
