@@ -44,3 +44,17 @@ describe(RULE, () => {
     expect(ruleIds('ALTER TABLE orders ADD COLUMN status text NOT NULL;').filter((id) => id !== 'set-not-null')).toEqual([RULE]);
   });
 });
+
+describe('a table the same transaction emptied first', () => {
+  it.each([
+    ['DELETE FROM without WHERE', 'BEGIN;\nDELETE FROM password_reset_request;\nALTER TABLE password_reset_request ADD COLUMN local_user_id integer NOT NULL;\nCOMMIT;'],
+    ['TRUNCATE', 'BEGIN;\nTRUNCATE password_reset_request;\nALTER TABLE password_reset_request ADD COLUMN local_user_id integer NOT NULL;\nCOMMIT;'],
+  ])('%s: no rows to refuse the column for (lemmy 2021-03-09-171136_split_user_table_2)', (_name, source) => {
+    expect(findingsOf('add-column-not-null-without-default', source)).toEqual([]);
+  });
+
+  it('still flags it after a DELETE with a WHERE clause, or one in an earlier transaction', () => {
+    expect(findingsOf('add-column-not-null-without-default', 'BEGIN;\nDELETE FROM t WHERE id < 10;\nALTER TABLE t ADD COLUMN c int NOT NULL;\nCOMMIT;')).toHaveLength(1);
+    expect(findingsOf('add-column-not-null-without-default', 'DELETE FROM t;\nALTER TABLE t ADD COLUMN c int NOT NULL;')).toHaveLength(1);
+  });
+});

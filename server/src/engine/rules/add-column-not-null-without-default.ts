@@ -3,6 +3,7 @@ import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule } from './rule';
 import { addedColumns, constraintRange, defaultOf, FAST_DEFAULT_SINCE, generatedConstraint, isIdentity, isSerial, type AddedColumn } from './support/added-columns';
 import { accessExclusiveOn, alterOfExistingTable } from './support/alter-table';
+import { emptiedEarlierInTransaction } from './support/emptied-tables';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
 
@@ -47,7 +48,8 @@ export const addColumnNotNullWithoutDefault: Rule = {
   fixChecks: [],
   check(statement, context) {
     const alter = alterOfExistingTable(statement, context, 'AT_AddColumn');
-    if (!alter) return [];
+    // A table this transaction has just emptied has no rows to refuse the column for.
+    if (!alter || emptiedEarlierInTransaction(statement, alter.table, context)) return [];
     const table = displayRelation(alter.table);
     return addedColumns(alter).flatMap((added): Report[] => {
       const notNull = requiredWithoutValue(added);
