@@ -35,6 +35,44 @@ describe(RULE, () => {
     expect(ruleIds('CREATE TRIGGER t BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION f();')).toEqual([RULE]);
   });
 
+  describe('inside a transaction that already holds the lock', () => {
+    const create = 'CREATE TRIGGER orders_audit AFTER UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION audit_order();';
+
+    it('stays quiet when the transaction just dropped the same trigger on the same table (drop-trigger reports the pair)', () => {
+      const sql = `BEGIN;\nDROP TRIGGER IF EXISTS orders_audit ON app.orders;\n${create}\nCOMMIT;`;
+      expect(findings(sql)).toEqual([]);
+      expect(ruleIds(sql)).toContain('drop-trigger');
+    });
+
+    it('still warns after dropping another trigger of the table (its ACCESS EXCLUSIVE lock is held: no lock advice)', () => {
+      const [finding] = findings(`BEGIN;\nDROP TRIGGER IF EXISTS orders_log ON app.orders;\n${create}\nCOMMIT;`);
+      expect(finding!.message).toMatch(/^Once CREATE TRIGGER commits, the function runs inside every UPDATE on app\.orders/);
+    });
+
+    it('still warns, with the lock, after dropping a trigger of the same name on another table', () => {
+      const [finding] = findings(`BEGIN;\nDROP TRIGGER IF EXISTS orders_audit ON app.invoices;\n${create}\nCOMMIT;`);
+      expect(finding!.message).toContain('SHARE ROW EXCLUSIVE lock on app.orders');
+    });
+
+    it('keeps only what the trigger does when an earlier statement holds a lock at least as strong', () => {
+      const sql = `BEGIN;\nALTER TABLE app.orders ADD COLUMN audited_at timestamptz;\n${create}\nCOMMIT;`;
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('warning');
+      expect(textOf(sql, finding!)).toBe('CREATE TRIGGER');
+      expect(finding!.message).toBe('Once CREATE TRIGGER commits, the function runs inside every UPDATE on app.orders: it adds time to each one, and an error in it fails them.');
+      expect(finding!.lock).toBeUndefined();
+    });
+
+    it('keeps the lock advice when the earlier lock is weaker, or was released by a COMMIT', () => {
+      const weaker = findings(`BEGIN;\nCREATE INDEX orders_note ON app.orders (note);\n${create}\nCOMMIT;`)[0]!;
+      expect(weaker.message).toContain('SHARE ROW EXCLUSIVE lock on app.orders');
+      const released = findings(`BEGIN;\nDROP TRIGGER IF EXISTS orders_audit ON app.orders;\nCOMMIT;\n${create}`)[0]!;
+      expect(released.message).toContain('SHARE ROW EXCLUSIVE lock on app.orders');
+      expect(released.message).toMatch(/lock_timeout/);
+    });
+  });
+
   describe('asks for a lock_timeout only when none is in force', () => {
     const create = 'CREATE TRIGGER orders_audit AFTER UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION audit_order();';
     it.each([

@@ -1,8 +1,11 @@
+import type { Node } from '@pgsql/types';
 import { blockedOperations } from '../locks/lock-modes';
 import { locksOf } from '../locks/statement-locks';
-import { displayRelation } from '../model/relations';
-import { nodeAs } from '../model/statement';
-import type { Rule } from './rule';
+import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { nodeAs, type ParsedStatement } from '../model/statement';
+import type { Rule, RuleContext } from './rule';
+import { earlierInSameTransaction, namesOf } from './support/constraints';
+import { heldEarlierInTransaction } from './support/held-locks';
 import { leadingKeywords } from './support/keywords';
 import { boundTheWait, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_FUNCTION_SETUP } from './support/triggers';
 
@@ -62,15 +65,27 @@ export const createTrigger: Rule = {
     if (!trigger || statement.kind !== 'parsed') return [];
     const [lock] = locksOf(statement, context.options.pgVersion).filter((candidate) => !context.isCreatedInFile(candidate.relation, statement.index));
     if (!lock) return [];
+    // Dropped and created again in one transaction: the trigger was running already, and the drop-trigger finding tells the story.
+    if (trigger.trigname !== undefined && droppedEarlierInTransaction(trigger.trigname, lock.relation, statement, context)) return [];
     const table = displayRelation(lock.relation);
     const events = EVENTS.filter(([bit]) => ((trigger.events ?? 0) & bit) !== 0).map(([, name]) => name);
     const fires = events.length > 0 ? events.join(' or ') : 'write';
+    const runs = `the function runs inside every ${fires} on ${table}: it adds time to each one, and an error in it fails them.`;
+    // An earlier statement of the transaction holds a lock at least as blocking: this one makes nobody wait, only the function is new.
+    if (heldEarlierInTransaction(statement, context, lock.relation, lock.mode)) {
+      return [
+        {
+          message: `Once CREATE TRIGGER commits, ${runs}`,
+          range: leadingKeywords(statement, ['TRIGGER']),
+          safeAlternative: 'A trigger function tested for speed and errors against production-like writes.',
+        },
+      ];
+    }
     return [
       {
         message:
           `CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on ${table}: INSERT, UPDATE and DELETE wait until the transaction ` +
-          `commits, and queue behind any query already running on it. From then on the function runs inside every ${fires} ` +
-          `on ${table}: it adds time to each one, and an error in it fails them. ${boundTheWait(statement, context)}`,
+          `commits, and queue behind any query already running on it. From then on ${runs} ${boundTheWait(statement, context)}`,
         range: leadingKeywords(statement, ['TRIGGER']),
         lock: { mode: lock.mode, relation: lock.relation, blocks: blockedOperations(lock.mode) },
         safeAlternative: 'A short lock_timeout before it, a quick commit after it, and a trigger function tested for speed and errors.',
@@ -78,3 +93,22 @@ export const createTrigger: Rule = {
     ];
   },
 };
+
+/** Whether an earlier statement of the transaction drops the trigger `name` on `table` (`DROP TRIGGER name ON [schema.]table`). */
+function droppedEarlierInTransaction(name: string, table: RelationName, statement: ParsedStatement, context: RuleContext): boolean {
+  return earlierInSameTransaction(statement, context).some((earlier) => {
+    const drop = nodeAs(earlier, 'DropStmt');
+    if (drop?.removeType !== 'OBJECT_TRIGGER') return false;
+    return (drop.objects ?? []).some((object) => {
+      const dropped = droppedTrigger(object);
+      return dropped !== undefined && dropped.name === name && sameRelation(dropped.table, table);
+    });
+  });
+}
+
+/** The trigger and table of a DROP TRIGGER object: the list [schema,] table, trigger. */
+function droppedTrigger(object: Node): { name: string; table: RelationName } | undefined {
+  const names = namesOf('List' in object ? object.List.items : undefined);
+  const [name, table, schema] = names.reverse();
+  return name === undefined || table === undefined ? undefined : { name, table: { schema, name: table } };
+}

@@ -101,6 +101,59 @@ describe(RULE, () => {
     });
   });
 
+  describe('stays quiet where the drop makes nobody wait who was not waiting already', () => {
+    it.each([
+      ['the transaction holds ACCESS EXCLUSIVE on the table of an index the file creates again', 'BEGIN;\nALTER TABLE requests ADD COLUMN state text;\nDROP INDEX IF EXISTS created_requests;\nCREATE UNIQUE INDEX created_requests ON requests (user_id) WHERE state = \'CREATED\';\nCOMMIT;'],
+      ['the transaction holds ACCESS EXCLUSIVE on the table of an index the file created earlier', 'CREATE INDEX CONCURRENTLY orders_tmp ON orders (status);\nBEGIN;\nALTER TABLE orders DROP COLUMN note;\nDROP INDEX orders_tmp;\nCOMMIT;'],
+      ['the table was renamed away earlier (the file rebuilds it under its name)', 'ALTER TABLE devices RENAME TO _bkp_devices;\nDROP INDEX IF EXISTS devices_kid_key;\nCREATE TABLE devices (id int, kid text);\nCREATE UNIQUE INDEX devices_kid_key ON devices (kid);'],
+    ])('%s', (_name, sql) => {
+      expect(findings(sql)).toEqual([]);
+    });
+
+    it('still flags it when the earlier lock is on another table, weaker, or released by a COMMIT', () => {
+      const drop = 'DROP INDEX IF EXISTS created_requests;\nCREATE UNIQUE INDEX created_requests ON requests (user_id);';
+      expect(findings(`BEGIN;\nALTER TABLE users ADD COLUMN state text;\n${drop}\nCOMMIT;`)).toHaveLength(1);
+      expect(findings(`BEGIN;\nCREATE INDEX requests_user ON requests (user_id);\n${drop}\nCOMMIT;`)).toHaveLength(1);
+      expect(findings(`BEGIN;\nALTER TABLE requests ADD COLUMN state text;\nCOMMIT;\nBEGIN;\n${drop}\nCOMMIT;`)).toHaveLength(1);
+    });
+
+    it('reads the table from the same section only: a down section re-creating the index says nothing about the up section', () => {
+      const sql = '-- migrate:up\nALTER TABLE requests ADD COLUMN state text;\nDROP INDEX IF EXISTS created_requests;\n-- migrate:down\nCREATE UNIQUE INDEX created_requests ON requests (user_id);\n';
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.noFixReason).toMatch(/dbmate/);
+    });
+
+    it('still flags it when another table was renamed', () => {
+      expect(findings('ALTER TABLE users RENAME TO people;\nDROP INDEX IF EXISTS devices_kid_key;\nCREATE UNIQUE INDEX devices_kid_key ON devices (kid);')).toHaveLength(1);
+    });
+  });
+
+  describe('offers no fix that would move the drop after the re-creation of its index', () => {
+    it('in a transaction: says why, instead of moving the drop after COMMIT', () => {
+      const sql = 'BEGIN;\nALTER TABLE users ADD COLUMN state text;\nDROP INDEX IF EXISTS created_requests;\nCREATE UNIQUE INDEX created_requests ON requests (user_id);\nCOMMIT;\n';
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('error');
+      expect(textOf(sql, finding!)).toBe('DROP INDEX');
+      expect(finding!.fixes).toEqual([]);
+      expect(finding!.noFixReason).toMatch(/^Line 4 creates an index named created_requests again/);
+      expect(finding!.noFixReason).toMatch(/CREATE INDEX CONCURRENTLY/);
+    });
+
+    it('in a migration tool\'s transaction: says why, instead of a new migration', () => {
+      const [finding] = findings('-- migrate:up\nDROP INDEX IF EXISTS created_requests;\nCREATE UNIQUE INDEX created_requests ON requests (user_id);\n');
+      expect(finding!.fixes).toEqual([]);
+      expect(finding!.noFixReason).toMatch(/^Line 3 creates an index named created_requests again/);
+    });
+
+    it('in autocommit the in-place fix keeps the order, so it is still offered', () => {
+      const sql = 'DROP INDEX IF EXISTS created_requests;\nCREATE UNIQUE INDEX created_requests ON requests (user_id);';
+      const [fix] = findings(sql)[0]!.fixes;
+      expect(applyFix(sql, fix!)).toBe('DROP INDEX CONCURRENTLY IF EXISTS created_requests;\nCREATE UNIQUE INDEX created_requests ON requests (user_id);');
+    });
+  });
+
   it('is the only rule that fires on a plain DROP INDEX, in or out of a transaction', () => {
     expect(ruleIds('DROP INDEX orders_status_idx;')).toEqual([RULE]);
     expect(ruleIds('BEGIN;\nDROP INDEX orders_status_idx;\nCOMMIT;')).toEqual([RULE]);

@@ -1,11 +1,12 @@
 import { blockedOperations } from '../locks/lock-modes';
 import { locksOf } from '../locks/statement-locks';
-import { displayRelation, type RelationName } from '../model/relations';
-import { nodeAs, type ParsedStatement } from '../model/statement';
+import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Report, Rule, RuleContext } from './rule';
 import { addConcurrently } from './support/concurrently';
 import { findCreatedIndex, isIndexOfNewTable } from './support/created-indexes';
+import { heldEarlierInTransaction } from './support/held-locks';
 import { firstKeyword, leadingKeywords } from './support/keywords';
 
 const DOCS_DROP_INDEX = 'https://www.postgresql.org/docs/current/sql-dropindex.html';
@@ -59,7 +60,7 @@ export const dropIndexWithoutConcurrently: Rule = {
     const drop = nodeAs(statement, 'DropStmt');
     if (!drop || drop.removeType !== 'OBJECT_INDEX' || drop.concurrent || statement.kind !== 'parsed') return [];
     const indexes = locksOf(statement, context.options.pgVersion).map((lock) => lock.relation);
-    const inUse = indexes.filter((index) => !isIndexOfNewTable(context, index, statement.index));
+    const inUse = indexes.filter((index) => !isIndexOfNewTable(context, index, statement.index) && !blocksNobodyNew(index, statement, context));
     if (inUse.length === 0) return [];
 
     const report: Report = {
@@ -71,7 +72,7 @@ export const dropIndexWithoutConcurrently: Rule = {
       lock: { mode: 'ACCESS EXCLUSIVE', relation: inUse[0]!, blocks: blockedOperations('ACCESS EXCLUSIVE') },
       safeAlternative: 'DROP INDEX CONCURRENTLY: reads and writes continue (one index per statement, outside a transaction block).',
     };
-    const fix = concurrentFix(statement, context, indexes.length);
+    const fix = concurrentFix(statement, context, indexes);
     return [typeof fix === 'string' ? { ...report, noFixReason: fix } : { ...report, fixes: [fix] }];
   },
 };
@@ -82,13 +83,67 @@ function tableOf(index: RelationName, statement: ParsedStatement, context: RuleC
   return created ? `${displayRelation(created.table)} (the table of ${displayRelation(index)})` : `the table of ${displayRelation(index)}`;
 }
 
+/**
+ * Whether the drop makes nobody wait who was not waiting already: an earlier statement of its transaction
+ * holds ACCESS EXCLUSIVE on the index's table, or an earlier statement renamed that table away (the
+ * migration is rebuilding it: the application's queries name the table that replaces it).
+ */
+function blocksNobodyNew(index: RelationName, statement: ParsedStatement, context: RuleContext): boolean {
+  const table = indexTable(index, statement, context);
+  if (table && heldEarlierInTransaction(statement, context, table, 'ACCESS EXCLUSIVE')) return true;
+  return renamedAwayEarlier(index, table, statement, context);
+}
+
+/** The index's table as the file shows it: where it created the index earlier, else where it creates one of that name again (a drop and re-create). */
+function indexTable(index: RelationName, statement: ParsedStatement, context: RuleContext): RelationName | undefined {
+  return findCreatedIndex(context.statements, index, statement.index)?.table ?? laterCreation(index, statement, context)?.table;
+}
+
+/** Whether an earlier statement of the section renames the index's table to another name (the table the schema knows as owning the index, or `table`). */
+function renamedAwayEarlier(index: RelationName, table: RelationName | undefined, statement: ParsedStatement, context: RuleContext): boolean {
+  const known = context.schema.before(statement.index);
+  return sectionAround(statement, context).filter((other) => other.index < statement.index).some((earlier) => {
+    const rename = nodeAs(earlier, 'RenameStmt');
+    if (rename?.renameType !== 'OBJECT_TABLE' || !rename.relation?.relname || rename.newname === undefined) return false;
+    const from = { schema: rename.relation.schemaname, name: rename.relation.relname };
+    const to = { schema: rename.relation.schemaname, name: rename.newname };
+    return (table !== undefined && sameRelation(from, table)) || known.indexes(to).some((owned) => sameRelation(owned.name, index));
+  });
+}
+
+/** The first later statement of the section that creates an index of this name, and its table. */
+function laterCreation(index: RelationName, statement: Statement, context: RuleContext): { statement: Statement; table: RelationName } | undefined {
+  for (const later of sectionAround(statement, context).filter((other) => other.index > statement.index)) {
+    const create = nodeAs(later, 'IndexStmt');
+    const table = create?.relation?.relname === undefined ? undefined : { schema: create.relation.schemaname, name: create.relation.relname };
+    // An index lives in its table's schema.
+    if (table && create?.idxname !== undefined && sameRelation({ schema: table.schema, name: create.idxname }, index)) return { statement: later, table };
+  }
+  return undefined;
+}
+
+/** The statements of the section the statement is in: an up section's drop has nothing to do with its down section's statements. */
+function sectionAround(statement: Statement, context: RuleContext): readonly Statement[] {
+  const section = context.migration.sections.find((candidate) => statement.range.start >= candidate.start && statement.range.start < candidate.end);
+  return section ? context.statements.filter((other) => other.range.start >= section.start && other.range.start < section.end) : context.statements;
+}
+
 /** DROP INDEX CONCURRENTLY, in place or after COMMIT, or why PostgreSQL would refuse it. */
-function concurrentFix(statement: ParsedStatement, context: RuleContext, indexCount: number): Fix | string {
-  if (indexCount > 1) {
+function concurrentFix(statement: ParsedStatement, context: RuleContext, indexes: readonly RelationName[]): Fix | string {
+  if (indexes.length > 1) {
     return 'DROP INDEX CONCURRENTLY drops only one index per statement (PostgreSQL rejects a list): write one DROP INDEX CONCURRENTLY per index.';
   }
   if (nodeAs(statement, 'DropStmt')?.behavior === 'DROP_CASCADE') {
     return 'DROP INDEX CONCURRENTLY does not support CASCADE: drop the objects that depend on the index first, then drop the index concurrently.';
+  }
+  const recreated = statement.transaction.kind === 'autocommit' ? undefined : laterCreation(indexes[0]!, statement, context);
+  if (recreated) {
+    const line = context.source.slice(0, recreated.statement.range.start).split('\n').length;
+    return (
+      `Line ${line} creates an index named ${displayRelation(indexes[0]!)} again, so this drop must run before it: moved after the COMMIT ` +
+      'or into a later migration, as DROP INDEX CONCURRENTLY must be, it would run after that CREATE INDEX, which would fail on the old ' +
+      'index still there (or, with IF NOT EXISTS, skip, and the drop would then leave no index). Move both, as DROP INDEX CONCURRENTLY and CREATE INDEX CONCURRENTLY, to a migration that runs outside a transaction.'
+    );
   }
   // Keeps the meaning; like CREATE INDEX CONCURRENTLY it is refused only on a partitioned table's index.
   // IF EXISTS too: a retried DROP INDEX CONCURRENTLY should not fail (see concurrent-index-without-if-exists).
