@@ -36,3 +36,12 @@ describe(RULE, () => {
     expect(findings(sql)).toEqual([]);
   });
 });
+
+describe('a key that references another table', () => {
+  it.each([
+    ['inline REFERENCES', 'CREATE TABLE readme_renderings (version_id integer NOT NULL PRIMARY KEY REFERENCES versions (id));'],
+    ['table-level FOREIGN KEY', 'CREATE TABLE readme_renderings (version_id integer PRIMARY KEY, FOREIGN KEY (version_id) REFERENCES versions (id));'],
+  ])('%s follows the key it references (crates.io readme_rendering_tracking)', (_name, source) => {
+    expect(findingsOf('prefer-bigint-over-int', source)).toEqual([]);
+  });
+});

@@ -47,4 +47,5 @@ export const preferBigintOverInt: Rule = {
   },
 };
 
-const isKey = (site: TypeSite) => site.primaryKey || site.column.toLowerCase() === 'id';
+/** A key of its own: a primary key or an `id` column, unless it references another table's key (then it follows that key). */
+const isKey = (site: TypeSite) => (site.primaryKey || site.column.toLowerCase() === 'id') && !site.foreignKey;

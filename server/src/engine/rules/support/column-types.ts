@@ -18,6 +18,8 @@ export interface TypeSite {
   /** The table is created by this statement or earlier in the file: no data and no running code depend on it yet. */
   newTable: boolean;
   primaryKey: boolean;
+  /** The column references another table's key (REFERENCES, or a table-level FOREIGN KEY of the same statement). */
+  foreignKey: boolean;
 }
 
 /** The type's own name, lower case, without the `pg_catalog.` PostgreSQL's grammar adds (`int4`, `varchar`, `timestamp`). */
@@ -73,7 +75,7 @@ function findTypeSites(statement: ParsedStatement): WrittenTypeSites {
     if (create.relation.relpersistence === 't') return NO_SITES;
     const table = relationFromRangeVar(create.relation, statement.locate);
     const elements = create.tableElts ?? [];
-    const keys = primaryKeyColumns(elements);
+    const keys = { primary: constrainedColumns(elements, 'CONSTR_PRIMARY'), foreign: constrainedColumns(elements, 'CONSTR_FOREIGN') };
     const sites = elements.flatMap((element) => ('ColumnDef' in element ? columnSite(statement, 'create-table', table, element.ColumnDef, true, keys) : []));
     return { sites, alteredTable: undefined };
   }
@@ -93,15 +95,24 @@ function findTypeSites(statement: ParsedStatement): WrittenTypeSites {
 /** `…/down.sql` (diesel), `….down.sql` (golang-migrate, Ory pop, authelia), `…_down.sql`. */
 const isDownMigration = (path: string | undefined) => path !== undefined && /(^|[\\/._-])down\.sql$/i.test(path);
 
-const noKeys: ReadonlySet<string> = new Set();
-
-/** Columns named by a CREATE TABLE's table-level PRIMARY KEY constraint. */
-function primaryKeyColumns(elements: readonly Node[]): ReadonlySet<string> {
-  const keys = elements.flatMap((element) => ('Constraint' in element && element.Constraint.contype === 'CONSTR_PRIMARY' ? (element.Constraint.keys ?? []) : []));
-  return new Set(keys.flatMap((node) => ('String' in node && node.String.sval ? [node.String.sval] : [])));
+/** The columns a CREATE TABLE's table-level PRIMARY KEY and FOREIGN KEY constraints name. */
+interface TableKeys {
+  primary: ReadonlySet<string>;
+  foreign: ReadonlySet<string>;
 }
 
-function columnSite(statement: ParsedStatement, kind: TypeSiteKind, table: RelationRef, column: ColumnDef, newTable: boolean, primaryKey: ReadonlySet<string>): TypeSite[] {
+const noKeys: TableKeys = { primary: new Set(), foreign: new Set() };
+
+/** Columns named by a CREATE TABLE's table-level constraints of a kind (a FOREIGN KEY's own columns, not those it references). */
+function constrainedColumns(elements: readonly Node[], kind: 'CONSTR_PRIMARY' | 'CONSTR_FOREIGN'): ReadonlySet<string> {
+  const columns = elements.flatMap((element) => {
+    if (!('Constraint' in element) || element.Constraint.contype !== kind) return [];
+    return (kind === 'CONSTR_PRIMARY' ? element.Constraint.keys : element.Constraint.fk_attrs) ?? [];
+  });
+  return new Set(columns.flatMap((node) => ('String' in node && node.String.sval ? [node.String.sval] : [])));
+}
+
+function columnSite(statement: ParsedStatement, kind: TypeSiteKind, table: RelationRef, column: ColumnDef, newTable: boolean, keys: TableKeys): TypeSite[] {
   const type = column.typeName;
   const name = column.colname;
   if (!type || name === undefined || type.location === undefined || type.location < 0) return [];
@@ -116,7 +127,8 @@ function columnSite(statement: ParsedStatement, kind: TypeSiteKind, table: Relat
       type,
       range,
       newTable,
-      primaryKey: primaryKey.has(name) || constraints.some((c) => c.contype === 'CONSTR_PRIMARY'),
+      primaryKey: keys.primary.has(name) || constraints.some((c) => c.contype === 'CONSTR_PRIMARY'),
+      foreignKey: keys.foreign.has(name) || constraints.some((c) => c.contype === 'CONSTR_FOREIGN'),
     },
   ];
 }
