@@ -33,7 +33,8 @@ describe('the npm package', () => {
     expect(packed.code, packed.stderr).toBe(0);
     expect(files).toEqual(expect.arrayContaining(['bin/lockguard.js', 'bin/code-cache.js', 'dist/cli.js', 'dist/libpg-query.wasm', 'dist/pglite/dist/index.cjs', 'dist/pglite/dist/pglite.wasm', 'docs/rules/create-index-without-concurrently.md', 'docs/cli.md', 'lockguard.schema.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']));
     expect(files.filter((file) => /^(client|server|test|scripts|examples|node_modules|images)\/|\.(ts|map)$|^dist\/(client|server)\.js/.test(file))).toEqual([]);
-    expect(summary!.size).toBeLessThan(9 * MB);
+    // The budget: the CLI, its parser, PGlite, and PGlite's ready-made cluster (3 MB gzipped: no initdb, ~7 s of CPU, on a user's first check).
+    expect(summary!.size).toBeLessThan(12 * MB);
   });
 
   it('builds before packing, and has no dependencies to install: the bundles carry them', () => {
@@ -110,7 +111,8 @@ describe('the .vsix', () => {
     expect(packaged.code, packaged.stderr + packaged.stdout).toBe(0);
     const size = statSync(out).size;
     console.log(`vsix: ${(size / MB).toFixed(1)} MB, ${names.length} files`);
-    expect(size).toBeLessThan(9 * MB);
+    // As the npm package's budget: PGlite's ready-made cluster is 3 MB of it.
+    expect(size).toBeLessThan(12 * MB);
   });
 
   it('holds what the extension loads: bundles, parser, PGlite, docs, snippets, grammar, icon, license, changelog', () => {
