@@ -46,7 +46,7 @@ describe('the language server honours lockguard.json, as the CLI does', () => {
     const { diagnostics } = await client.diagnostics(uriOf(migration));
     expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([['create-index-without-concurrently', 2]]);
     expect(client.registrations).toContainEqual(
-      expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/lockguard.json' }] } }),
+      expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/lockguard.json' }, { globPattern: '**/*.sql' }, { globPattern: '**/sqitch.plan' }] } }),
     );
   });
 
