@@ -31,11 +31,11 @@ test('the preferred quick fix rewrites the statement to CREATE INDEX CONCURRENTL
   const actions = await quickFixesAt(uri, diagnostic.range);
   const [first] = actions;
   assert.ok(first, 'no quick fix offered');
-  assert.equal(first.title, 'Build the index with CREATE INDEX CONCURRENTLY', `quick fixes: ${actions.map((action) => action.title).join(' | ')}`);
+  assert.equal(first.title, 'Build the index with CREATE INDEX CONCURRENTLY IF NOT EXISTS', `quick fixes: ${actions.map((action) => action.title).join(' | ')}`);
   assert.equal(first.isPreferred, true, 'the rewrite is the preferred fix');
   await applyCodeAction(first);
 
-  const fixed = 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\n';
+  const fixed = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);\n';
   assert.equal(editor.document.getText(), fixed);
   assert.ok(await editor.document.save(), 'saving the fixed migration failed');
   assert.equal(await readFile(uri.fsPath, 'utf8'), fixed);

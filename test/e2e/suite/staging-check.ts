@@ -63,7 +63,10 @@ function assertTraced(statement: StatementResult, mode: string, blocked: Partial
   assert.ok(orders, `${statement.text}: no blocking measured on public.orders`);
   for (const [operation, waits] of Object.entries(blocked)) {
     const verdict: OperationVerdict | undefined = orders.operations.find((candidate) => candidate.operation === operation);
-    assert.deepEqual(verdict, { operation, blocked: waits, evidence: 'measured' }, `${statement.text}: ${operation} on orders`);
+    // Measured where a probe can tell; inferred from the lock where an earlier transaction's lock, still held in the
+    // check's one rolled-back transaction, would make the probe wait by itself (docs/staging-check.md).
+    assert.deepEqual({ operation: verdict?.operation, blocked: verdict?.blocked }, { operation, blocked: waits }, `${statement.text}: ${operation} on orders`);
+    assert.ok(verdict?.evidence === 'measured' || verdict?.evidence === 'inferred', `${statement.text}: ${operation} on orders: evidence ${verdict?.evidence}`);
   }
 }
 

@@ -12,8 +12,8 @@ import type { VsCodeServer } from '../runner/vscode-server';
 
 const MIGRATION = '007_person.sql';
 const RULE = 'create-index-without-concurrently';
-const FIX_TITLE = 'Build the index with CREATE INDEX CONCURRENTLY';
-const FIXED = 'CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\n';
+const FIX_TITLE = 'Build the index with CREATE INDEX CONCURRENTLY IF NOT EXISTS';
+const FIXED = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);\n';
 const CHECK_COMMAND = 'lockguard.checkMigration';
 const STEP_TIMEOUT_MS = 20_000;
 const QUICK_FIX_ATTEMPTS = 3;
