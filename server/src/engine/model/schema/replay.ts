@@ -1,4 +1,5 @@
 import type { AlterTableCmd, ColumnDef, Constraint, CreateStmt, Node, RangeVar, TypeName } from '@pgsql/types';
+import { namesOf, referencedColumns } from '../syntax-names';
 import { columnTypeOf, displayType } from '../../knowledge/type-changes';
 import { qualifiedKey, relationFromNames, type QualifiedName, type RelationName } from '../relations';
 import type { NodeOf, ParsedStatement, Statement } from '../statement';
@@ -622,12 +623,6 @@ function constraintNodes(nodes: readonly Node[] | undefined): Constraint[] {
   return constraints;
 }
 
-function namesOf(nodes: readonly Node[] | undefined): string[] {
-  const names: string[] = [];
-  for (const node of nodes ?? NO_NODES) if ('String' in node && node.String.sval !== undefined) names.push(node.String.sval);
-  return names;
-}
-
 const NO_NODES: readonly Node[] = [];
 
 /** `a.b` of a DROP's object list (a List of names, or a bare name). */
@@ -637,22 +632,6 @@ function dottedName(object: Node): RelationName | undefined {
   return undefined;
 }
 
-/** The columns an expression references, each once, in order. */
-function referencedColumns(node: unknown): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
-    if (typeof value !== 'object' || value === null) return;
-    if ('ColumnRef' in value) {
-      const name = namesOf((value as { ColumnRef: { fields?: Node[] } }).ColumnRef.fields).pop();
-      if (name !== undefined) found.add(name);
-      return;
-    }
-    Object.values(value).forEach(visit);
-  };
-  visit(node);
-  return [...found];
-}
 
 /** The type as a user would write it (`varchar(20)`, `int4[]`), or its dotted name when its modifiers are not plain numbers. */
 export function typeText(type: TypeName | undefined): string {

@@ -1,6 +1,9 @@
 import type { ColumnDef, Constraint, Node } from '@pgsql/types';
 import type { LockMode } from '../../locks/lock-modes';
 import { displayRelation, sameRelation, type RelationName } from '../../model/relations';
+import { namesOf, referencedColumns } from '../../model/syntax-names';
+
+export { namesOf, referencedColumns } from '../../model/syntax-names';
 import { nodeAs, type ParsedStatement, type Statement, type TransactionContext } from '../../model/statement';
 import type { Token } from '../../text/lexer';
 import type { OffsetRange } from '../../text/positions';
@@ -84,26 +87,7 @@ export function keywordIn(statement: Statement, range: OffsetRange, word: string
 }
 
 /** The names of a list of String nodes (column lists, dotted names). */
-export const namesOf = (nodes: readonly Node[] | undefined): string[] =>
-  (nodes ?? []).flatMap((node) => ('String' in node && node.String.sval !== undefined ? [node.String.sval] : []));
 
-/** The columns an expression references, each once, in order. */
-export function referencedColumns(node: unknown): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
-    if (typeof value !== 'object' || value === null) return;
-    if ('ColumnRef' in value) {
-      // The last name of a dotted reference: `a` of `t.a`.
-      const name = namesOf((value as { ColumnRef: { fields?: Node[] } }).ColumnRef.fields).pop();
-      if (name !== undefined) found.add(name);
-      return;
-    }
-    Object.values(value).forEach(visit);
-  };
-  visit(node);
-  return [...found];
-}
 
 /** The foreign key's referencing columns. */
 export const foreignKeyColumns = (added: Pick<AddedConstraint, 'constraint' | 'column'>): string[] =>

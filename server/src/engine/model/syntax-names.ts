@@ -1,0 +1,31 @@
+import type { Node } from '@pgsql/types';
+
+/*
+ * Reading names out of libpg_query's trees, for the model and the rules alike.
+ */
+
+const NO_NODES: readonly Node[] = [];
+
+/** The strings of a name list (`schema`, `table`, …). A loop, not flatMap: it runs for every column of every table a long file creates. */
+export function namesOf(nodes: readonly Node[] | undefined): string[] {
+  const names: string[] = [];
+  for (const node of nodes ?? NO_NODES) if ('String' in node && node.String.sval !== undefined) names.push(node.String.sval);
+  return names;
+}
+
+/** The columns an expression references, each once, in order: the last name of a dotted reference (`a` of `t.a`). */
+export function referencedColumns(node: unknown): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== 'object' || value === null) return;
+    if ('ColumnRef' in value) {
+      const name = namesOf((value as { ColumnRef: { fields?: Node[] } }).ColumnRef.fields).pop();
+      if (name !== undefined) found.add(name);
+      return;
+    }
+    Object.values(value).forEach(visit);
+  };
+  visit(node);
+  return [...found];
+}
