@@ -8,7 +8,8 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { analysisStateNotification, type AnalysisStateParams } from './analysis-state';
+import type { AnalysisStateParams } from '../../shared/protocol';
+import { analysisStateNotification } from './protocol';
 import { lockguardDocumentSelector } from './lockguard-documents';
 import { withRedactedPasswords } from './staging/redacting-trace';
 import type { ServerState } from './status-presentation';

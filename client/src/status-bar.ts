@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AnalysisStateParams } from './analysis-state';
+import type { AnalysisStateParams } from '../../shared/protocol';
 import { isLockguardDocument } from './lockguard-documents';
 import { presentStatus, type DocumentAnalysisState, type ServerState } from './status-presentation';
 

@@ -22,7 +22,7 @@ describe('lockguard help', () => {
     expect(long).toMatchObject({ code: 0, stderr: '' });
     expect(long.stdout).toMatch(new RegExp(`^Usage: lockguard ${command}`));
     for (const option of Object.keys(COMMANDS[command as keyof typeof COMMANDS].options)) expect(long.stdout).toMatch(new RegExp(`^  (-\\w, )?--${option}\\b`, 'm'));
-    expect(long.stdout).toMatch(/\nExamples:\n  lockguard /);
+    expect(long.stdout).toMatch(/\nExamples:\n {2}lockguard /);
     expect(long.stdout.split('\n').every((line) => line.length <= 100)).toBe(true);
     expect(lockguard([command, '-h']).stdout).toBe(long.stdout);
     expect(lockguard(['help', command]).stdout).toBe(long.stdout);
@@ -84,7 +84,7 @@ describe('lockguard rules', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^create-index-without-concurrently\n\nSeverity: error · /);
     expect(run.stdout).toContain(`    ${rule.docs.example.bad.split('\n')[0]}`);
-    expect(run.stdout).toMatch(/^- Statement: `CREATE \[UNIQUE\] INDEX … ON table`\n  Lock: SHARE\n/m);
+    expect(run.stdout).toMatch(/^- Statement: `CREATE \[UNIQUE\] INDEX … ON table`\n {2}Lock: SHARE\n/m);
     expect(run.stdout).not.toMatch(/^#|```|\*\*|^\|/m);
     // Every paragraph of the Markdown page is there.
     expect(renderRuleDoc(rule)).toContain(rule.docs.why);

@@ -2,12 +2,11 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { WorkDoneProgress, type Diagnostic, type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport } from 'vscode-languageserver';
-import type { CheckMigrationParams, CheckMigrationResult } from '../../server/src/lsp/staging-protocol';
+import type { CheckMigrationParams, CheckMigrationResult } from '../../shared/protocol';
 import { LspTestClient, PROJECT_ROOT } from '../helpers/lsp-client';
 import { createStagingDatabase, ORDERS_ROWS, type StagingDatabase } from './staging-fixture';
 

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { WorkDoneProgress, type Diagnostic, type CodeAction, type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport } from 'vscode-languageserver';
-import type { CheckMigrationParams, CheckMigrationResult } from '../../server/src/lsp/staging-protocol';
+import type { CheckMigrationParams, CheckMigrationResult } from '../../shared/protocol';
 import { LspTestClient, PROJECT_ROOT } from '../helpers/lsp-client';
 
 // "Check migration against staging" over LSP, on the embedded database (no staging URL): the real
@@ -73,6 +73,11 @@ describe('lockguard/checkMigration over stdio (embedded database)', () => {
     expect(answer.checklist).toMatch(/^\/\* lockguard:checklist\n/);
     expect(answer.checklist).toContain('orders: ACCESS EXCLUSIVE from statement');
     expect(answer.checklist).toContain('blocks SELECT, INSERT, UPDATE, DELETE, DDL (inferred)');
+    // The report view's page comes rendered by the server, so the client bundles no engine code.
+    expect(answer.page.title).toBe('Lockguard check: 003_order_status_in_transaction.sql');
+    expect(answer.page.html).toMatch(/^<!DOCTYPE html>/);
+    expect(answer.page.html).toContain('<h1>Lockguard check: 003_order_status_in_transaction.sql</h1>');
+    expect(answer.page.html).toContain(`<pre class="checklist">`);
 
     // The diagnostics of the document gain the traced facts.
     const enriched = await client.diagnostics(uri, (params) => params.diagnostics.some((diagnostic) => messageOf(diagnostic).includes('Traced on the embedded PGlite database')));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeBlocked, describeProgress, formatDuration } from '../../server/src/lsp/staging-format';
+import { describeBlocked, describeProgress, formatDuration } from '../../server/src/engine/staging/format';
 
 // The wording every view of a staging check shares.
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseDatabaseUrl, type DatabaseUrl } from '../../client/src/staging/connection-url';
 import { withStoredPassword, type PasswordSource } from '../../client/src/staging/password-retry';
-import type { CheckMigrationResult } from '../../server/src/lsp/staging-protocol';
+import type { CheckMigrationResult } from '../../shared/protocol';
 import { stagingReport } from './staging-report-fixture';
 
 // The password flow of the VS Code command: stored password first, ask once on 28P01, forget wrong ones.
 
 const parsed = parseDatabaseUrl('lockguard.staging.url', 'postgres://app@staging:5432/shop');
 const staging = (parsed.ok ? parsed.value : undefined) as DatabaseUrl;
-const REPORT: CheckMigrationResult = { kind: 'report', report: stagingReport(), checklist: '' };
+const REPORT: CheckMigrationResult = { kind: 'report', report: stagingReport(), checklist: '', page: { title: '', html: '' } };
 const problem = (reason: 'wrong-password' | 'no-password' | 'refused'): CheckMigrationResult => ({ kind: 'problem', problem: { kind: 'connection', reason, message: reason } });
 
 /** A keychain and a user who answers prompts with `answers`, in order, recording what happened. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lockGrid, renderReportPage } from '../../client/src/staging/report-html';
-import { fillChecklist } from '../../server/src/lsp/staging-checklist';
+import { fillChecklist } from '../../server/src/engine/staging/checklist';
+import { lockGrid, renderReportPage } from '../../server/src/engine/staging/report-html';
 import { stagingReport } from './staging-report-fixture';
 
 // The report view's page: report in, HTML out (the webview only sets it).

@@ -5,7 +5,8 @@ import { isLockguardDocument } from '../lockguard-documents';
 import { readCheckSettings, type CheckSettings } from './check-settings';
 import { withStoredPassword } from './password-retry';
 import type { PasswordStore } from './password-store';
-import { checkMigrationRequest, type CheckMigrationParams, type CheckMigrationResult } from './protocol';
+import type { CheckMigrationParams, CheckMigrationResult } from '../../../shared/protocol';
+import { checkMigrationRequest } from '../protocol';
 import type { ReportView } from './report-view';
 
 export const CHECK_MIGRATION_COMMAND = 'lockguard.checkMigration';
@@ -88,7 +89,7 @@ export async function runCheckCommand(deps: CheckDependencies, target: unknown, 
     notRun(result.problem.message, ['Open Settings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'lockguard.staging')]);
     return result;
   }
-  deps.reportView.show(result, { preserveFocus: !reveal });
+  deps.reportView.show(result.page, { preserveFocus: !reveal });
   const { outcome } = result.report;
   if (reveal && outcome.kind === 'cancelled') void vscode.window.showInformationMessage('Lockguard: check cancelled and rolled back; nothing was changed. The report shows what ran before the cancel.');
   return result;

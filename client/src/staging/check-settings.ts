@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseDatabaseUrl, passwordInUrlMessage, type DatabaseUrl } from './connection-url';
-import type { CheckMigrationParams } from './protocol';
+import type { CheckMigrationParams } from '../../../shared/protocol';
 
 const STAGING_URL_SETTING = 'lockguard.staging.url';
 const PRODUCTION_URL_SETTING = 'lockguard.production.url';

@@ -1,6 +1,6 @@
 // The password flow of a staging check, apart from VS Code so it is unit-tested: no vscode import.
 import type { DatabaseUrl } from './connection-url';
-import type { CheckMigrationResult } from './protocol';
+import type { CheckMigrationResult } from '../../../shared/protocol';
 
 /** Where passwords are kept (VS Code's SecretStorage) and how the user is asked for one. */
 export interface PasswordSource {

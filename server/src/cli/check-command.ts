@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { checkMigration } from '../engine/staging/check';
-import type { CheckProgress, CheckReport, CheckRequest, ProductionSizes } from '../engine/staging/report';
+import { checkMigration, type CheckProgress, type CheckReport, type CheckRequest, type ProductionSizes } from '../engine';
 import type { OptionValues } from './arguments';
 import { CHECK_FORMATS, formatCheck, type CheckFormat } from './check-format';
 import type { CHECK_COMMAND } from './commands';

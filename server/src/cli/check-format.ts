@@ -1,7 +1,5 @@
 /** `lockguard check`'s output formats: text for a terminal, Markdown for a pull request, JSON (the report as is). */
-import { describeBlocking, describeDuration, describeKnownLocks, describeLocks, describeOutcome, describeTables, describeTarget } from '../engine/staging/describe';
-import { checklistSections, CHECKLIST_HEADINGS, type ChecklistSection } from '../engine/staging/checklist';
-import type { CheckReport, StatementResult } from '../engine/staging/report';
+import { CHECKLIST_HEADINGS, checklistSections, describeBlocking, describeDurationTerse as describeDuration, describeKnownLocks, describeLocks, describeOutcome, describeTables, describeTarget, type ChecklistSection, type CheckReport, type StatementResult } from '../engine';
 import type { Paint } from './format-text';
 
 export const CHECK_FORMATS = ['text', 'json', 'markdown'] as const;

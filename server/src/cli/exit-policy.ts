@@ -1,4 +1,4 @@
-import type { Severity } from '../engine/rules/rule';
+import type { Severity } from '../engine';
 import type { FileReport } from './report';
 import { UsageError } from './usage';
 

@@ -1,9 +1,6 @@
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { chooseFixes } from '../engine/fixes/choose';
-import { applyEdits, createdFilePath } from '../engine/fixes/apply';
-import type { Finding } from '../engine/findings';
-import type { CreatedFile } from '../engine/rules/rule';
+import { applyEdits, chooseFixes, createdFilePath, type CreatedFile, type Finding } from '../engine';
 
 /** What `lockguard lint --fix` does to one file: its new text, the fixes that make it, and the migrations they create. */
 export interface FileFixes {

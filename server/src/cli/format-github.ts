@@ -1,5 +1,4 @@
-import type { Finding } from '../engine/findings';
-import type { Severity } from '../engine/rules/rule';
+import type { Finding, Severity } from '../engine';
 import { NO_COLORS, summary } from './format-text';
 import { slashPath, type FileReport } from './report';
 

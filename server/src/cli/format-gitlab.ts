@@ -1,4 +1,4 @@
-import type { Severity } from '../engine/rules/rule';
+import type { Severity } from '../engine';
 import { fingerprints } from './fingerprint';
 import { slashPath, type FileReport } from './report';
 

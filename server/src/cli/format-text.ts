@@ -1,7 +1,4 @@
-import type { Finding } from '../engine/findings';
-import type { Fix, Severity } from '../engine/rules/rule';
-import type { LineIndex } from '../engine/text/positions';
-import { applyEdits } from '../engine/fixes/apply';
+import { applyEdits, type Finding, type Fix, type LineIndex, type Severity } from '../engine';
 import { diffLines, type DiffLine } from './line-diff';
 import type { FileReport } from './report';
 

@@ -1,6 +1,5 @@
 import { sep } from 'node:path';
-import type { Finding } from '../engine/findings';
-import { LineIndex } from '../engine/text/positions';
+import { LineIndex, type Finding } from '../engine';
 
 /** One linted file, with what the formatters need to place its findings. */
 export interface FileReport {

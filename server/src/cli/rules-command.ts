@@ -1,6 +1,4 @@
-import { renderRuleDoc } from '../engine/rules/render-docs';
-import { ALL_RULES, ruleById } from '../engine/rules/registry';
-import type { Rule, Severity } from '../engine/rules/rule';
+import { ALL_RULES, renderRuleDoc, ruleById, type Rule, type Severity } from '../engine';
 import { nearestName, type OptionValues } from './arguments';
 import type { RULES_COMMAND } from './commands';
 import { paintFor, type Paint } from './format-text';

@@ -1,7 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { connect, ConnectionProblem } from '../engine/staging/connection';
-import { resolveTarget, TargetError } from '../engine/staging/connection-target';
-import { statisticsOf } from '../engine/staging/sizes';
+import { connect, ConnectionProblem, resolveTarget, statisticsOf, TargetError } from '../engine';
 import type { OptionValues } from './arguments';
 import type { STATS_COMMAND } from './commands';
 import { describeFsError } from './files';

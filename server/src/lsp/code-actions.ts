@@ -1,7 +1,5 @@
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
-import type { Finding } from '../engine/findings';
-import { chooseFixes } from '../engine/fixes/choose';
-import type { LineIndex, OffsetRange } from '../engine/text/positions';
+import { chooseFixes, type Finding, type LineIndex, type OffsetRange } from '../engine';
 import { toCodeAction, toRange } from './convert';
 
 /** The kind editors run on save ("editor.codeActionsOnSave": { "source.fixAll.lockguard": "explicit" }). */

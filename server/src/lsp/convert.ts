@@ -1,14 +1,5 @@
 import { CodeActionKind, CreateFile, DiagnosticSeverity, TextDocumentEdit, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
-import { ruleDocsUrl } from '../engine/docs-links';
-import type { Finding } from '../engine/findings';
-import { trafficImpact } from '../engine/locks/lock-modes';
-import { uncheckedInDoBlock } from '../engine/model/do-block';
-import { describeExecution, type MigrationModel } from '../engine/model/migration';
-import { displayRelation } from '../engine/model/relations';
-import type { Statement } from '../engine/model/statement';
-import type { Fix, Severity } from '../engine/rules/rule';
-import { ruleById } from '../engine/rules/registry';
-import type { LineIndex, OffsetRange } from '../engine/text/positions';
+import { describeExecution, displayRelation, ruleById, ruleDocsUrl, trafficImpact, uncheckedInDoBlock, type Finding, type Fix, type LineIndex, type MigrationModel, type OffsetRange, type Severity, type Statement } from '../engine';
 
 const SEVERITY: Readonly<Record<Severity, DiagnosticSeverity>> = {
   error: DiagnosticSeverity.Error,

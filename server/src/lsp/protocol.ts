@@ -1,12 +1,12 @@
-import { NotificationType } from 'vscode-languageserver';
+import { NotificationType, RequestType } from 'vscode-languageserver';
+import {
+  LOCKGUARD_METHODS,
+  type AnalysisStateParams,
+  type CheckMigrationParams,
+  type CheckMigrationResult,
+} from '../../../shared/protocol';
 
-/** Sent after each analysis, so the client's status bar can show progress and counts. */
-export interface AnalysisStateParams {
-  uri: string;
-  state: 'analysing' | 'done';
-  errors: number;
-  warnings: number;
-  infos: number;
-}
-
-export const analysisStateNotification = new NotificationType<AnalysisStateParams>('lockguard/analysisState');
+// The server's message objects for the messages declared in shared/protocol.ts (made here, with the
+// server's vscode-jsonrpc: see there why).
+export const analysisStateNotification = new NotificationType<AnalysisStateParams>(LOCKGUARD_METHODS.analysisState);
+export const checkMigrationRequest = new RequestType<CheckMigrationParams, CheckMigrationResult, void>(LOCKGUARD_METHODS.checkMigration);

@@ -13,20 +13,11 @@ import {
   type InitializeParams,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_FILE_NAME } from '../engine/config/project-config';
-import { ConfigResolver, type FileSettings } from '../engine/config/resolver';
-import type { Analysis } from '../engine/lint';
-import { Linter } from '../engine/lint';
-import { PriorSchemas } from '../engine/model/schema/prior-schemas';
-import { PostgresParser } from '../engine/parse/parser';
-import { diskFiles } from '../engine/prior-schema-files';
-import { ALL_RULES } from '../engine/rules/registry';
-import { LineIndex } from '../engine/text/positions';
+import { ALL_RULES, CONFIG_FILE_NAME, ConfigResolver, diskFiles, FixVerifier, LineIndex, Linter, PostgresParser, PriorSchemas, type Analysis, type FileSettings, type Finding } from '../engine';
 import { FIX_ALL_KIND, fixAll, quickFixes } from './code-actions';
-import type { Finding } from '../engine/findings';
-import { FixVerifier } from '../engine/fixes/verify';
 import { executionMarkdown, hoverMarkdown, toDiagnostic } from './convert';
 import { Debouncer, QUIET_PERIOD_MS } from './debouncer';
+import { withFolderReadOnce } from './folder-reads';
 import { boundHeapGrowth } from './heap';
 import { analysisStateNotification } from './protocol';
 import { DEFAULT_SETTINGS, readSettings, type ServerSettings } from './settings';
@@ -189,7 +180,7 @@ export function startLanguageServer(connection: Connection): void {
     try {
       // The previous analysis of this document: only what the edit changed is analysed again.
       const { filePath } = fileSettings.options;
-      const options = { ...fileSettings.options, priorSchema: filePath === undefined ? undefined : priorSchemas?.before(filePath) };
+      const options = { ...withFolderReadOnce(fileSettings.options), priorSchema: filePath === undefined ? undefined : priorSchemas?.before(filePath) };
       const analysis = linter.lintIncrementally(text, options, analyses.get(document.uri)?.analysis);
       const diagnostics = analysis.findings.map((finding) => stagingResults.enrich(document.uri, finding, analysis.statements, toDiagnostic(finding, lines, document.uri)));
       return { version: document.version, lines, analysis, diagnostics, fixes: new FixVerifier(linter, text, options, analysis) };

@@ -1,5 +1,4 @@
-import type { EditorOverrides } from '../engine/config/resolver';
-import { GENERATED_STYLE_SETTINGS, RULE_SETTINGS, SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type RuleSetting, type TransactionMode } from '../engine/options';
+import { GENERATED_STYLE_SETTINGS, RULE_SETTINGS, SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type EditorOverrides, type RuleSetting, type TransactionMode } from '../engine';
 
 /**
  * The `lockguard` settings section (VS Code settings, or `initializationOptions` / workspace

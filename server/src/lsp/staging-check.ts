@@ -1,13 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { checkMigration } from '../engine/staging/check';
-import { redactSecrets } from '../engine/staging/connection-target';
-import type { CheckRequest } from '../engine/staging/report';
-import { LineIndex } from '../engine/text/positions';
-import { fillChecklist, findChecklistBlock } from './staging-checklist';
-import { describeProgress } from './staging-format';
-import { checkMigrationRequest, type CheckMigrationParams, type CheckMigrationResult } from './staging-protocol';
+import { checkMigration, describeProgress, fillChecklist, findChecklistBlock, LineIndex, redactSecrets, renderReport, type CheckRequest } from '../engine';
+import type { CheckMigrationParams, CheckMigrationResult } from '../../../shared/protocol';
+import { checkMigrationRequest } from './protocol';
 import type { StagingResults } from './staging-results';
 
 /**
@@ -39,7 +35,8 @@ export function registerStagingCheck(connection: Connection, documents: TextDocu
         republish(document.uri);
       }
       const block = findChecklistBlock(text);
-      return { kind: 'report', report: result.report, checklist: fillChecklist(result.report, block && text.slice(block.start, block.end)) };
+      const checklist = fillChecklist(result.report, block && text.slice(block.start, block.end));
+      return { kind: 'report', report: result.report, checklist, page: renderReport({ report: result.report, checklist }) };
     } catch (error) {
       // The engine has rolled back; the log gets the details, never a password.
       const secrets = [params.staging?.password, params.production?.kind === 'connection' ? params.production.password : undefined];

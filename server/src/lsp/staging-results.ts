@@ -1,10 +1,5 @@
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
-import type { Finding } from '../engine/findings';
-import type { Statement } from '../engine/model/statement';
-import type { CheckReport, StatementResult } from '../engine/staging/report';
-import type { LineIndex } from '../engine/text/positions';
-import { fillChecklist, findChecklistBlock } from './staging-checklist';
-import { blockingOf, describeBlocked, describeDuration, describeEstimate } from './staging-format';
+import { blockingOf, describeBlocked, describeDuration, describeEstimate, fillChecklist, findChecklistBlock, type CheckReport, type Finding, type LineIndex, type Statement, type StatementResult } from '../engine';
 import { toRange } from './convert';
 
 /** A quick fix sub-kind: offered with the light bulb and Ctrl+., like the rule fixes, without a new capability. */

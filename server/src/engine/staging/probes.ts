@@ -27,7 +27,7 @@ import type pg from 'pg';
 import { inferredVerdicts, type BlockingProbe } from './blocking';
 import { processId } from './connection';
 import type { Queryable } from './serial';
-import { PROBED_OPERATIONS, type ProbedOperation, type TableBlocking } from './report';
+import type { ProbedOperation, TableBlocking } from './report';
 
 /** How often the monitor looks at the probes: a round lasts a few looks, and it delays every statement after it. */
 const POLL_MS = 1;

@@ -1,8 +1,11 @@
-// The staging check's report as a self-contained HTML page for the webview. Pure (no vscode import):
-// report in, HTML string out, so it is unit-tested directly. No scripts, no external resources.
-import { LOCK_MODES, type LockMode } from '../../../server/src/engine/locks/lock-modes';
-import type { CheckReport, ProductionEstimate, StatementResult, TracedLock } from '../../../server/src/engine/staging/report';
-import { blockingOf, describeBlocked, describeDuration, describeEstimate, formatDuration, formatRows } from '../../../server/src/lsp/staging-format';
+// The staging check's report as a self-contained HTML page for the editor's webview. The language
+// server renders it, so the page uses the engine's words and the client only shows the HTML it receives.
+// `renderReportPage` is pure (report and nonce in, HTML out), so it is unit-tested directly.
+// No scripts, no external resources.
+import { randomBytes } from 'node:crypto';
+import { LOCK_MODES, type LockMode } from '../locks/lock-modes';
+import { blockingOf, describeBlocked, describeDuration, describeEstimate, formatDuration, formatRows } from './format';
+import type { CheckReport, ProductionEstimate, StatementResult, TracedLock } from './report';
 import { REPORT_CSS } from './report-style';
 
 export interface ReportPage {
@@ -14,6 +17,17 @@ export interface ReportPage {
 export interface PageSecurity {
   /** Fresh per render: only the page's own <style> may apply (CSP). */
   nonce: string;
+}
+
+/** The page as the editor shows it: the panel's title and its HTML. */
+export interface RenderedReport {
+  title: string;
+  html: string;
+}
+
+/** Renders the page with a fresh CSP nonce, for one showing in the webview. */
+export function renderReport(page: ReportPage): RenderedReport {
+  return { title: reportTitle(page.report), html: renderReportPage(page, { nonce: randomBytes(16).toString('base64') }) };
 }
 
 export function renderReportPage({ report, checklist }: ReportPage, { nonce }: PageSecurity): string {
