@@ -248,6 +248,12 @@ class RecordingView implements SchemaView {
   index(name: RelationName) {
     return this.asked<ReturnType<SchemaView['index']>>('index', [name]);
   }
+  indexTable(name: RelationName) {
+    return this.asked<ReturnType<SchemaView['indexTable']>>('indexTable', [name]);
+  }
+  isDroppedIndex(name: RelationName) {
+    return this.asked<boolean>('isDroppedIndex', [name]);
+  }
   function(name: RelationName) {
     return this.asked<ReturnType<SchemaView['function']>>('function', [name]);
   }

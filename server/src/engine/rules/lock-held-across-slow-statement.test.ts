@@ -63,6 +63,31 @@ describe(RULE, () => {
     ]);
   });
 
+  it('counts only the locks of its own transaction, in the order taken, across tables and modes', () => {
+    const held = [
+      'LOCK TABLE ledger IN SHARE MODE;',
+      'ALTER TABLE customers ADD COLUMN b int;',
+      'LOCK TABLE ledger IN EXCLUSIVE MODE;',
+      'ALTER TABLE customers ADD COLUMN c int;',
+      'LOCK TABLE payments IN SHARE MODE;',
+      'ALTER TABLE customers ADD COLUMN d int;',
+    ];
+    const sql = block(ADD_COLUMN) + block(...held, VALIDATE);
+    const [finding, ...others] = findingsOf(RULE, sql);
+    expect(others).toEqual([]);
+    expect(finding!.lock).toMatchObject({ mode: 'ACCESS EXCLUSIVE', relation: { name: 'customers' } });
+    expect(finding!.message).toMatch(/took on ledger, customers, payments is still held/);
+    const related = finding!.related.map((location) => [textOf(sql, { ...finding!, range: location.range }), location.message]);
+    expect(related).toEqual([
+      ['LOCK TABLE ledger IN SHARE MODE', 'and 1 more blocking lock taken earlier in this transaction, from here on; all held until COMMIT'],
+      ['ALTER TABLE customers ADD COLUMN b int', 'ACCESS EXCLUSIVE on customers taken here; held until COMMIT'],
+      ['LOCK TABLE ledger IN EXCLUSIVE MODE', 'EXCLUSIVE on ledger taken here; held until COMMIT'],
+      ['ALTER TABLE customers ADD COLUMN c int', 'ACCESS EXCLUSIVE on customers taken here; held until COMMIT'],
+      ['LOCK TABLE payments IN SHARE MODE', 'SHARE on payments taken here; held until COMMIT'],
+      ['ALTER TABLE customers ADD COLUMN d int', 'ACCESS EXCLUSIVE on customers taken here; held until COMMIT'],
+    ]);
+  });
+
   it('applies to the transaction a migration tool opens', () => {
     const [finding] = findingsOf(RULE, `-- migrate:up\n${ADD_COLUMN}\n${VALIDATE}`, { filePath: 'db/migrations/20240101_x.sql' });
     expect(finding!.fixes).toEqual([]);

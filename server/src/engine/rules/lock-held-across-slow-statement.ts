@@ -1,11 +1,11 @@
-import { blockedOperations, LOCK_MODES, trafficImpact } from '../locks/lock-modes';
+import { blockedOperations, trafficImpact } from '../locks/lock-modes';
 import type { Work } from '../locks/statement-locks';
 import { displayRelation } from '../model/relations';
 import type { ParsedStatement, TransactionContext } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, RelatedLocation, Rule } from './rule';
 import { validatedInSameTransaction } from './support/constraints';
-import { slowWorkUnderHeldLocks, type HeldLock } from './support/slow-work';
+import { slowWorkUnderHeldLocks, type HeldLocks } from './support/slow-work';
 
 /**
  * Locks last until COMMIT. A brief ACCESS EXCLUSIVE (ADD COLUMN, say) followed in the same
@@ -58,7 +58,7 @@ export const lockHeldAcrossSlowStatement: Rule = {
     // A VALIDATE of a constraint this transaction added NOT VALID is validate-in-same-transaction's finding.
     if (!found || validatedInSameTransaction(statement, context)) return [];
     const { slow, held } = found;
-    const headline = strongest(held);
+    const headline = held.strongest;
     const fix = commitBefore(statement, context.source);
     return [
       {
@@ -79,26 +79,21 @@ export const lockHeldAcrossSlowStatement: Rule = {
 /** Related locations and tables named per finding: a long transaction would otherwise list every earlier statement in each. */
 const MAX_LISTED = 5;
 
-/** The held lock that blocks the most traffic (the earliest of those). */
-const strongest = (held: readonly HeldLock[]): HeldLock =>
-  held.reduce((best, candidate) => (LOCK_MODES.indexOf(candidate.lock.mode) > LOCK_MODES.indexOf(best.lock.mode) ? candidate : best));
-
 /** "orders, customers", at most MAX_LISTED names. */
-function heldTables(held: readonly HeldLock[]): string {
-  const tables = [...new Set(held.map(({ lock }) => displayRelation(lock.relation)))];
+function heldTables(held: HeldLocks): string {
+  const tables = [...new Set(held.tables.map(displayRelation))];
   const more = tables.length - MAX_LISTED;
   return more > 0 ? `${tables.slice(0, MAX_LISTED).join(', ')} and ${more} more ${more === 1 ? 'table' : 'tables'}` : tables.join(', ');
 }
 
 /** The nearest MAX_LISTED held locks, in file order, then where the others start. */
-function relatedLocations(held: readonly HeldLock[]): RelatedLocation[] {
-  const nearest = held.slice(-MAX_LISTED);
-  const others = held.slice(0, -MAX_LISTED);
-  const listed: RelatedLocation[] = nearest.map(({ lock, by }) => ({ range: by.range, message: `${lock.mode} on ${displayRelation(lock.relation)} taken here; held until COMMIT` }));
-  if (others.length === 0) return listed;
+function relatedLocations(held: HeldLocks): RelatedLocation[] {
+  const listed: RelatedLocation[] = held.latest(MAX_LISTED).map(({ lock, by }) => ({ range: by.range, message: `${lock.mode} on ${displayRelation(lock.relation)} taken here; held until COMMIT` }));
+  const others = held.count - MAX_LISTED;
+  if (others <= 0) return listed;
   const more: RelatedLocation = {
-    range: others[0]!.by.range,
-    message: `and ${others.length} more blocking ${others.length === 1 ? 'lock' : 'locks'} taken earlier in this transaction, from here on; all held until COMMIT`,
+    range: held.first.by.range,
+    message: `and ${others} more blocking ${others === 1 ? 'lock' : 'locks'} taken earlier in this transaction, from here on; all held until COMMIT`,
   };
   return [more, ...listed];
 }

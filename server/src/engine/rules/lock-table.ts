@@ -6,6 +6,7 @@ import { nodeAs, type ParsedStatement, type Statement } from '../model/statement
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { LockFact, Rule, RuleContext } from './rule';
 import { isLockTimeoutInForce } from './support/timeout-coverage';
+import { lineOf } from './support/lines';
 
 const DOCS_LOCK = 'https://www.postgresql.org/docs/current/sql-lock.html';
 
@@ -67,7 +68,7 @@ export const lockTable: Rule = {
       return [
         {
           message:
-            `${held} The same transaction then runs line ${lineOf(context.source, slow.statement.range.start)} ` +
+            `${held} The same transaction then runs line ${lineOf(slow.statement, context)} ` +
             `(${leadingText(slow.statement)}), which ${WORK_DONE[slow.work]}: the lock, and the waiting, last as long as ` +
             'that takes. Commit before the slow statement, or run it in a transaction of its own.',
           related: [{ range: slow.statement.range, message: `This statement ${WORK_DONE[slow.work]} while the ${first.mode} lock of LOCK TABLE is still held` }],
@@ -161,12 +162,6 @@ function insertsLiteralRows(statement: ParsedStatement): boolean {
 function sameTransaction(a: Statement, b: Statement): boolean {
   if (a.transaction.kind === 'explicit') return b.transaction.kind === 'explicit' && b.transaction.begin === a.transaction.begin;
   return b.transaction.kind === a.transaction.kind;
-}
-
-function lineOf(source: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (source.charCodeAt(i) === 10) line++;
-  return line;
 }
 
 /** The statement's first line, shortened: enough for the reader to recognise it. */

@@ -2,6 +2,7 @@ import { nonTransactionalForm } from '../knowledge/non-transactional';
 import type { Statement } from '../model/statement';
 import type { Report, Rule, RuleContext } from './rule';
 import { openBlockBefore, transactionControlOf, transactionRunner, wrappingRunner } from './support/transaction-control';
+import { lineOf } from './support/lines';
 
 /** BEGIN inside a transaction block, and COMMIT or ROLLBACK outside one: PostgreSQL does not nest transactions. */
 export const transactionNesting: Rule = {
@@ -41,8 +42,6 @@ export const transactionNesting: Rule = {
     return [closingNothing(statement, context)];
   },
 };
-
-const lineOf = (statement: Statement, context: RuleContext) => context.source.slice(0, statement.range.start).split('\n').length;
 
 function nestedInBlock(open: Statement, context: RuleContext): Report {
   return {

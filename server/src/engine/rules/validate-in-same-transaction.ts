@@ -8,6 +8,7 @@ import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule, RuleContext } from './rule';
 import { firstKeyword } from './support/keywords';
 import { earlierInSameTransaction, validatedInSameTransaction } from './support/constraints';
+import { lineOf } from './support/lines';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
 const ADD_CHECK_NOT_VALID = 'ALTER TABLE lock_probe ADD CONSTRAINT lock_probe_customer_check CHECK (customer_id >= 0) NOT VALID';
@@ -124,4 +125,3 @@ function strongerLocksHeldBefore(statement: ParsedStatement, context: RuleContex
   return stronger.filter(({ lock }) => strength(lock) === strongest);
 }
 
-const lineOf = (statement: ParsedStatement, context: RuleContext) => context.source.slice(0, statement.range.start).split('\n').length;

@@ -1,18 +1,30 @@
 import type { RelationName } from '../../model/relations';
 import { relationFromRangeVar, sameRelation } from '../../model/relations';
-import { nodeAs, type Statement } from '../../model/statement';
+import { nodeAs, type ParsedStatement, type Statement } from '../../model/statement';
 import type { RuleContext } from '../rule';
-import { earlierInSameTransaction } from './constraints';
+import { perSegment, segmentPlace } from './transaction-segments';
 
 /**
  * Whether an earlier statement of the same transaction emptied the table — `TRUNCATE t` or
  * `DELETE FROM t` without a WHERE clause — so that what follows in the transaction sees no rows.
  */
 export function emptiedEarlierInTransaction(statement: Statement, table: RelationName, context: RuleContext): boolean {
-  return earlierInSameTransaction(statement, context).some((earlier) => {
-    const truncate = nodeAs(earlier, 'TruncateStmt');
-    if (truncate) return (truncate.relations ?? []).some((node) => 'RangeVar' in node && sameRelation(relationFromRangeVar(node.RangeVar, earlier.locate), table));
-    const remove = nodeAs(earlier, 'DeleteStmt');
-    return remove?.relation !== undefined && remove.whereClause === undefined && sameRelation(relationFromRangeVar(remove.relation, earlier.locate), table);
-  });
+  const place = segmentPlace(statement, context);
+  if (!place) return false;
+  return emptyingsOf(place.segment, context).some(({ position, emptied }) => position >= place.from && position < place.before && emptied.some((relation) => sameRelation(relation, table)));
+}
+
+/** The transaction's statements that empty tables, with the tables: found once per analysis and transaction. */
+const emptyingsOf = perSegment((segment) =>
+  segment.statements.flatMap((statement, position) => {
+    const emptied = emptiedBy(statement);
+    return emptied.length > 0 ? [{ position, emptied }] : [];
+  }),
+);
+
+function emptiedBy(statement: ParsedStatement): RelationName[] {
+  const truncate = nodeAs(statement, 'TruncateStmt');
+  if (truncate) return (truncate.relations ?? []).flatMap((node) => ('RangeVar' in node ? [relationFromRangeVar(node.RangeVar, statement.locate)] : []));
+  const remove = nodeAs(statement, 'DeleteStmt');
+  return remove?.relation !== undefined && remove.whereClause === undefined ? [relationFromRangeVar(remove.relation, statement.locate)] : [];
 }

@@ -1,9 +1,10 @@
 import { conflicts, LOCK_MODES, type LockMode } from '../../locks/lock-modes';
-import { locksOf } from '../../locks/statement-locks';
+import { locksOf, type TableLock } from '../../locks/statement-locks';
 import { sameRelation, type RelationName } from '../../model/relations';
 import type { ParsedStatement } from '../../model/statement';
 import type { RuleContext } from '../rule';
-import { earlierInSameTransaction } from './constraints';
+import { perSegment, segmentPlace } from './transaction-segments';
+import { isTaken } from './trigger-guards';
 
 /** Whether holding `held` already makes wait every lock request that `requested` would make wait. */
 const covers = (held: LockMode, requested: LockMode) => LOCK_MODES.every((other) => !conflicts(requested, other) || conflicts(held, other));
@@ -14,7 +15,26 @@ const covers = (held: LockMode, requested: LockMode) => LOCK_MODES.every((other)
  * makes nobody wait who was not waiting already, so what that lock does is the earlier statement's story.
  */
 export function heldEarlierInTransaction(statement: ParsedStatement, context: RuleContext, table: RelationName, mode: LockMode): ParsedStatement | undefined {
-  return earlierInSameTransaction(statement, context).find((earlier) =>
-    locksOf(earlier, context.options.pgVersion).some((lock) => sameRelation(lock.relation, table) && covers(lock.mode, mode)),
-  );
+  const place = segmentPlace(statement, context);
+  if (!place) return undefined;
+  // Only the locks on a table of that name can match: the earliest that does, if it comes before the statement.
+  for (const { lock, by, position } of locksByTableName(place.segment, context).get(table.name) ?? []) {
+    if (position >= place.before) return undefined;
+    if (position >= place.from && sameRelation(lock.relation, table) && covers(lock.mode, mode)) return by;
+  }
+  return undefined;
 }
+
+/** The locks the transaction's statements take, by table name, in the order taken: once per analysis and transaction. */
+const locksByTableName = perSegment((segment, context) => {
+  const byName = new Map<string, { lock: TableLock; by: ParsedStatement; position: number }[]>();
+  segment.statements.forEach((by, position) => {
+    for (const lock of locksOf(by, context.options.pgVersion)) {
+      if (!isTaken(lock, by, context)) continue;
+      let locks = byName.get(lock.relation.name);
+      if (!locks) byName.set(lock.relation.name, (locks = []));
+      locks.push({ lock, by, position });
+    }
+  });
+  return byName as ReadonlyMap<string, readonly { lock: TableLock; by: ParsedStatement; position: number }[]>;
+});

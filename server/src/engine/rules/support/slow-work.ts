@@ -1,10 +1,10 @@
-import { blockedOperations, blocksOperation } from '../../locks/lock-modes';
+import { blockedOperations, blocksOperation, LOCK_MODES, type LockMode } from '../../locks/lock-modes';
 import { isSlow, locksOf, type TableLock, type WorkCondition } from '../../locks/statement-locks';
-import { sameRelation } from '../../model/relations';
+import { sameRelation, type RelationName } from '../../model/relations';
 import type { ParsedStatement } from '../../model/statement';
 import type { RuleContext } from '../rule';
-import { earlierInSameTransaction } from './constraints';
 import { provenNotNull } from './not-null';
+import { firstAtOrAfter, perSegment, segmentPlace } from './transaction-segments';
 
 /**
  * The locks under which a statement does work that grows with a table that has rows: locks on
@@ -32,12 +32,28 @@ export interface HeldLock {
   by: ParsedStatement;
 }
 
+/**
+ * The held locks that make traffic wait longer than a slow statement alone would: at least one. A
+ * summary, not the list: a file that runs in one transaction holds a lock from nearly every statement
+ * above, and the list would make every slow statement cost as much as the file.
+ */
+export interface HeldLocks {
+  count: number;
+  /** The first lock taken. */
+  first: HeldLock;
+  /** The lock that blocks the most traffic (the first taken of those). */
+  strongest: HeldLock;
+  /** The locked relations, in the order their first lock was taken (a relation may appear under more than one spelling). */
+  tables: readonly RelationName[];
+  /** The last `count` locks taken, in the order they were taken. */
+  latest(count: number): HeldLock[];
+}
+
 /** A statement doing slow work while earlier statements of its transaction hold locks that make traffic wait. */
 export interface SlowWorkUnderHeldLocks {
   /** The statement's own slow locks (at least one). */
   slow: readonly TableLock[];
-  /** The held locks that make traffic wait longer than the statement alone would, oldest first (at least one). */
-  held: readonly HeldLock[];
+  held: HeldLocks;
 }
 
 /**
@@ -50,16 +66,87 @@ export function slowWorkUnderHeldLocks(statement: ParsedStatement, context: Rule
   if (!locksOf(statement, context.options.pgVersion).some((lock) => isSlow(lock.work))) return undefined;
   const slow = slowLocksOf(statement, context);
   if (slow.length === 0) return undefined;
-  const held = earlierInSameTransaction(statement, context)
-    .flatMap((by) => locksOf(by, context.options.pgVersion).map((lock) => ({ lock, by })))
-    .filter(({ lock }) => blocksTraffic(lock) && !context.isCreatedInFile(lock.relation, statement.index) && addsImpact(lock, slow));
-  return held.length > 0 ? { slow, held } : undefined;
+  const place = segmentPlace(statement, context);
+  if (!place || place.before === place.from) return undefined;
+  // Whether a lock counts depends on its relation and mode only: asked once per group, not per lock,
+  // and whether the file created the relation once per relation.
+  const created = new Map<string, boolean>();
+  const createdInFile = ({ relation, relationKey }: LockGroup) => {
+    if (!created.has(relationKey)) created.set(relationKey, context.isCreatedInFile(relation, statement.index));
+    return created.get(relationKey)!;
+  };
+  const held = trafficBlockingLocks(place.segment, context)
+    .map((group) => ({ group, from: firstAtOrAfter(group.positions, place.from), before: firstAtOrAfter(group.positions, place.before) }))
+    .filter(({ group, from, before }) => before > from && addsImpact(group.mode, group.relation, slow) && !createdInFile(group));
+  return held.length > 0 ? { slow, held: summarised(held) } : undefined;
+}
+
+/** The traffic-blocking locks a transaction's statements take on one relation (one spelling of it) in one mode, in the order taken. */
+interface LockGroup {
+  relation: RelationName;
+  /** The relation as written (schema and name): the groups of one spelling share what the file says about it. */
+  relationKey: string;
+  mode: LockMode;
+  /** Each lock's statement's position in the transaction, ascending. */
+  positions: number[];
+  /** Each lock's place in the order the transaction takes its locks. */
+  sequence: number[];
+  locks: HeldLock[];
+}
+
+/** Grouped once per analysis and transaction. */
+const trafficBlockingLocks = perSegment((segment, context): readonly LockGroup[] => {
+  const groups = new Map<string, LockGroup>();
+  let sequence = 0;
+  segment.statements.forEach((by, position) => {
+    for (const lock of locksOf(by, context.options.pgVersion)) {
+      if (!blocksTraffic(lock)) continue;
+      const relationKey = `${lock.relation.schema === undefined ? '' : `${lock.relation.schema}\0`}${lock.relation.name}`;
+      const key = `${lock.mode}\0${relationKey}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { relation: lock.relation, relationKey, mode: lock.mode, positions: [], sequence: [], locks: [] }));
+      group.positions.push(position);
+      group.sequence.push(sequence++);
+      group.locks.push({ lock, by });
+    }
+  });
+  return [...groups.values()];
+});
+
+/** The held locks of the groups, each group's from its `from` up to its `before`. */
+function summarised(held: readonly { group: LockGroup; from: number; before: number }[]): HeldLocks {
+  const firstOf = ({ group, from }: (typeof held)[number]) => group.sequence[from]!;
+  const byFirst = [...held].sort((a, b) => firstOf(a) - firstOf(b));
+  const strongestMode = Math.max(...held.map(({ group }) => LOCK_MODES.indexOf(group.mode)));
+  const strongest = byFirst.find(({ group }) => LOCK_MODES.indexOf(group.mode) === strongestMode)!;
+  return {
+    count: held.reduce((sum, { from, before }) => sum + before - from, 0),
+    first: byFirst[0]!.group.locks[byFirst[0]!.from]!,
+    strongest: strongest.group.locks[strongest.from]!,
+    tables: byFirst.map(({ group }) => group.relation),
+    latest: (count) => latestOf(held, count),
+  };
+}
+
+/** The last `count` locks of the groups' ranges, in the order taken: picked from the groups' ends, newest first. */
+function latestOf(held: readonly { group: LockGroup; from: number; before: number }[], count: number): HeldLock[] {
+  const ends = held.map(({ before }) => before);
+  const picked: HeldLock[] = [];
+  while (picked.length < count) {
+    let newest = -1;
+    for (let i = 0; i < held.length; i++) {
+      if (ends[i]! > held[i]!.from && (newest < 0 || held[i]!.group.sequence[ends[i]! - 1]! > held[newest]!.group.sequence[ends[newest]! - 1]!)) newest = i;
+    }
+    if (newest < 0) break;
+    picked.push(held[newest]!.group.locks[--ends[newest]!]!);
+  }
+  return picked.reverse();
 }
 
 const blocksTraffic = (lock: TableLock) => blocksOperation(lock.mode, 'SELECT') || blocksOperation(lock.mode, 'INSERT');
 
 /** A held lock adds impact unless the slow statement itself already blocks as much on that table. */
-function addsImpact(held: TableLock, slow: readonly TableLock[]): boolean {
-  const own = slow.find((lock) => sameRelation(lock.relation, held.relation));
-  return !own || blockedOperations(held.mode).some((operation) => !blockedOperations(own.mode).includes(operation));
+function addsImpact(heldMode: LockMode, relation: RelationName, slow: readonly TableLock[]): boolean {
+  const own = slow.find((lock) => sameRelation(lock.relation, relation));
+  return !own || blockedOperations(heldMode).some((operation) => !blockedOperations(own.mode).includes(operation));
 }

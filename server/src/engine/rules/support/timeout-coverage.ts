@@ -6,6 +6,7 @@ import { LineIndex, type OffsetRange } from '../../text/positions';
 import { perFile, type Fix, type RuleContext } from '../rule';
 import { insertBefore } from './insert-statement';
 import { optionEnabled } from './statement-options';
+import { isTaken } from './trigger-guards';
 import { isTimeoutInForce, SettingTracker, settingTimeline, type SettingChange, type SettingInForce, type TimeoutSetting } from './session-settings';
 
 /** The lock_timeout the fixes set: long enough for a catalog change, short enough that queued traffic barely notices. */
@@ -35,22 +36,22 @@ export interface BlockingStatement {
  * in (VACUUM FULL inside BEGIN): they fail at once (concurrently-in-transaction reports them).
  */
 export function blockingLock(statement: Statement, context: RuleContext): TableLock | undefined {
-  const known = blockingLocksOf(context);
-  if (!known.has(statement)) known.set(statement, findBlockingLock(statement, context));
-  return known.get(statement);
+  // A statement of the file is looked up by its index; any other is judged on its own.
+  return context.statements[statement.index] === statement ? blockingLocksOf(context)[statement.index] : findBlockingLock(statement, context);
 }
 
 /**
- * Per analysis, not per statement object: the answer depends on the rest of the file (tables it
- * creates), and a statement object can outlive one analysis (see ../../incremental.ts).
+ * The blocking lock of each statement of the file, by index, in one pass per analysis (every blocking
+ * statement asks for the file's). Per analysis, not per statement object: the answer depends on the
+ * rest of the file (tables it creates), and a statement object can outlive one analysis (see ../../incremental.ts).
  */
-const blockingLocksOf = perFile((_file: RuleContext) => new Map<Statement, TableLock | undefined>());
+const blockingLocksOf = perFile((context: RuleContext): readonly (TableLock | undefined)[] => context.statements.map((statement) => findBlockingLock(statement, context)));
 
 function findBlockingLock(statement: Statement, context: RuleContext): TableLock | undefined {
   const { pgVersion } = context.options;
   if (!mayNeedTimeout(statement, pgVersion) || nodeAs(statement, 'LockStmt')?.nowait) return undefined;
   if (hasConcurrentForm(statement, pgVersion) || (statement.transaction.kind !== 'autocommit' && nonTransactionalForm(statement, pgVersion))) return undefined;
-  return locksOf(statement, pgVersion).find((lock) => blocksAccess(lock) && !context.isCreatedInFile(lock.relation, statement.index));
+  return locksOf(statement, pgVersion).find((lock) => blocksAccess(lock) && !context.isCreatedInFile(lock.relation, statement.index) && isTaken(lock, statement, context));
 }
 
 /**
