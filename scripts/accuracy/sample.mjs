@@ -6,7 +6,7 @@
 //   node scripts/accuracy/sample.mjs [--seed 15] [--per-rule 2] [--corpus ../shared/corpus]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: '15' }, 'per-rule': { type: 'string', default: '2' }, corpus: { type: 'string', default: '../shared/corpus' } } });

@@ -4,6 +4,10 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { Linter } from '../../server/src/engine/lint';
+import { buildStatements } from '../../server/src/engine/model/build';
+import { schemaAfter } from '../../server/src/engine/model/schema/replay';
+import { defaultOptions } from '../../server/src/engine/options';
+import { PostgresParser } from '../../server/src/engine/parse/parser';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
 import type { Fix } from '../../server/src/engine/rules/rule';
 import { splitStatements } from '../../server/src/engine/text/splitter';
@@ -11,6 +15,7 @@ import { runAll, withSchemaSessions } from './pg-sessions';
 
 const servers = inject('pgServers');
 const linter = await Linter.create();
+const parser = await PostgresParser.load();
 
 for (const rule of ALL_RULES.filter((candidate) => candidate.fixChecks.length > 0)) {
   describe.concurrent(`${rule.id} fixes run on PostgreSQL`, () => {
@@ -19,7 +24,8 @@ for (const rule of ALL_RULES.filter((candidate) => candidate.fixChecks.length > 
         const fixExists = check.versions === undefined || (major >= check.versions.from && (check.versions.until === undefined || major <= check.versions.until));
         it.skipIf(!fixExists)(`#${index + 1} on PostgreSQL ${major}`, async () => {
           // At its own severity, so that rules which are off by default are checked too.
-          const options = { pgVersion: major, rules: { [rule.id]: rule.severity } };
+          const priorSchema = check.setupIsEarlierMigrations ? schemaAfter(buildStatements(check.setup.join(';\n'), parser, defaultOptions())) : undefined;
+          const options = { pgVersion: major, rules: { [rule.id]: rule.severity }, priorSchema };
           const findings = linter.lint(check.migration, options).findings.filter((finding) => finding.ruleId === rule.id);
           const fixes = findings.flatMap((finding) => finding.fixes.filter((fix) => fix.preferred));
           expect(fixes.length, `${rule.id} offers a fix for its check migration`).toBeGreaterThan(0);
@@ -30,6 +36,7 @@ for (const rule of ALL_RULES.filter((candidate) => candidate.fixChecks.length > 
             await runAll(session, check.setup);
             // One statement per query, in autocommit unless the migration says BEGIN: as psql would run it.
             await runAll(session, splitStatements(fixed).map((statement) => fixed.slice(statement.start, statement.end)));
+            if (check.afterwards) expect(Object.values((await session.query(check.afterwards)).rows[0] ?? {})[0], check.afterwards).toBe(true);
           });
         });
       }

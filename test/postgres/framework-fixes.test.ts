@@ -19,7 +19,8 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ConfigResolver } from '../../server/src/engine/config/resolver';
 import { applyFix } from '../../server/src/engine/fixes/apply';
-import { createdFileOptions, FixVerifier } from '../../server/src/engine/fixes/verify';
+import { createdFileOptions } from '../../server/src/engine/fixes/created-files';
+import { FixVerifier } from '../../server/src/engine/fixes/verify';
 import type { Finding } from '../../server/src/engine/findings';
 import { Linter } from '../../server/src/engine/lint';
 import type { LintOptions } from '../../server/src/engine/options';
@@ -288,7 +289,7 @@ async function runMigration(session: pg.Client, source: string, options: Partial
       await session.query(query);
     } catch (error) {
       await session.query('ROLLBACK').catch(() => undefined);
-      throw new Error(`${(error as Error).message}\n    in: ${excerpt(query, (error as pg.DatabaseError).position)}`);
+      throw new Error(`${(error as Error).message}\n    in: ${excerpt(query, (error as pg.DatabaseError).position)}`, { cause: error });
     }
   }
 }

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { describe, inject, it, type ExpectStatic } from 'vitest';
 import type { Operation } from '../../server/src/engine/locks/lock-modes';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
-import type { FailureFact, LockFact, VersionRange } from '../../server/src/engine/rules/rule';
+import type { FailureFact, LockFact, NoLockFact, VersionRange } from '../../server/src/engine/rules/rule';
 import { probeStatements } from '../../server/src/engine/staging/probes';
 import { relationOid, runAll, strongestLockOn, withSchemaSessions } from './pg-sessions';
 
@@ -59,13 +59,13 @@ function describeRange({ from, until }: VersionRange): string {
   return from === until ? `PostgreSQL ${from} only` : `PostgreSQL ${from} to ${until}`;
 }
 
-async function checkLock(expect: ExpectStatic, fact: LockFact, schema: string, a: pg.Client, b: pg.Client): Promise<void> {
+async function checkLock(expect: ExpectStatic, fact: LockFact | NoLockFact, schema: string, a: pg.Client, b: pg.Client): Promise<void> {
   await runAll(a, fact.probe.setup);
   const probes = await probesFor(b, fact.probe.relation);
   await a.query('BEGIN');
   await a.query(fact.probe.statement);
   // Soft: when the mode is wrong, the measured blocking still shows what the server really does.
-  expect.soft(await strongestLockOn(a, await relationOid(a, schema, fact.probe.relation)), `lock on ${fact.probe.relation}`).toBe(fact.mode);
+  expect.soft(await strongestLockOn(a, await relationOid(a, schema, fact.probe.relation)), `lock on ${fact.probe.relation}`).toBe(fact.mode === 'none' ? undefined : fact.mode);
   const expected = MEASURED.filter((operation) => fact.blocks.includes(operation));
   expect.soft(await blockedOperations(b, probes), 'operations blocked in another session').toEqual(expected);
   await a.query('ROLLBACK');

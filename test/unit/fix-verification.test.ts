@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver';
 import { applyFix } from '../../server/src/engine/fixes/apply';
-import { createdFileOptions, FixVerifier } from '../../server/src/engine/fixes/verify';
+import { createdFileOptions } from '../../server/src/engine/fixes/created-files';
+import { FixVerifier } from '../../server/src/engine/fixes/verify';
 import type { Finding } from '../../server/src/engine/findings';
 import { Linter } from '../../server/src/engine/lint';
 import type { LintOptions } from '../../server/src/engine/options';

@@ -90,7 +90,7 @@ export function statementsInDoBlock(doStatement: Statement, parser: PostgresPars
   return doStatement.kind === 'parsed' ? analyseDoBlock(doStatement, parser, firstIndex)?.statements ?? [] : [];
 }
 
-export const isRunByDoBlock = (statement: Statement): statement is RunByDoBlock => 'runBy' in statement;
+export const isRunByDoBlock = (statement: Statement): statement is RunByDoBlock => statement.kind === 'parsed' && statement.runBy !== undefined;
 
 /**
  * The DO statement that runs `statement`: the closest DO statement before it whose range holds it.

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'backfill-in-migration';
-const findings = (sql: string) => findingsOf(RULE, sql);
+const findings = (sql: string, options = {}) => findingsOf(RULE, sql, options);
+
+const parser = await PostgresParser.load();
+/** What the earlier migrations of the set declare: `orders` keyed by a bigserial id. */
+const ORDERS = { priorSchema: schemaAfter(buildStatements('CREATE TABLE orders (id bigserial PRIMARY KEY, status text, total int);', parser, defaultOptions())) };
 
 describe(RULE, () => {
-  describe('a statement that touches many rows of an existing table: a warning', () => {
+  describe('a statement that touches many rows of an existing table: an error', () => {
     it.each([
       ['UPDATE without WHERE', "UPDATE orders SET status = 'new';", 'UPDATE orders', 'touches every row of orders'],
       ['DELETE without WHERE', 'DELETE FROM app.orders;', 'DELETE FROM app.orders', 'touches every row of app.orders'],
@@ -24,18 +32,24 @@ describe(RULE, () => {
       const sql = `${statement}\n`;
       const [finding, ...others] = findings(sql);
       expect(others).toEqual([]);
-      expect(finding!.severity).toBe('warning');
+      expect(finding!.severity).toBe('error');
       expect(textOf(sql, finding!)).toBe(range);
       expect(finding!.message).toContain(scope);
       expect(finding!.message).toContain('each row stays locked until it ends');
-      expect(finding!.message).toContain('in batches that each commit');
+      expect(finding!.message).toContain('in batches of a few thousand rows that each commit');
       expect(finding!.lock).toMatchObject({ mode: 'ROW EXCLUSIVE' });
-      expect(finding!.fixes).toEqual([]);
-      expect(finding!.noFixReason).toContain('Batching depends on the data');
     });
 
     it('says the rows stay locked until COMMIT inside a transaction', () => {
       expect(findings('BEGIN;\nUPDATE orders SET a = 1;\nCOMMIT;')[0]!.message).toContain("until the migration's transaction commits");
+    });
+
+    it('flags an unbounded statement that a DO block runs, where it is written', () => {
+      const sql = "DO $$\nBEGIN\n  UPDATE orders SET status = 'new';\nEND\n$$;\n";
+      const [finding] = findings(sql, ORDERS);
+      expect(textOf(sql, finding!)).toBe('UPDATE orders');
+      expect(finding!.fixes).toEqual([]);
+      expect(finding!.noFixReason).toContain('runs inside a DO block');
     });
   });
 
@@ -47,10 +61,23 @@ describe(RULE, () => {
       ['values joined by OR', "DELETE FROM credential_types WHERE name = 'password' OR name = 'oidc';"],
       ['a cast value', "DELETE FROM schema_migrations WHERE version = '20240101'::text;"],
       ['a table created in the file', 'CREATE TABLE t (a int);\nINSERT INTO t VALUES (1);\nUPDATE t SET a = 2;'],
+      ['a table emptied earlier in the transaction', "BEGIN;\nTRUNCATE orders;\nUPDATE orders SET status = 'new';\nCOMMIT;"],
       ['an INSERT', 'INSERT INTO orders (id) VALUES (1);'],
       ['a system catalog', "UPDATE pg_index SET indisvalid = false WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = 'orders');"],
     ])('%s', (_name, sql) => {
       expect(findings(sql)).toEqual([]);
+    });
+
+    it('for the batch of a key walk in a DO block: the key bounded by the variables the block declares', () => {
+      const sql =
+        'DO $$\nDECLARE\n  from_code text;\n  to_code text;\nBEGIN\n' +
+        "  UPDATE codes SET label = 'x' WHERE code >= from_code AND to_code >= code AND label IS NULL;\nEND\n$$;\n";
+      expect(findings(sql)).toEqual([]);
+    });
+
+    it('not for a column compared with other columns in a DO block', () => {
+      const sql = "DO $$\nBEGIN\n  UPDATE codes SET label = 'x' WHERE code >= low_code AND code <= high_code;\nEND\n$$;\n";
+      expect(findings(sql)).toHaveLength(1);
     });
   });
 
@@ -73,5 +100,75 @@ describe(RULE, () => {
   it('leaves a backfill under an earlier blocking lock to lock-held-across-slow-statement', () => {
     const sql = 'BEGIN;\nALTER TABLE orders ADD COLUMN a int;\nUPDATE orders SET a = 0;\nCOMMIT;\n';
     expect(lint(sql).filter((finding) => finding.statementIndex === 2).map((finding) => finding.ruleId)).toEqual(['lock-held-across-slow-statement']);
+  });
+
+  describe('the batched fix', () => {
+    const BATCHED_UPDATE = [
+      'DO $$',
+      'DECLARE',
+      '  batch_start bigint;',
+      '  batch_end bigint;',
+      'BEGIN',
+      '  SELECT min(id) INTO batch_start FROM orders;',
+      '  WHILE batch_start IS NOT NULL LOOP',
+      '    SELECT max(id) INTO batch_end FROM (SELECT id FROM orders WHERE id >= batch_start ORDER BY id LIMIT 5000) AS batch;',
+      "    UPDATE orders SET status = 'new' WHERE id >= batch_start AND id <= batch_end AND (status IS NULL);",
+      '    COMMIT;',
+      '    SELECT min(id) INTO batch_start FROM orders WHERE id > batch_end;',
+      '  END LOOP;',
+      'END',
+      '$$;',
+    ].join('\n');
+
+    it('replaces the statement in place when it runs on its own in autocommit (psql)', () => {
+      const sql = "ALTER TABLE orders ADD COLUMN note text;\nUPDATE orders SET status = 'new' WHERE status IS NULL;\nSELECT 1;\n";
+      const [finding] = findings(sql, ORDERS);
+      expect(finding!.noFixReason).toBeUndefined();
+      const [fix] = finding!.fixes;
+      expect(fix!.title).toBe('Run it in batches of 5000 rows that each commit (a DO block walking orders by id)');
+      expect(fix!.preferred).toBe(true);
+      expect(fix!.autoApplicable).toBe(false);
+      const fixed = applyFix(sql, fix!);
+      expect(fixed).toBe(`ALTER TABLE orders ADD COLUMN note text;\n${BATCHED_UPDATE}\nSELECT 1;\n`);
+      expect(lint(fixed, ORDERS).filter((after) => after.severity === 'error')).toEqual([]);
+    });
+
+    it('moves it into a new goose migration without a transaction when goose wraps the file in one', () => {
+      const sql = "-- +goose Up\nUPDATE orders SET status = 'new' WHERE status IS NULL;\n\n-- +goose Down\nSELECT 1;\n";
+      const options = { ...ORDERS, filePath: 'db/migrations/00005_backfill.sql' };
+      const [fix] = findings(sql, options)[0]!.fixes;
+      expect(fix!.title).toBe('Run it in batches of 5000 rows that each commit (a DO block walking orders by id) in a new migration, 00006_batched_update_orders.sql');
+      expect(applyFix(sql, fix!)).toBe('-- +goose Up\n\n-- +goose Down\nSELECT 1;\n');
+      expect(fix!.createFiles).toEqual([
+        {
+          path: '00006_batched_update_orders.sql',
+          text: `-- +goose NO TRANSACTION\n-- +goose Up\n-- +goose StatementBegin\n${BATCHED_UPDATE}\n-- +goose StatementEnd\n\n-- +goose Down\n-- The rollback of \`DO $$\`, if it needs one.\n`,
+        },
+      ]);
+    });
+
+    it.each([
+      ['no key is known', "UPDATE items SET status = 'new';", {}, "Lockguard does not know items's primary key"],
+      ['the key has two columns', "UPDATE lines SET status = 'new';", { priorSchema: schemaAfter(buildStatements('CREATE TABLE lines (order_id int, n int, status text, PRIMARY KEY (order_id, n));', parser, defaultOptions())) }, 'no single-column primary key'],
+      ['a FROM clause', 'UPDATE orders o SET total = p.total FROM payments p WHERE p.order_id = o.id;', ORDERS, 'has a FROM clause'],
+      ['RETURNING', 'DELETE FROM orders WHERE status IS NULL RETURNING id;', ORDERS, 'has RETURNING'],
+      ['a WITH clause', "WITH s AS (SELECT 'x' AS v) UPDATE orders SET status = (SELECT v FROM s);", ORDERS, 'has a WITH clause'],
+      ['a subquery on the table itself', 'DELETE FROM orders WHERE id NOT IN (SELECT min(id) FROM orders GROUP BY status);', ORDERS, 'reads orders itself'],
+      ['the key is changed', "UPDATE orders SET id = nextval('orders_id_seq');", ORDERS, "changes orders's key id"],
+      ['a value computed from itself (not idempotent)', 'UPDATE orders SET total = total * 100 WHERE total IS NOT NULL;', ORDERS, 'computes total from its own value'],
+      ['a swap of two columns', 'UPDATE orders SET (status, note) = (note, status);', ORDERS, 'computes status from its own value'],
+      ['PostgreSQL 10', "UPDATE orders SET status = 'new';", { ...ORDERS, pgVersion: 10 }, 'from version 11'],
+      [
+        'a later statement of the transaction uses the table',
+        "BEGIN;\nUPDATE orders SET status = 'new' WHERE status IS NULL;\nALTER TABLE orders ALTER status SET NOT NULL;\nCOMMIT;",
+        ORDERS,
+        'A later statement of this migration uses orders (line 3)',
+      ],
+    ])('no fix when %s', (_name, sql, options, reason) => {
+      const [finding] = findings(`${sql}\n`, options);
+      expect(finding!.severity).toBe('error');
+      expect(finding!.fixes).toEqual([]);
+      expect(finding!.noFixReason).toContain(reason);
+    });
   });
 });

@@ -37,6 +37,16 @@ describe(RULE, () => {
     expect(textOf(sql, finding!)).toBe('CREATE UNIQUE INDEX');
   });
 
+  it('says when an earlier statement of the transaction already holds a stronger lock on the table', () => {
+    const sql = ['BEGIN;', 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;', 'CREATE INDEX orders_status_idx ON orders (status);', 'COMMIT;'].join('\n');
+    const [finding] = findings(sql);
+    expect(finding!.message).toMatch(/^orders is already locked ACCESS EXCLUSIVE by line 2 of this transaction, so the whole build runs under that lock: every read and write/);
+    expect(finding!.message).toMatch(/after that transaction commits/);
+    // Without the earlier lock the build's own SHARE lock is what blocks.
+    const [alone] = findings('BEGIN;\nCREATE INDEX orders_status_idx ON orders (status);\nCOMMIT;');
+    expect(alone!.message).toMatch(/SHARE lock on orders/);
+  });
+
   describe('stays quiet where no one can be blocked', () => {
     it.each([
       ['already concurrent', 'CREATE INDEX CONCURRENTLY i ON orders (a);'],

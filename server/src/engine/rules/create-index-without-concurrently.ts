@@ -1,9 +1,12 @@
-import { blockedOperations } from '../locks/lock-modes';
-import { displayRelation } from '../model/relations';
-import { nodeAs } from '../model/statement';
+import { blockedOperations, LOCK_MODES, trafficImpact, type LockMode } from '../locks/lock-modes';
+import { locksOf } from '../locks/statement-locks';
+import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { nodeAs, type ParsedStatement } from '../model/statement';
 import { runOutsideTransaction } from './fixes/new-migration';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { Fix, Rule } from './rule';
+import type { Fix, Rule, RuleContext } from './rule';
+import { heldEarlierInTransaction } from './support/held-locks';
+import { lineOf } from './support/lines';
 
 const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY';
 
@@ -83,10 +86,19 @@ export const createIndexWithoutConcurrently: Rule = {
     const concurrentText = context.source.slice(statement.range.start, indexKeyword.end) + inserted + context.source.slice(indexKeyword.end, statement.range.end);
 
     const name = displayRelation(table);
+    // An earlier statement of the transaction already holds a lock that blocks more than SHARE (ACCESS EXCLUSIVE after an
+    // ALTER TABLE): the build then runs while everything that lock blocks waits, reads included.
+    const holder = heldEarlierInTransaction(statement, context, table, 'SHARE');
+    const heldMode = holder && strongestLockOn(holder, table, context);
+    const waits =
+      holder && heldMode && heldMode !== 'SHARE'
+        ? `${name} is already locked ${heldMode} by line ${lineOf(holder, context)} of this transaction, so the whole build runs ` +
+          `under that lock: ${trafficImpact(heldMode)} until the index is built (hours on a large table). Build it with ` +
+          'CREATE INDEX CONCURRENTLY after that transaction commits.'
+        : `CREATE INDEX takes a SHARE lock on ${name} for the whole build: every INSERT, UPDATE and DELETE on it waits ` +
+          `until the index is built (hours on a large table). Use CREATE INDEX CONCURRENTLY.`;
     const report = {
-      message:
-        `CREATE INDEX takes a SHARE lock on ${name} for the whole build: every INSERT, UPDATE and DELETE on it waits ` +
-        `until the index is built (hours on a large table). Use CREATE INDEX CONCURRENTLY.`,
+      message: waits,
       range: { start: statement.range.start, end: indexKeyword.end },
       lock: { mode: 'SHARE' as const, relation: table, blocks: blockedOperations('SHARE') },
       safeAlternative: 'CREATE INDEX CONCURRENTLY: reads and writes continue during the build (run it outside a transaction block).',
@@ -106,3 +118,9 @@ export const createIndexWithoutConcurrently: Rule = {
     return typeof moved === 'string' ? [{ ...report, noFixReason: moved }] : [{ ...report, fixes: [moved] }];
   },
 };
+
+/** The most blocking lock `statement` takes on `table` (LOCK_MODES runs from the weakest to the strongest). */
+function strongestLockOn(statement: ParsedStatement, table: RelationName, context: RuleContext): LockMode | undefined {
+  const modes = locksOf(statement, context.options.pgVersion).filter((lock) => sameRelation(lock.relation, table)).map((lock) => lock.mode);
+  return modes.sort((a, b) => LOCK_MODES.indexOf(b) - LOCK_MODES.indexOf(a))[0];
+}

@@ -7,6 +7,7 @@ import type { Rule, RuleContext } from './rule';
 import { earlierInSameTransaction, namesOf } from './support/constraints';
 import { heldEarlierInTransaction } from './support/held-locks';
 import { leadingKeywords } from './support/keywords';
+import { isTaken } from './support/trigger-guards';
 import { boundTheWait, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_FUNCTION_SETUP } from './support/triggers';
 
 const DOCS_LOCKING = 'https://www.postgresql.org/docs/current/explicit-locking.html';
@@ -98,7 +99,8 @@ export const createTrigger: Rule = {
 function droppedEarlierInTransaction(name: string, table: RelationName, statement: ParsedStatement, context: RuleContext): boolean {
   return earlierInSameTransaction(statement, context).some((earlier) => {
     const drop = nodeAs(earlier, 'DropStmt');
-    if (drop?.removeType !== 'OBJECT_TRIGGER') return false;
+    // A DROP TRIGGER IF EXISTS that finds no trigger (the re-run guard of this CREATE) dropped nothing that was running.
+    if (drop?.removeType !== 'OBJECT_TRIGGER' || !locksOf(earlier, context.options.pgVersion).some((lock) => isTaken(lock, earlier, context))) return false;
     return (drop.objects ?? []).some((object) => {
       const dropped = droppedTrigger(object);
       return dropped !== undefined && dropped.name === name && sameRelation(dropped.table, table);

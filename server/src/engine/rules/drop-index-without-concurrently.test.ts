@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'drop-index-without-concurrently';
 const findings = (sql: string) => findingsOf(RULE, sql);
 const ruleIds = (sql: string) => lint(sql).map((finding) => finding.ruleId);
+const parser = await PostgresParser.load();
+/** The schema the earlier migrations of a set leave, as the CLI and the editor pass it (`priorSchema`). */
+const schemaOf = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
 
 describe(RULE, () => {
   describe('flags DROP INDEX without CONCURRENTLY and adds it in autocommit', () => {
@@ -151,6 +158,100 @@ describe(RULE, () => {
       const sql = 'DROP INDEX IF EXISTS created_requests;\nCREATE UNIQUE INDEX created_requests ON requests (user_id);';
       const [fix] = findings(sql)[0]!.fixes;
       expect(applyFix(sql, fix!)).toBe('DROP INDEX CONCURRENTLY IF EXISTS created_requests;\nCREATE UNIQUE INDEX created_requests ON requests (user_id);');
+    });
+  });
+
+  // docs/accuracy.md, round 2 #30 (sqitch-registry simplify-installment-schema-for-stripe.sql): the index's table comes from the schema history.
+  describe('an index the earlier migrations made, on a table the transaction already locked or whose column it dropped', () => {
+    const priorSchema = schemaOf(
+      'CREATE SCHEMA registry;\nCREATE TABLE registry.scheduled_payments (id int PRIMARY KEY, status text, due_date date, note text);\n' +
+        'CREATE INDEX idx_scheduled_payments_status ON registry.scheduled_payments (status);\n' +
+        'CREATE INDEX idx_scheduled_payments_due_date ON registry.scheduled_payments (due_date);\n' +
+        "CREATE INDEX idx_scheduled_payments_processing ON registry.scheduled_payments (status, due_date) WHERE status IN ('pending', 'failed');\n",
+    );
+    const droppedWithColumn =
+      'BEGIN;\nSET search_path TO registry, public;\nALTER TABLE registry.scheduled_payments\n    DROP COLUMN due_date;\n' +
+      'DROP INDEX IF EXISTS idx_scheduled_payments_due_date;\nDROP INDEX IF EXISTS idx_scheduled_payments_processing;\nCOMMIT;\n';
+
+    it('is not reported when the dropped column took the index with it: IF EXISTS drops nothing', () => {
+      expect(findingsOf(RULE, droppedWithColumn, { priorSchema })).toEqual([]);
+      // A plain DROP INDEX of it fails ("does not exist") before taking any lock.
+      expect(findingsOf(RULE, 'ALTER TABLE registry.scheduled_payments DROP COLUMN due_date;\nDROP INDEX registry.idx_scheduled_payments_due_date;', { priorSchema })).toEqual([]);
+    });
+
+    it('is not reported when an earlier statement of the transaction holds ACCESS EXCLUSIVE on the table the history gives it', () => {
+      const sql = 'BEGIN;\nALTER TABLE registry.scheduled_payments ADD COLUMN paid_at timestamptz;\nDROP INDEX registry.idx_scheduled_payments_status;\nCOMMIT;\n';
+      expect(findingsOf(RULE, sql, { priorSchema })).toEqual([]);
+    });
+
+    it('is still reported on a table not locked earlier, naming the table from the history', () => {
+      const sql = 'BEGIN;\nALTER TABLE registry.payments ADD COLUMN paid_at timestamptz;\nDROP INDEX IF EXISTS registry.idx_scheduled_payments_status;\nCOMMIT;\n';
+      const [finding, ...others] = findingsOf(RULE, sql, { priorSchema });
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('error');
+      expect(textOf(sql, finding!)).toBe('DROP INDEX');
+      expect(finding!.message).toContain('ACCESS EXCLUSIVE lock on registry.scheduled_payments (the table of registry.idx_scheduled_payments_status)');
+      expect(applyFix(sql, finding!.fixes[0]!)).toBe(
+        'BEGIN;\nALTER TABLE registry.payments ADD COLUMN paid_at timestamptz;\nCOMMIT;\n\nDROP INDEX CONCURRENTLY IF EXISTS registry.idx_scheduled_payments_status;\n',
+      );
+    });
+
+    it('is still reported when the history does not know the index', () => {
+      expect(findingsOf(RULE, droppedWithColumn).map((finding) => textOf(droppedWithColumn, finding))).toEqual(['DROP INDEX', 'DROP INDEX']);
+    });
+  });
+
+  // docs/accuracy.md, round 2 #29 (supabase-auth 20220429102000_add_unique_idx.up.sql): a re-run guard before the index's first creation.
+  describe('DROP INDEX IF EXISTS of an index no migration made, before the file creates it', () => {
+    const filePath = 'migrations/20220429102000_add_unique_idx.up.sql';
+    const priorSchema = schemaOf('CREATE SCHEMA auth;\nCREATE TABLE auth.users (id uuid PRIMARY KEY, confirmation_token text);\nCREATE INDEX users_id_idx ON auth.users (id);\n');
+    const guard = 'DROP INDEX IF EXISTS confirmation_token_idx;\nCREATE UNIQUE INDEX IF NOT EXISTS confirmation_token_idx ON auth.users USING btree (confirmation_token);\n';
+
+    it('is not reported when the history shows the whole table and no index of that name: the guard drops nothing', () => {
+      expect(findingsOf(RULE, guard, { filePath, priorSchema })).toEqual([]);
+    });
+
+    it('is still reported without IF EXISTS, without a history, when the history made the index, or when an unparsed earlier statement names it', () => {
+      expect(findingsOf(RULE, guard.replace(' IF EXISTS', ''), { filePath, priorSchema })).toHaveLength(1);
+      expect(findingsOf(RULE, guard, { filePath })).toHaveLength(1);
+      const made = schemaOf('CREATE TABLE auth.users (id uuid PRIMARY KEY, confirmation_token text);\nCREATE INDEX confirmation_token_idx ON auth.users (confirmation_token);');
+      expect(findingsOf(RULE, guard, { filePath, priorSchema: made })).toHaveLength(1);
+      const madeUnparsed = 'CREATE INDEX IF NOT EXISTS confirmation_token_idx ON {{ index .Options "Namespace" }}.users (confirmation_token);\n';
+      expect(findingsOf(RULE, madeUnparsed + guard, { filePath, priorSchema })).toHaveLength(1);
+    });
+  });
+
+  describe('offers no move when a later statement the parser cannot read names the index (it may create it again)', () => {
+    const filePath = 'migrations/20220429102000_add_unique_idx.up.sql';
+
+    it('template placeholders: says so, instead of a new migration that would delete the index the file builds', () => {
+      const sql =
+        'DROP INDEX IF EXISTS confirmation_token_idx;\nDROP INDEX IF EXISTS recovery_token_idx;\n\n' +
+        'CREATE UNIQUE INDEX IF NOT EXISTS confirmation_token_idx ON {{ index .Options "Namespace" }}.users USING btree (confirmation_token) WHERE confirmation_token !~ \'^[0-9 ]*$\';\n' +
+        'CREATE UNIQUE INDEX IF NOT EXISTS recovery_token_idx ON {{ index .Options "Namespace" }}.users USING btree (recovery_token);\n';
+      const [first, second, ...others] = findingsOf(RULE, sql, { filePath });
+      expect(others).toEqual([]);
+      expect(first!.severity).toBe('error');
+      expect(textOf(sql, first!)).toBe('DROP INDEX');
+      expect(first!.fixes).toEqual([]);
+      expect(first!.noFixReason).toMatch(/^Line 4 also names confirmation_token_idx in a statement Lockguard cannot parse \(it uses template placeholders\), so this drop must stay before it/);
+      expect(first!.noFixReason).toMatch(/would delete the new index/);
+      expect(second!.fixes).toEqual([]);
+      expect(second!.noFixReason).toMatch(/^Line 5 also names recovery_token_idx/);
+    });
+
+    it('a syntax error, a quoted name, or a parsed statement that renames another index to the name', () => {
+      const reason = (sql: string) => findingsOf(RULE, `BEGIN;\nALTER TABLE users ADD COLUMN state text;\nDROP INDEX IF EXISTS "Token_Idx";\n${sql}\nCOMMIT;\n`)[0]!.noFixReason;
+      expect(reason('CREATE UNIQUE INDEX "Token_Idx" ON users (token) WHERE;')).toMatch(/^Line 4 also names "Token_Idx" in a statement Lockguard cannot parse, so/);
+      expect(reason('ALTER INDEX users_token_tmp RENAME TO "Token_Idx";')).toMatch(/^Line 4 also names "Token_Idx", so/);
+    });
+
+    it('still moves the drop when a later statement only names something like it, or names it in another section', () => {
+      const moved = (sql: string) => findingsOf(RULE, `BEGIN;\nALTER TABLE users ADD COLUMN state text;\nDROP INDEX IF EXISTS token_idx;\n${sql}\nCOMMIT;\n`)[0]!.fixes;
+      expect(moved('CREATE INDEX token_idx_2 ON {{ .Schema }}.users (token);')).toHaveLength(1);
+      expect(moved('CREATE INDEX "TOKEN_IDX" ON users (token) WHERE;')).toHaveLength(1);
+      const dbmate = '-- migrate:up\nALTER TABLE users ADD COLUMN state text;\nDROP INDEX IF EXISTS token_idx;\n-- migrate:down\nCREATE INDEX token_idx ON {{ .Schema }}.users (token);\n';
+      expect(findingsOf(RULE, dbmate)[0]!.noFixReason).toMatch(/dbmate/);
     });
   });
 

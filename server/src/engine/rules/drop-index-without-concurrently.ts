@@ -60,7 +60,9 @@ export const dropIndexWithoutConcurrently: Rule = {
     const drop = nodeAs(statement, 'DropStmt');
     if (!drop || drop.removeType !== 'OBJECT_INDEX' || drop.concurrent || statement.kind !== 'parsed') return [];
     const indexes = locksOf(statement, context.options.pgVersion).map((lock) => lock.relation);
-    const inUse = indexes.filter((index) => !isIndexOfNewTable(context, index, statement.index) && !blocksNobodyNew(index, statement, context));
+    const inUse = indexes.filter(
+      (index) => !isIndexOfNewTable(context, index, statement.index) && !findsNothingToDrop(index, statement, drop.missing_ok === true, context) && !blocksNobodyNew(index, statement, context),
+    );
     if (inUse.length === 0) return [];
 
     const report: Report = {
@@ -77,10 +79,29 @@ export const dropIndexWithoutConcurrently: Rule = {
   },
 };
 
-/** "orders (the table of orders_status_idx)" when the file shows the table, else "the table of orders_status_idx". */
+/** "orders (the table of orders_status_idx)" when the migrations show the table, else "the table of orders_status_idx". */
 function tableOf(index: RelationName, statement: ParsedStatement, context: RuleContext): string {
-  const created = findCreatedIndex(context.statements, index, statement.index);
-  return created ? `${displayRelation(created.table)} (the table of ${displayRelation(index)})` : `the table of ${displayRelation(index)}`;
+  const table = existingIndexTable(index, statement, context);
+  return table ? `${displayRelation(table)} (the table of ${displayRelation(index)})` : `the table of ${displayRelation(index)}`;
+}
+
+/**
+ * Whether the drop finds no index, as far as the migrations can tell, and so takes no lock. Either an
+ * earlier statement dropped it (by name, with its table, or with a column it covers): `IF EXISTS` does
+ * nothing, and without it the statement fails, which is not a lock hazard. Or, for `IF EXISTS` (a
+ * re-run guard), the file creates it later on a table whose whole history the migrations show (as
+ * drop-column judges a column) and nothing before made an index of that name.
+ */
+function findsNothingToDrop(index: RelationName, statement: ParsedStatement, ifExists: boolean, context: RuleContext): boolean {
+  const known = context.schema.before(statement.index);
+  if (known.indexTable(index) !== undefined) return false;
+  if (known.isDroppedIndex(index)) return true;
+  if (!ifExists) return false;
+  const recreatedOn = laterCreation(index, statement, context)?.table;
+  if (recreatedOn === undefined || known.table(recreatedOn)?.columnsKnown !== true) return false;
+  // A statement the engine could not read may have made it (a template, a syntax error): the history would not show it.
+  const mentions = mentionsOf(index.name);
+  return !context.statements.slice(0, statement.index).some((earlier) => earlier.kind !== 'parsed' && mentions(earlier));
 }
 
 /**
@@ -94,9 +115,14 @@ function blocksNobodyNew(index: RelationName, statement: ParsedStatement, contex
   return renamedAwayEarlier(index, table, statement, context);
 }
 
-/** The index's table as the file shows it: where it created the index earlier, else where it creates one of that name again (a drop and re-create). */
+/** The index's table: where the migrations made the index, else where the file creates one of that name again (a drop and re-create). */
 function indexTable(index: RelationName, statement: ParsedStatement, context: RuleContext): RelationName | undefined {
-  return findCreatedIndex(context.statements, index, statement.index)?.table ?? laterCreation(index, statement, context)?.table;
+  return existingIndexTable(index, statement, context) ?? laterCreation(index, statement, context)?.table;
+}
+
+/** The table of the index as it exists before the drop: in the schema history, else where an earlier statement of the file created it. */
+function existingIndexTable(index: RelationName, statement: ParsedStatement, context: RuleContext): RelationName | undefined {
+  return context.schema.before(statement.index).indexTable(index) ?? findCreatedIndex(context.statements, index, statement.index)?.table;
 }
 
 /** Whether an earlier statement of the section renames the index's table to another name (the table the schema knows as owning the index, or `table`). */
@@ -122,10 +148,55 @@ function laterCreation(index: RelationName, statement: Statement, context: RuleC
   return undefined;
 }
 
+/**
+ * The first later statement of the section that names the index: one that creates it, or any other,
+ * parsed or not (a template or a syntax error can hide a re-creation from the parser), that mentions the name.
+ */
+function laterMention(index: RelationName, statement: Statement, context: RuleContext): { statement: Statement; creates: boolean } | undefined {
+  const creation = laterCreation(index, statement, context)?.statement;
+  const mentions = mentionsOf(index.name);
+  const mention = sectionAround(statement, context).find((other) => other.index > statement.index && mentions(other));
+  if (creation && (!mention || creation.index <= mention.index)) return { statement: creation, creates: true };
+  return mention && { statement: mention, creates: false };
+}
+
+/** Whether a statement's text names the identifier: as a word (unquoted names fold to lower case), quoted, or inside a string (dynamic SQL). */
+function mentionsOf(name: string): (statement: Statement) => boolean {
+  const word = name === name.toLowerCase() ? name.toUpperCase() : undefined;
+  const quoted = `"${name.replace(/"/g, '""')}"`;
+  const inText = new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, word ? 'i' : '');
+  return (statement) =>
+    statement.tokens.some((token) => {
+      if (token.type === 'word') return token.value === word;
+      if (token.type === 'quoted-identifier') return token.value === quoted;
+      return (token.type === 'string' || token.type === 'dollar-string') && inText.test(token.value);
+    });
+}
+
 /** The statements of the section the statement is in: an up section's drop has nothing to do with its down section's statements. */
 function sectionAround(statement: Statement, context: RuleContext): readonly Statement[] {
   const section = context.migration.sections.find((candidate) => statement.range.start >= candidate.start && statement.range.start < candidate.end);
   return section ? context.statements.filter((other) => other.range.start >= section.start && other.range.start < section.end) : context.statements;
+}
+
+/** Why the drop cannot move after the COMMIT or to a later migration: `later` names the index after it. */
+function mustStayBefore({ statement: later, creates }: { statement: Statement; creates: boolean }, index: RelationName, context: RuleContext): string {
+  const line = context.source.slice(0, later.range.start).split('\n').length;
+  const name = displayRelation(index);
+  const bothOutside = 'Move both, as DROP INDEX CONCURRENTLY and CREATE INDEX CONCURRENTLY, to a migration that runs outside a transaction.';
+  if (creates) {
+    return (
+      `Line ${line} creates an index named ${name} again, so this drop must run before it: moved after the COMMIT ` +
+      'or into a later migration, as DROP INDEX CONCURRENTLY must be, it would run after that CREATE INDEX, which would fail on the old ' +
+      `index still there (or, with IF NOT EXISTS, skip, and the drop would then leave no index). ${bothOutside}`
+    );
+  }
+  const unread = later.kind !== 'invalid' ? '' : later.templated ? ' in a statement Lockguard cannot parse (it uses template placeholders)' : ' in a statement Lockguard cannot parse';
+  return (
+    `Line ${line} also names ${name}${unread}, so this drop must stay before it: moved after the COMMIT or into a later migration, ` +
+    'as DROP INDEX CONCURRENTLY must be, it would run after that statement, and if that statement creates the index again the moved ' +
+    `drop would delete the new index. ${bothOutside}`
+  );
 }
 
 /** DROP INDEX CONCURRENTLY, in place or after COMMIT, or why PostgreSQL would refuse it. */
@@ -136,15 +207,8 @@ function concurrentFix(statement: ParsedStatement, context: RuleContext, indexes
   if (nodeAs(statement, 'DropStmt')?.behavior === 'DROP_CASCADE') {
     return 'DROP INDEX CONCURRENTLY does not support CASCADE: drop the objects that depend on the index first, then drop the index concurrently.';
   }
-  const recreated = statement.transaction.kind === 'autocommit' ? undefined : laterCreation(indexes[0]!, statement, context);
-  if (recreated) {
-    const line = context.source.slice(0, recreated.statement.range.start).split('\n').length;
-    return (
-      `Line ${line} creates an index named ${displayRelation(indexes[0]!)} again, so this drop must run before it: moved after the COMMIT ` +
-      'or into a later migration, as DROP INDEX CONCURRENTLY must be, it would run after that CREATE INDEX, which would fail on the old ' +
-      'index still there (or, with IF NOT EXISTS, skip, and the drop would then leave no index). Move both, as DROP INDEX CONCURRENTLY and CREATE INDEX CONCURRENTLY, to a migration that runs outside a transaction.'
-    );
-  }
+  const later = statement.transaction.kind === 'autocommit' ? undefined : laterMention(indexes[0]!, statement, context);
+  if (later) return mustStayBefore(later, indexes[0]!, context);
   // Keeps the meaning; like CREATE INDEX CONCURRENTLY it is refused only on a partitioned table's index.
   // IF EXISTS too: a retried DROP INDEX CONCURRENTLY should not fail (see concurrent-index-without-if-exists).
   const guard = nodeAs(statement, 'DropStmt')?.missing_ok ? '' : ' IF EXISTS';

@@ -62,3 +62,40 @@ describe(`${RULE}: the first migration's "drop schema if exists, then create it"
     expect(finding?.range).toEqual({ start: 0, end: 'drop schema'.length });
   });
 });
+
+describe(`${RULE}: a schema the migration tool keeps outside the set's migrations`, () => {
+  const priorSchema = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
+  // lemmy 2025-08-01-000018_custom_migration_runner/up.sql: the runner drops and re-creates `r` around every run.
+  const sql = 'DROP SCHEMA IF EXISTS r CASCADE;\nCREATE TABLE previously_run_sql (id boolean PRIMARY KEY, content text NOT NULL);';
+  const history = priorSchema('CREATE TABLE person (id serial PRIMARY KEY, name text);');
+
+  it('stays quiet when the earlier migrations are known and never made the schema or put anything in it', () => {
+    expect(findingsOf(RULE, sql, { priorSchema: history })).toEqual([]);
+  });
+
+  it('reports it when the earlier migrations are not known', () => {
+    const [finding, ...others] = findingsOf(RULE, sql);
+    expect(others).toEqual([]);
+    expect([finding!.ruleId, finding!.severity, textOf(sql, finding!)]).toEqual([RULE, 'error', 'DROP SCHEMA']);
+  });
+
+  it.each([
+    ['created the schema', 'CREATE SCHEMA r;'],
+    ['put a table in it', 'CREATE TABLE r.cache (id int);'],
+    ['put a function in it', 'CREATE FUNCTION r.now_utc() RETURNS timestamptz LANGUAGE sql AS $$ SELECT now() $$;'],
+  ])('reports it when an earlier migration %s', (_name, earlier) => {
+    const reported = findingsOf(RULE, sql, { priorSchema: priorSchema(earlier) });
+    expect(reported.map((finding) => [finding.ruleId, finding.severity, textOf(sql, finding)])).toEqual([[RULE, 'error', 'DROP SCHEMA']]);
+    expect(reported[0]!.message).toContain('removes r,');
+  });
+
+  it('reports it when the file itself first dropped what the earlier migrations put in the schema', () => {
+    const emptiedFirst = 'DROP TABLE r.cache;\nDROP SCHEMA IF EXISTS r CASCADE;';
+    const reported = findingsOf(RULE, emptiedFirst, { priorSchema: priorSchema('CREATE TABLE r.cache (id int);') });
+    expect(reported.map((finding) => textOf(emptiedFirst, finding))).toEqual(['DROP SCHEMA']);
+  });
+
+  it('reports it without IF EXISTS', () => {
+    expect(findingsOf(RULE, 'DROP SCHEMA r CASCADE;', { priorSchema: history })).toHaveLength(1);
+  });
+});

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'drop-trigger';
 const findings = (sql: string) => findingsOf(RULE, sql);
@@ -67,5 +71,59 @@ describe(`${RULE}: a trigger the file creates again`, () => {
       const sql = "BEGIN;\nSET LOCAL lock_timeout = '2s';\nCOMMIT;\nDROP TRIGGER orders_audit ON orders;";
       expect(findings(sql)[0]!.message).toContain('Set a short lock_timeout before it');
     });
+  });
+});
+
+describe(`${RULE}: DROP TRIGGER IF EXISTS guarding the file's first CREATE TRIGGER`, async () => {
+  const parser = await PostgresParser.load();
+  const priorSchema = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
+  // dbmate lobu 20260610040000_events_append_only_guard.sql: the baseline (a pg_dump) created events, and no trigger of this name.
+  const guard =
+    'DROP TRIGGER IF EXISTS trg_events_append_only ON public.events;\n' +
+    'CREATE TRIGGER trg_events_append_only BEFORE DELETE ON public.events FOR EACH ROW EXECUTE FUNCTION public.events_block_direct_delete();';
+  const baseline = 'CREATE TABLE public.events (id bigint PRIMARY KEY, payload jsonb);\nCREATE TRIGGER events_touch BEFORE UPDATE ON public.events FOR EACH ROW EXECUTE FUNCTION touch();';
+
+  it('stays quiet when the earlier migrations created the table and show all its triggers, none of them this one', () => {
+    // dbmate runs the file in one transaction.
+    const inTransaction = `BEGIN;\n${guard}\nCOMMIT;`;
+    const options = { priorSchema: priorSchema(baseline) };
+    expect(findingsOf(RULE, inTransaction, options)).toEqual([]);
+    // The CREATE TRIGGER's own lock is create-trigger's story: the guard neither dropped a running trigger nor holds a lock.
+    const [create, ...others] = findingsOf('create-trigger', inTransaction, options);
+    expect(others).toEqual([]);
+    expect([textOf(inTransaction, create!), create!.lock?.mode]).toEqual(['CREATE TRIGGER', 'SHARE ROW EXCLUSIVE']);
+    expect(create!.message).toMatch(/^CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on public\.events/);
+    // missing-lock-timeout (lobu line 44, round 3) names the CREATE TRIGGER's lock, not the guard's ACCESS EXCLUSIVE that is never taken.
+    const timeouts = findingsOf('missing-lock-timeout', guard, options).map((finding) => [textOf(guard, finding).split(' ').slice(0, 2).join(' '), finding.lock?.mode]);
+    expect(timeouts).toEqual([['CREATE TRIGGER', 'SHARE ROW EXCLUSIVE']]);
+  });
+
+  it('stays quiet when the trigger the migrations made was dropped or renamed since', () => {
+    const dropped = `${baseline}\nCREATE TRIGGER trg_events_append_only BEFORE DELETE ON events FOR EACH ROW EXECUTE FUNCTION f();\nDROP TRIGGER trg_events_append_only ON events;`;
+    expect(findingsOf(RULE, guard, { priorSchema: priorSchema(dropped) })).toEqual([]);
+    const renamed = `${baseline}\nCREATE TRIGGER trg_events_append_only BEFORE DELETE ON events FOR EACH ROW EXECUTE FUNCTION f();\nALTER TRIGGER trg_events_append_only ON events RENAME TO trg_old;`;
+    expect(findingsOf(RULE, guard, { priorSchema: priorSchema(renamed) })).toEqual([]);
+  });
+
+  const reported = (sql: string, earlier: string | undefined) => {
+    const found = findingsOf(RULE, sql, earlier === undefined ? {} : { priorSchema: priorSchema(earlier) });
+    return found.map((finding) => [finding.ruleId, finding.severity, textOf(sql, finding), finding.lock?.mode]);
+  };
+  const ACCESS_EXCLUSIVE = [[RULE, 'warning', 'DROP TRIGGER', 'ACCESS EXCLUSIVE']];
+
+  it.each([
+    // goose thunderdome 20230823233842 (round 2 #37): a baseline adopting a v2 database, whose tables may carry the v2 triggers.
+    ['the table was adopted with CREATE TABLE IF NOT EXISTS', 'CREATE TABLE IF NOT EXISTS public.events (id bigint PRIMARY KEY);'],
+    ['an earlier migration created the trigger', `${baseline}\nCREATE TRIGGER trg_events_append_only BEFORE DELETE ON events FOR EACH ROW EXECUTE FUNCTION f();`],
+    ['the table is a partition (its parent\'s triggers are cloned onto it)', 'CREATE TABLE log (at date) PARTITION BY RANGE (at);\nCREATE TABLE public.events PARTITION OF log FOR VALUES FROM (\'2020-01-01\') TO (\'2030-01-01\');'],
+    ['the earlier migrations are not known', undefined],
+  ])('reports it when %s', (_name, earlier) => {
+    expect(reported(guard, earlier)).toEqual(ACCESS_EXCLUSIVE);
+  });
+
+  it('reports it without IF EXISTS, or when the file does not create the trigger afterwards', () => {
+    expect(reported(guard.replace(' IF EXISTS', ''), baseline)).toEqual(ACCESS_EXCLUSIVE);
+    // A trigger made outside the migrations (by hand, by dynamic SQL) is the likelier story then.
+    expect(reported('DROP TRIGGER IF EXISTS trg_events_append_only ON public.events;', baseline)).toEqual(ACCESS_EXCLUSIVE);
   });
 });

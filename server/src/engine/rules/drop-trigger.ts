@@ -1,12 +1,14 @@
 import type { Node } from '@pgsql/types';
 import { blockedOperations } from '../locks/lock-modes';
-import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { locksOf } from '../locks/statement-locks';
+import { displayRelation, type RelationName } from '../model/relations';
 import { nodeAs, type Statement } from '../model/statement';
 import type { Rule, RuleContext } from './rule';
 import { dropsTable } from './support/breaking-changes';
 import { namesOf } from './support/constraints';
 import { leadingKeywords } from './support/keywords';
-import { boundTheWait, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_SETUP } from './support/triggers';
+import { createsTrigger, isTaken } from './support/trigger-guards';
+import { boundTheWait, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_FUNCTION_SETUP, PROBE_TRIGGER_SETUP } from './support/triggers';
 
 const DOCS_DROP_TRIGGER = 'https://www.postgresql.org/docs/current/sql-droptrigger.html';
 /** CREATE OR REPLACE TRIGGER exists from PostgreSQL 14 (not for constraint triggers). */
@@ -24,7 +26,11 @@ export const dropTrigger: Rule = {
       'and while the statement waits for queries already running on the table, every later query queues behind it. ' +
       'The drop itself is instant, so this is a warning. From the commit on, writes no longer run the trigger: ' +
       'whatever it maintained (audit rows, derived columns, counters) stops being maintained for the running ' +
-      'application too.',
+      'application too. `DROP TRIGGER IF EXISTS` of a trigger the table does not have drops nothing, holds no lock on ' +
+      'the table once it has run and makes no read or write wait (measured on PostgreSQL 13–18). It is not ' +
+      'reported when the earlier migrations created the table and show all its triggers, none of them this one, and ' +
+      'the file creates the trigger afterwards (the drop is that CREATE\'s re-run guard). A table they adopted with ' +
+      '`CREATE TABLE IF NOT EXISTS` may have triggers they do not show, and stays reported.',
     example: {
       bad: 'DROP TRIGGER orders_audit ON orders;',
       good: "SET lock_timeout = '2s';\n-- lockguard-ignore drop-trigger: the application writes the audit rows itself since v4.2\nDROP TRIGGER orders_audit ON orders;",
@@ -50,6 +56,18 @@ export const dropTrigger: Rule = {
     },
     {
       kind: 'lock',
+      statement: 'DROP TRIGGER IF EXISTS trigger ON table (the table has no such trigger)',
+      mode: 'none',
+      on: 'the table',
+      blocks: [],
+      rewrite: false,
+      fullScan: false,
+      versions: { from: 13 },
+      source: DOCS_DROP_TRIGGER,
+      probe: { setup: PROBE_TRIGGER_FUNCTION_SETUP, statement: 'DROP TRIGGER IF EXISTS lock_probe_trigger ON lock_probe', relation: 'lock_probe' },
+    },
+    {
+      kind: 'lock',
       statement: 'CREATE OR REPLACE TRIGGER trigger … ON table (replacing an existing trigger)',
       mode: 'SHARE ROW EXCLUSIVE',
       on: 'the table',
@@ -67,8 +85,10 @@ export const dropTrigger: Rule = {
     const object = drop?.removeType === 'OBJECT_TRIGGER' ? drop.objects?.[0] : undefined;
     const trigger = object && droppedTrigger(object);
     // A table the file creates, or drops afterwards (its drop is the story, and drops the trigger too).
-    if (!trigger || context.isCreatedInFile(trigger.table, statement.index) || dropsTable(context, trigger.table, statement.index + 1, context.statements.length)) return [];
-    const recreatedAt = context.statements.slice(statement.index + 1).find((later) => recreates(later, trigger));
+    if (!trigger || statement.kind !== 'parsed' || context.isCreatedInFile(trigger.table, statement.index) || dropsTable(context, trigger.table, statement.index + 1, context.statements.length)) return [];
+    // IF EXISTS of a trigger the table does not have yet (the re-run guard of the file's CREATE TRIGGER) drops nothing and holds no lock.
+    if (!locksOf(statement, context.options.pgVersion).some((lock) => isTaken(lock, statement, context))) return [];
+    const recreatedAt = context.statements.slice(statement.index + 1).find((later) => createsTrigger(later, trigger.name, trigger.table));
     return [
       {
         message:
@@ -96,11 +116,6 @@ function recreation(create: Statement, context: RuleContext): string {
     return `Line ${line} creates it again; until then, writes do not run it.`;
   }
   return `Line ${line} creates it again: CREATE OR REPLACE TRIGGER (PostgreSQL 14+) replaces it in one step under SHARE ROW EXCLUSIVE, so reads go on and no write misses the trigger.`;
-}
-
-function recreates(statement: Statement, trigger: DroppedTrigger): boolean {
-  const create = nodeAs(statement, 'CreateTrigStmt');
-  return create?.trigname === trigger.name && create.relation?.relname !== undefined && sameRelation({ schema: create.relation.schemaname, name: create.relation.relname }, trigger.table);
 }
 
 /** The trigger of `DROP TRIGGER name ON [schema.]table`, whose object is the list schema, table, trigger. */

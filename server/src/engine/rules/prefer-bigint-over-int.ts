@@ -16,7 +16,11 @@ export const preferBigintOverInt: Rule = {
       'afterwards is a type change that rewrites the table and its indexes under an ACCESS EXCLUSIVE lock, and every ' +
       'referencing column must follow. `bigint` costs 4 more bytes per row. Checked: primary-key columns and columns ' +
       'named `id`. Foreign-key columns are not: they can only hold their referenced key\'s values, so they follow it ' +
-      '(widen them together with the key) — small lookup tables keep their small keys without a warning on every reference.',
+      '(widen them together with the key) — small lookup tables keep their small keys without a warning on every reference. ' +
+      'Nor are the members of a composite primary key that no sequence fills (identity or `DEFAULT nextval(…)`): a shard ' +
+      'or partition number, a type code, a position within the parent are set by the application and do not count up. ' +
+      'The trade-off: such a member that copies ids from a growing table without a REFERENCES clause (an alert number ' +
+      'holding alert ids, say) is not reported either.',
     example: { bad: 'CREATE TABLE orders (id integer PRIMARY KEY, customer_id bigint);', good: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);' },
     instead:
       'Use `bigint` for keys and the columns that reference them. The quick fix is applied automatically in a `CREATE ' +
@@ -47,5 +51,10 @@ export const preferBigintOverInt: Rule = {
   },
 };
 
-/** A key of its own: a primary key or an `id` column, unless it references another table's key (then it follows that key). */
-const isKey = (site: TypeSite) => (site.primaryKey || site.column.toLowerCase() === 'id') && !site.foreignKey;
+/**
+ * A key of its own: a primary key or an `id` column, unless it references another table's key (then it follows that key).
+ * A member of a composite primary key counts only when a sequence fills it: otherwise it is a shard, a type or a
+ * position the application sets, not a counter.
+ */
+const isKey = (site: TypeSite) =>
+  !site.foreignKey && (site.column.toLowerCase() === 'id' || (site.primaryKey && (!site.compositePrimaryKey || site.generated)));

@@ -22,7 +22,7 @@ export interface VersionRange {
 }
 
 /** A lock or failure fact from the PostgreSQL documentation, verified on a real server by the Postgres tests. */
-export type Fact = LockFact | FailureFact;
+export type Fact = LockFact | NoLockFact | FailureFact;
 
 export interface LockFact {
   kind: 'lock';
@@ -40,6 +40,11 @@ export interface LockFact {
   source: string;
   /** Run inside BEGIN … ROLLBACK on a seeded table; `pg_locks` must show `mode` on `relation`. */
   probe: { setup: readonly string[]; statement: string; relation: string };
+}
+
+/** A form that holds no lock on the relation once it has run: `pg_locks` must show none there (and `blocks` is empty). */
+export interface NoLockFact extends Omit<LockFact, 'mode'> {
+  mode: 'none';
 }
 
 export interface FailureFact {
@@ -107,6 +112,13 @@ export interface FixCheck {
   migration: string;
   /** PostgreSQL versions the fix exists for (e.g. DETACH … CONCURRENTLY from 14); all when absent. */
   versions?: VersionRange;
+  /**
+   * The linter reads `setup` as the earlier migrations of the set (the tables, keys and columns it
+   * declares), as the CLI reads a project's folder; otherwise it sees the migration alone.
+   */
+  setupIsEarlierMigrations?: true;
+  /** A query run after the fixed migration, whose first column must be true (e.g. every row was backfilled). */
+  afterwards?: string;
 }
 
 /** The lock behind a finding, for hovers and reports. */

@@ -1,4 +1,5 @@
 import { atlas } from './atlas';
+import { authelia } from './authelia';
 import { dbmate } from './dbmate';
 import { diesel } from './diesel';
 import { drizzle } from './drizzle';
@@ -31,6 +32,7 @@ export const FRAMEWORKS: readonly Framework[] = [
   drizzle,
   atlas,
   sqitch,
+  authelia,
   flyway,
   diesel,
   prisma,

@@ -182,6 +182,22 @@ class CatalogueView implements SchemaView {
     return relations.get(nameOfKey(owner), this.at)?.indexes.find((index) => index.name.name === resolved.name);
   }
 
+  indexTable(name: RelationName): QualifiedName | undefined {
+    const { indexOwners } = this.catalogue;
+    const resolved = this.catalogue.resolve(indexOwners, name, this.at, true);
+    const owner = resolved && indexOwners.get(resolved, this.at);
+    return owner === undefined ? undefined : nameOfKey(owner);
+  }
+
+  isDroppedIndex(name: RelationName): boolean {
+    if (this.indexTable(name) !== undefined) return false;
+    const { indexOwners } = this.catalogue;
+    // The schemas where PostgreSQL would look the name up (with `$user` on the path: any, as `resolve` does).
+    const path = this.catalogue.searchPathBefore(this.at);
+    const looked = name.schema !== undefined ? [name.schema] : path.includes(USER_SCHEMA) ? [...indexOwners.schemasNamed(name.name)] : [TEMPORARY_SCHEMA, ...path];
+    return looked.some((schema) => indexOwners.hadValueBefore({ schema, name: name.name }, this.at));
+  }
+
   function(name: RelationName): readonly FunctionState[] {
     const resolved = this.catalogue.resolve(this.catalogue.functions, name, this.at, false);
     return (resolved && this.catalogue.functions.get(resolved, this.at)) ?? NOTHING;

@@ -43,6 +43,8 @@ export interface IndexState {
   name: QualifiedName;
   /** The indexed columns in order; undefined for an expression. */
   columns: readonly (string | undefined)[];
+  /** Every column the index depends on (its columns, those its expressions, WHERE and INCLUDE use): dropping any drops the index. */
+  dependsOn: readonly string[];
   unique: boolean;
   /** False for an index PostgreSQL marks invalid (`CREATE INDEX … ON ONLY` a partitioned table, until every partition's index is attached). */
   valid: boolean;
@@ -58,6 +60,11 @@ export interface TableState {
   columnsKnown: boolean;
   constraints: readonly ConstraintState[];
   indexes: readonly IndexState[];
+  /**
+   * The names of its triggers when the migrations show every one: the table was created by them (not
+   * adopted with IF NOT EXISTS, not a partition, which clones its parent's). Undefined when it may have others.
+   */
+  triggers: readonly string[] | undefined;
   createdAt: number | undefined;
 }
 
@@ -89,6 +96,13 @@ export interface SchemaView {
   constraints(table: RelationName): readonly ConstraintState[];
   indexes(table: RelationName): readonly IndexState[];
   index(name: RelationName): IndexState | undefined;
+  /** The table the index the name resolves to belongs to. */
+  indexTable(name: RelationName): QualifiedName | undefined;
+  /**
+   * Whether no index has the name now but one had it before (left by the earlier migrations or made
+   * by an earlier statement of this file), dropped since: by name, with its table or with a column it covers.
+   */
+  isDroppedIndex(name: RelationName): boolean;
   /** The overloads of the function the name resolves to (empty when none is known). */
   function(name: RelationName): readonly FunctionState[];
   domain(name: RelationName): DomainState | undefined;

@@ -105,6 +105,7 @@ function replayStatement(catalogue: Catalogue, statement: ParsedStatement, relat
     // CREATE SCHEMA s CREATE TABLE t …: the elements are created in s.
     for (const element of schemaElts ?? []) if ('CreateStmt' in element) replay.createTable(element.CreateStmt, schema);
   } else if ('CreateFunctionStmt' in ast) replay.createFunction(ast.CreateFunctionStmt);
+  else if ('CreateTrigStmt' in ast) replay.createTrigger(ast.CreateTrigStmt);
   else if ('CreateDomainStmt' in ast) replay.createDomain(ast.CreateDomainStmt);
   else if ('AlterDomainStmt' in ast) replay.alterDomain(ast.AlterDomainStmt);
 }
@@ -185,6 +186,7 @@ class StatementReplay {
       columnsKnown,
       constraints,
       indexes,
+      triggers: create.if_not_exists === true || create.partbound !== undefined ? undefined : [],
       createdAt: this.at,
     };
     this.setTable(name, table);
@@ -195,8 +197,11 @@ class StatementReplay {
   createRelation(rangeVar: RangeVar, kind: RelationKind, ifNotExists: boolean, orReplace = false): void {
     const name = this.nameToCreate(rangeVar, ifNotExists);
     if (!name) return;
-    const createdAt = orReplace ? this.latestTable(name)?.createdAt : this.at;
-    this.setTable(name, { name, kind, temporary: rangeVar.relpersistence === 't', columns: [], columnsKnown: false, constraints: [], indexes: [], createdAt });
+    const replaced = orReplace ? this.latestTable(name) : undefined;
+    const createdAt = orReplace ? replaced?.createdAt : this.at;
+    // A replaced view keeps its (INSTEAD OF) triggers; one the set does not show may have some.
+    const triggers = orReplace ? replaced?.triggers : ifNotExists ? undefined : [];
+    this.setTable(name, { name, kind, temporary: rangeVar.relpersistence === 't', columns: [], columnsKnown: false, constraints: [], indexes: [], triggers, createdAt });
   }
 
   /** The name a CREATE gives its relation; undefined when IF NOT EXISTS finds it there already (nothing is created). */
@@ -248,7 +253,8 @@ class StatementReplay {
   /** The index a UNIQUE or PRIMARY KEY constraint builds (named like it). */
   private constraintIndex(table: QualifiedName, constraint: ConstraintState): IndexState[] {
     if (constraint.kind !== 'unique' && constraint.kind !== 'primary-key' && constraint.kind !== 'exclusion') return [];
-    return [{ name: { schema: table.schema, name: constraint.name }, columns: constraint.columns, unique: constraint.kind !== 'exclusion', valid: true, createdAt: this.at }];
+    const { columns } = constraint;
+    return [{ name: { schema: table.schema, name: constraint.name }, columns, dependsOn: columns, unique: constraint.kind !== 'exclusion', valid: true, createdAt: this.at }];
   }
 
   alterTable(relation: RangeVar, cmd: AlterTableCmd): void {
@@ -324,7 +330,7 @@ class StatementReplay {
   /** DROP COLUMN also drops the indexes and constraints on it. */
   private withoutColumn(table: TableState, name: string | undefined): TableState {
     if (name === undefined || !table.columns.some((column) => column.name === name)) return table;
-    const indexes = table.indexes.filter((index) => !index.columns.includes(name));
+    const indexes = table.indexes.filter((index) => !index.dependsOn.includes(name));
     for (const index of table.indexes) if (!indexes.includes(index)) this.catalogue.indexOwners.set(index.name, this.at, undefined);
     return {
       ...table,
@@ -344,7 +350,8 @@ class StatementReplay {
     if (index.if_not_exists && this.catalogue.indexOwners.latest(name) !== undefined) return;
     // ON ONLY a partitioned table: invalid until an index of every partition is attached.
     const valid = !(table.kind === 'partitioned-table' && index.relation.inh !== true);
-    const state: IndexState = { name, columns, unique: index.unique === true, valid, createdAt: this.at };
+    const dependsOn = [...new Set([...elementColumns(index.indexParams), ...elementColumns(index.indexIncludingParams), ...referencedColumns(index.whereClause)])];
+    const state: IndexState = { name, columns, dependsOn, unique: index.unique === true, valid, createdAt: this.at };
     this.setTable(tableName, { ...table, indexes: [...table.indexes.filter((existing) => existing.name.name !== name.name), state] });
     this.catalogue.indexOwners.set(name, this.at, qualifiedKey(tableName));
   }
@@ -373,6 +380,9 @@ class StatementReplay {
         return;
       case 'OBJECT_SCHEMA':
         if (subname !== undefined) this.renameSchema(subname, newname);
+        return;
+      case 'OBJECT_TRIGGER':
+        if (relationName && subname !== undefined) this.updateTable(relationName, (table) => withTriggers(table, (names) => [...names.filter((name) => name !== subname), newname]));
         return;
       default:
         return;
@@ -447,6 +457,14 @@ class StatementReplay {
         case 'OBJECT_ROUTINE':
           this.dropFunction(object);
           break;
+        case 'OBJECT_TRIGGER': {
+          // DROP TRIGGER t ON [schema.]table: the object is the table's names, then the trigger's.
+          const names = 'List' in object ? namesOf(object.List.items) : [];
+          const trigger = names.pop();
+          const table = relationFromNames(names);
+          if (trigger !== undefined && table) this.updateTable(table, (state) => withTriggers(state, (triggers) => triggers.filter((name) => name !== trigger)));
+          break;
+        }
         case 'OBJECT_DOMAIN': {
           const name = 'TypeName' in object ? relationFromNames(namesOf(object.TypeName.names)) : undefined;
           const resolved = name && this.catalogue.resolve(this.catalogue.domains, name, this.at, false);
@@ -472,6 +490,13 @@ class StatementReplay {
     if (!table) return;
     for (const index of table.indexes) this.catalogue.indexOwners.set(index.name, this.at, undefined);
     this.setTable(name, undefined);
+  }
+
+  /** CREATE [OR REPLACE] [CONSTRAINT] TRIGGER t … ON table. */
+  createTrigger(create: NodeOf<'CreateTrigStmt'>): void {
+    const { trigname, relation } = create;
+    if (trigname === undefined || !relation) return;
+    this.updateTable({ schema: relation.schemaname, name: relation.relname ?? '' }, (table) => withTriggers(table, (names) => [...names.filter((name) => name !== trigname), trigname]));
   }
 
   createFunction(create: NodeOf<'CreateFunctionStmt'>): void {
@@ -564,7 +589,9 @@ function renamedColumn(table: TableState, from: string, to: string): TableState 
   return {
     ...renamed,
     constraints: table.constraints.map((constraint) => (constraint.columns.includes(from) ? { ...constraint, columns: constraint.columns.map(rename) } : constraint)),
-    indexes: table.indexes.map((index) => (index.columns.includes(from) ? { ...index, columns: index.columns.map((column) => column && rename(column)) } : index)),
+    indexes: table.indexes.map((index) =>
+      index.dependsOn.includes(from) ? { ...index, columns: index.columns.map((column) => column && rename(column)), dependsOn: index.dependsOn.map(rename) } : index,
+    ),
   };
 }
 
@@ -613,6 +640,11 @@ function defaultConstraintName(table: string, kind: ConstraintKind, columns: rea
   }
 }
 
+/** The columns index elements use: a plain column's name, or those an expression references. */
+function elementColumns(elements: readonly Node[] | undefined): string[] {
+  return (elements ?? NO_NODES).flatMap((element) => ('IndexElem' in element ? (element.IndexElem.name !== undefined ? [element.IndexElem.name] : referencedColumns(element.IndexElem.expr)) : []));
+}
+
 /** CREATE INDEX without a name: `table_col1_col2_idx` (`expr` for an expression). */
 const defaultIndexName = (table: string, columns: readonly (string | undefined)[]) => [table, ...columns.map((column) => column ?? 'expr'), 'idx'].join('_');
 
@@ -626,6 +658,11 @@ function constraintNodes(nodes: readonly Node[] | undefined): Constraint[] {
 const NO_NODES: readonly Node[] = [];
 
 /** `a.b` of a DROP's object list (a List of names, or a bare name). */
+/** The table with its trigger names changed, when the migrations show them all. */
+function withTriggers(table: TableState, change: (names: readonly string[]) => readonly string[]): TableState {
+  return table.triggers === undefined ? table : { ...table, triggers: change(table.triggers) };
+}
+
 function dottedName(object: Node): RelationName | undefined {
   if ('List' in object) return relationFromNames(namesOf(object.List.items));
   if ('String' in object && object.String.sval !== undefined) return { schema: undefined, name: object.String.sval };

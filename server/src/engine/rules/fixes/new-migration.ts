@@ -12,6 +12,8 @@ export interface Move {
   title: string;
   /** CONCURRENTLY: it cannot run in any transaction block. Otherwise it only has to run after this migration commits. */
   outsideTransaction: boolean;
+  /** A few words for the new file's name, when the statement's own first words would not say what it does (a DO block). */
+  name?: string;
 }
 
 /**
@@ -58,7 +60,7 @@ function newMigrationFor(statement: Statement, context: RuleContext, move: Move,
   if (!path) return `${runs} ${framework.optOut} (Lockguard does not know the file's name, so it cannot name the new migration.)`;
   const made = framework.newMigration(
     { path, source: context.source, siblings: (folder) => context.options.listSiblings?.(folder) ?? [] },
-    { text, at: statement.range.start, name: migrationName(text), outsideTransaction: move.outsideTransaction, undo: undoOf(statement, text) },
+    { text, at: statement.range.start, name: move.name ?? migrationName(text), outsideTransaction: move.outsideTransaction, undo: undoOf(statement, text) },
   );
   if (typeof made === 'string') return `${runs} ${framework.optOut} ${made}`;
   const first = made.files[0];

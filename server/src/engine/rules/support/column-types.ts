@@ -20,6 +20,10 @@ export interface TypeSite {
   primaryKey: boolean;
   /** The column references another table's key (REFERENCES, or a table-level FOREIGN KEY of the same statement). */
   foreignKey: boolean;
+  /** The column is one of several in a table-level PRIMARY KEY (a, b). */
+  compositePrimaryKey: boolean;
+  /** Its values come from a sequence: an identity column, or a DEFAULT nextval(…) (serial types are names of their own). */
+  generated: boolean;
 }
 
 /** The type's own name, lower case, without the `pg_catalog.` PostgreSQL's grammar adds (`int4`, `varchar`, `timestamp`). */
@@ -129,8 +133,17 @@ function columnSite(statement: ParsedStatement, kind: TypeSiteKind, table: Relat
       newTable,
       primaryKey: keys.primary.has(name) || constraints.some((c) => c.contype === 'CONSTR_PRIMARY'),
       foreignKey: keys.foreign.has(name) || constraints.some((c) => c.contype === 'CONSTR_FOREIGN'),
+      compositePrimaryKey: keys.primary.size > 1 && keys.primary.has(name),
+      generated: constraints.some((c) => c.contype === 'CONSTR_IDENTITY' || (c.contype === 'CONSTR_DEFAULT' && callsNextval(c.raw_expr))),
     },
   ];
+}
+
+/** `nextval('seq')`, possibly cast: a default that draws from a sequence. */
+function callsNextval(expression: Node | undefined): boolean {
+  if (expression && 'TypeCast' in expression) return callsNextval(expression.TypeCast.arg);
+  const name = expression && 'FuncCall' in expression ? expression.FuncCall.funcname?.at(-1) : undefined;
+  return name !== undefined && 'String' in name && name.String.sval?.toLowerCase() === 'nextval';
 }
 
 /** Words that end a type in a column definition or ALTER COLUMN … TYPE. */
