@@ -101,6 +101,11 @@ const CASES: Case[] = [
   { sql: 'INSERT INTO parent SELECT id + 1000 FROM t' },
   { sql: 'CREATE TABLE t_copy AS SELECT * FROM t' },
   { sql: 'ALTER TABLE t ALTER col SET NOT NULL', setup: ['ALTER TABLE t ADD CONSTRAINT t_col_proof CHECK (col IS NOT NULL AND col > 0)'], conditionsHold: true },
+  // The column's current type (varchar(50), in the fixture) reaches the new one without converting a value; a CHECK on
+  // another column is not checked again, and timestamp → timestamptz in a UTC session without an index touches no row.
+  { sql: 'ALTER TABLE t ALTER COLUMN vc TYPE text', setup: ['CREATE INDEX t_vc_idx ON t (vc)'], conditionsHold: true },
+  { sql: 'ALTER TABLE t ALTER COLUMN vc TYPE varchar(100)', setup: ['ALTER TABLE t ADD CONSTRAINT t_id_positive CHECK (id > 0)'], conditionsHold: true },
+  { sql: 'ALTER TABLE t ALTER COLUMN seen_at TYPE timestamptz', setup: ['ALTER TABLE t ADD COLUMN seen_at timestamp', "SET TIME ZONE 'UTC'"], conditionsHold: true },
   {
     sql: 'ALTER TABLE empty_child ADD CONSTRAINT empty_child_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id)',
     setup: ['CREATE TABLE empty_child (id int, parent_id int)'],

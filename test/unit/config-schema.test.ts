@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseProjectConfig } from '../../server/src/engine/config/project-config';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
+import { RULE_CATEGORIES } from '../../server/src/engine/rules/rule';
 import { PROJECT_ROOT } from '../helpers/lsp-client';
 
 // The editor validates lockguard.json with this schema; the engine with its own parser. They must agree.
@@ -25,7 +26,15 @@ describe('lockguard.schema.json agrees with the engine', () => {
     [{ generatedMigrations: {} }],
     [{ generatedMigrations: { styleRules: 'off', rules: 'on' } }],
     [{ colour: true }],
+    [{ categories: { style: 'off', 'breaking-changes': 'warning' } }],
+    [{ categories: { styles: 'off' } }],
+    [{ categories: { locks: 'loud' } }],
+    [{ categories: 'off' }],
   ])('%j', (config) => {
     expect(validate(config)).toBe(parseProjectConfig(JSON.stringify(config), RULES).ok);
+  });
+
+  it('lists the categories the engine has', () => {
+    expect(Object.keys(schema.properties.categories.properties)).toEqual([...RULE_CATEGORIES]);
   });
 });

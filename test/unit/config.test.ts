@@ -6,6 +6,7 @@ import { globToRegExp } from '../../server/src/engine/config/glob';
 import { parseProjectConfig } from '../../server/src/engine/config/project-config';
 import { ConfigResolver } from '../../server/src/engine/config/resolver';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
+import { lint } from '../helpers/lint';
 
 const RULES = ALL_RULES.map((rule) => rule.id);
 const root = mkdtempSync(join(tmpdir(), 'lockguard-config-'));
@@ -37,10 +38,53 @@ describe('lockguard.json', () => {
         '"rules" names "create-index-without-concurency", which is not a Lockguard rule (did you mean "create-index-without-concurrently"?)',
         '"rules.syntax-error" must be "error", "warning", "info" or "off", not "loud"',
         '"generatedMigrations" must be { "styleRules": "on" } or { "styleRules": "off" } (whether the type-style rules check SQL that Prisma, Drizzle or supabase db diff generated), not {"styleRules":true}',
-        'unknown setting "colour" (known: pgVersion, transactionMode, rules, generatedMigrations, exclude)',
+        'unknown setting "colour" (known: pgVersion, transactionMode, rules, categories, generatedMigrations, exclude)',
       ],
     });
     expect(parseProjectConfig('{ "pgVersion": 16, }', RULES)).toMatchObject({ ok: false, problems: [expect.stringMatching(/^it is not valid JSON/)] });
+  });
+});
+
+describe('lockguard.json categories', () => {
+  it('accepts a setting per category, and explains an unknown category or setting', () => {
+    expect(parseProjectConfig(JSON.stringify({ categories: { style: 'off', locks: 'warning' } }), RULES)).toEqual({ ok: true, config: { categories: { style: 'off', locks: 'warning' } } });
+    expect(parseProjectConfig(JSON.stringify({ categories: { styles: 'off', 'breaking-changes': 'loud' } }), RULES)).toEqual({
+      ok: false,
+      problems: [
+        '"categories" names "styles", which is not a rule category (did you mean "style"?); the categories are "locks", "rewrites", "breaking-changes", "transactions", "hygiene", "style"',
+        '"categories.breaking-changes" must be "error", "warning", "info" or "off", not "loud"',
+      ],
+    });
+    expect(parseProjectConfig(JSON.stringify({ categories: ['style'] }), RULES)).toMatchObject({ ok: false, problems: [expect.stringContaining('"categories" must map rule categories')] });
+  });
+
+  // A table with a timestamp column (style: prefer-timestamptz) and an index built on an existing table (locks).
+  const MIGRATION = 'CREATE TABLE events (id bigint PRIMARY KEY, at timestamp);\nCREATE INDEX orders_total_idx ON orders (total);\n';
+  const findings = (config: unknown, overrides = {}) => {
+    const directory = project(`categories-${JSON.stringify(config).replace(/\W+/g, '-')}`, config);
+    const { options } = new ConfigResolver(RULES, overrides).forFile(join(directory, 'db', 'migrations', '001.sql'));
+    return lint(MIGRATION, options).map((finding) => `${finding.ruleId} ${finding.severity}`);
+  };
+
+  it('turns a category off, or sets the severity of its rules', () => {
+    expect(findings({})).toEqual(expect.arrayContaining(['prefer-timestamptz info', 'create-index-without-concurrently error']));
+    expect(findings({ categories: { style: 'off' } }).filter((finding) => finding.startsWith('prefer-'))).toEqual([]);
+    expect(findings({ categories: { style: 'off' } })).toContain('create-index-without-concurrently error');
+    expect(findings({ categories: { locks: 'warning' } })).toEqual(expect.arrayContaining(['prefer-timestamptz info', 'create-index-without-concurrently warning']));
+  });
+
+  it("lets a rule's own setting win over its category's, and the editor's over both", () => {
+    expect(findings({ categories: { style: 'off' }, rules: { 'prefer-timestamptz': 'warning' } })).toContain('prefer-timestamptz warning');
+    expect(findings({ categories: { locks: 'off' }, rules: { 'create-index-without-concurrently': 'error' } })).toContain('create-index-without-concurrently error');
+    expect(findings({ categories: { style: 'warning' } }, { rules: { 'prefer-timestamptz': 'off' } })).not.toContain('prefer-timestamptz warning');
+  });
+
+  it('a severity turns on the rules of the category that are off by default', () => {
+    const offByDefault = ALL_RULES.filter((rule) => rule.defaultSetting === 'off');
+    expect(offByDefault.map((rule) => rule.category)).toContain('hygiene');
+    const directory = project('categories-on', { categories: { hygiene: 'warning' } });
+    const { options } = new ConfigResolver(RULES).forFile(join(directory, 'db', 'migrations', '001.sql'));
+    for (const rule of offByDefault.filter((candidate) => candidate.category === 'hygiene')) expect(options.rules?.[rule.id]).toBe('warning');
   });
 });
 

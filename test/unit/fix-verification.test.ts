@@ -135,6 +135,7 @@ describe('a fix is offered only when it passes', () => {
   const swapIntoIndex: Rule = {
     id: 'test-swap-into-index',
     severity: 'warning',
+    category: 'hygiene',
     docs: { summary: '', why: '', example: { bad: '', good: '' }, instead: '' },
     facts: [],
     fixChecks: [],

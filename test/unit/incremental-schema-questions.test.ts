@@ -14,6 +14,7 @@ function insertWithoutNoteRule(): Rule & { checked: string[] } {
   return {
     id: 'insert-without-note',
     severity: 'warning',
+    category: 'hygiene',
     docs: { summary: 'test rule', why: 'test', example: { bad: '', good: '' }, instead: 'test' },
     facts: [],
     fixChecks: [],

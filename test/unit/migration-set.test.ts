@@ -126,6 +126,7 @@ describe('rules see what the earlier migrations declare', () => {
   const constraintsSeen: Rule = {
     id: 'constraints-seen',
     severity: 'info',
+    category: 'hygiene',
     docs: { summary: '', why: '', example: { bad: '', good: '' }, instead: '' },
     facts: [],
     fixChecks: [],

@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PG_VERSION } from '../../server/src/engine/options';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
-import type { Rule } from '../../server/src/engine/rules/rule';
+import { RULE_CATEGORIES, type Rule } from '../../server/src/engine/rules/rule';
 import { renderRuleDoc, renderRuleIndex, renderRuleTable } from '../../server/src/engine/rules/render-docs';
 import { PROJECT_ROOT } from '../helpers/lsp-client';
 import { lint } from '../helpers/lint';
@@ -18,14 +19,29 @@ describe('rule documentation pages match the rule modules', () => {
     expect(readFileSync(path, 'utf8'), 'docs/rules is out of date: run `npm run docs`').toBe(expected);
   });
 
-  it("README.md's rules table", () => {
-    const path = join(PROJECT_ROOT, 'README.md');
-    const readme = readFileSync(path, 'utf8');
+  // The copies of the rules table in other pages, each linking to the rule pages from where it sits.
+  it.each([
+    ['README.md', 'docs/rules/'],
+    ['docs/configuration.md', 'rules/'],
+  ])("%s's rules table", (file, pagePrefix) => {
+    const path = join(PROJECT_ROOT, file);
+    const text = readFileSync(path, 'utf8');
     const table = /(<!-- rules:start[^>]*-->\n)[\s\S]*?(<!-- rules:end -->)/;
-    expect(readme, 'README.md needs the <!-- rules:start --> … <!-- rules:end --> markers').toMatch(table);
-    const expected = readme.replace(table, (_, start: string, end: string) => `${start}${renderRuleTable(ALL_RULES, 'docs/rules/')}\n${end}`);
+    expect(text, `${file} needs the <!-- rules:start --> … <!-- rules:end --> markers`).toMatch(table);
+    const expected = text.replace(table, (_, start: string, end: string) => `${start}${renderRuleTable(ALL_RULES, pagePrefix)}\n${end}`);
     if (process.env.UPDATE_DOCS === '1') writeFileSync(path, expected);
-    expect(readFileSync(path, 'utf8'), "README.md's rules table is out of date: run `npm run docs`").toBe(expected);
+    expect(readFileSync(path, 'utf8'), `${file}'s rules table is out of date: run \`npm run docs\``).toBe(expected);
+  });
+
+  it('shows every rule under its category: on its page, in the index and in the tables', () => {
+    const index = renderRuleIndex(ALL_RULES);
+    for (const rule of ALL_RULES) {
+      expect(RULE_CATEGORIES).toContain(rule.category);
+      expect(renderRuleDoc(rule)).toContain(`**Category:** ${rule.category} ·`);
+      expect(renderRuleTable([rule], '')).toContain(`| ${rule.severity} | ${rule.defaultSetting ?? 'on'} | ${rule.category} |`);
+      const section = index.slice(index.indexOf(`\n## ${rule.category}\n`)).split(/\n## /)[1]!;
+      expect(section, `${rule.id} is listed under ## ${rule.category}`).toContain(`| [${rule.id}](${rule.id}.md) |`);
+    }
   });
 
   it('every rule has complete documentation and a unique id', () => {
@@ -40,7 +56,12 @@ describe('rule documentation pages match the rule modules', () => {
 // The examples are what users copy: a "Flagged" example the rule misses, or a "Safe" one it flags,
 // teaches them the rule is wrong. Each rule runs at its own severity, so rules that are off by default run too.
 describe('every rule page shows what the rule does', () => {
-  const findingsOfRule = (rule: Rule, sql: string) => lint(sql, { rules: { [rule.id]: rule.severity } }).filter((finding) => finding.ruleId === rule.id);
+  // On the default PostgreSQL version, or the first one the rule's facts hold for (a form PostgreSQL 17 added, say).
+  const versionOf = (rule: Rule) => {
+    const firstHolds = Math.min(...rule.facts.map((fact) => fact.versions.from));
+    return Number.isFinite(firstHolds) ? Math.max(DEFAULT_PG_VERSION, firstHolds) : DEFAULT_PG_VERSION;
+  };
+  const findingsOfRule = (rule: Rule, sql: string) => lint(sql, { rules: { [rule.id]: rule.severity }, pgVersion: versionOf(rule) }).filter((finding) => finding.ruleId === rule.id);
   /** Rules that contradict their own page, where the page is right: each must be fixed in the rule, then removed from here. */
   const RULE_BUGS: Readonly<Record<string, string>> = {};
   for (const rule of ALL_RULES) {

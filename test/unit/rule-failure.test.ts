@@ -7,6 +7,7 @@ import type { Rule } from '../../server/src/engine/rules/rule';
 const brokenRule: Rule = {
   id: 'broken-on-alter-table',
   severity: 'error',
+  category: 'hygiene',
   docs: { summary: 'test rule', why: '', example: { bad: '', good: '' }, instead: '' },
   facts: [],
   fixChecks: [],

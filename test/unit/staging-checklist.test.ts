@@ -127,10 +127,10 @@ describe('diagnostics and code action after a check', async () => {
     );
     // An edit elsewhere keeps them; editing the statement drops them.
     // (The finding's own text moves with the file: it cites the line of the earlier lock.)
-    const measured = after.message.slice(before.message.length);
+    const measured = String(after.message).slice(String(before.message).length);
     const elsewhere = diagnosticsFor(results, `-- reviewed\n${MIGRATION}`).find((diagnostic) => diagnostic.code === 'create-index-without-concurrently')!;
     expect(elsewhere.message).toMatch(/by line 3 of this transaction/);
-    expect(elsewhere.message.endsWith(measured)).toBe(true);
+    expect(String(elsewhere.message).endsWith(measured)).toBe(true);
     const edited = diagnosticsFor(results, MIGRATION.replace('(status)', '(status, id)')).find((diagnostic) => diagnostic.code === 'create-index-without-concurrently')!;
     expect(edited.message).toBe(before.message);
     results.forget(uri);

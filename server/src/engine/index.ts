@@ -9,6 +9,7 @@ export { Linter, type Analysis, type LinterHooks, type RuleFailure } from './lin
 export { PostgresParser } from './parse/parser';
 export { PriorSchemas, type PriorSchemaFiles } from './model/schema/prior-schemas';
 export { diskFiles } from './prior-schema-files';
+export { earlierMigrations } from './model/migration-set';
 export { bySeverityThenPosition, SEVERITY_ORDER, type Finding } from './findings';
 export {
   DEFAULT_PG_VERSION,
@@ -23,7 +24,7 @@ export {
 
 // Rules: the catalogue, the rule and fix types, and the rule documentation.
 export { ALL_RULES, ruleById } from './rules/registry';
-export type { CreatedFile, Fix, Rule, Severity, TextEdit } from './rules/rule';
+export { RULE_CATEGORIES, type CreatedFile, type Fix, type Rule, type RuleCategory, type Severity, type TextEdit } from './rules/rule';
 export { renderRuleDoc } from './rules/render-docs';
 export { ruleDocsUrl } from './docs-links';
 
@@ -33,7 +34,7 @@ export { ConfigResolver, type EditorOverrides, type FileSettings } from './confi
 
 // Fixes: which to apply together, how to apply them, and checking that they lint clean.
 export { applyEdits, createdFilePath } from './fixes/apply';
-export { chooseFixes, type ChosenFix, type FixPolicy } from './fixes/choose';
+export { chooseFixes, type ChosenFix, type FixChoice, type FixPolicy } from './fixes/choose';
 export { FixVerifier } from './fixes/verify';
 
 // What the editor explains beside a finding: traffic blocked by a lock, how a statement runs.
@@ -42,6 +43,7 @@ export { describeExecution, type MigrationModel } from './model/migration';
 export { uncheckedInDoBlock } from './model/do-block';
 export { displayRelation } from './model/relations';
 export type { Statement } from './model/statement';
+export { findingsAt, statementAt } from './analysis-at';
 
 // The staging check, its report and the words that describe it.
 export { checkMigration } from './staging/check';
@@ -70,6 +72,7 @@ export { renderReport, type RenderedReport, type ReportPage } from './staging/re
 export { connect, ConnectionProblem } from './staging/connection';
 export { redactSecrets, resolveTarget, TargetError } from './staging/connection-target';
 export { statisticsOf } from './staging/sizes';
+export { describeMeasuredOn, measuredFacts, measuredFor } from './staging/measured';
 
 // Positions: offsets in a file and their lines and columns.
 export { LineIndex, type OffsetRange, type Position } from './text/positions';

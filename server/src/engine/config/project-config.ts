@@ -1,4 +1,5 @@
 import { GENERATED_STYLE_SETTINGS, RULE_SETTINGS, SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type GeneratedMigrationSettings, type RuleSetting, type TransactionMode } from '../options';
+import { RULE_CATEGORIES, type RuleCategory } from '../rules/rule';
 
 /** The project file every Lockguard front end reads: `lockguard.json`, found by walking up from the migration. */
 export const CONFIG_FILE_NAME = 'lockguard.json';
@@ -7,6 +8,8 @@ export interface ProjectConfig {
   pgVersion?: number;
   transactionMode?: TransactionMode;
   rules?: Record<string, RuleSetting>;
+  /** A setting for every rule of a category; a rule's own `rules` setting wins. */
+  categories?: Partial<Record<RuleCategory, RuleSetting>>;
   generatedMigrations?: GeneratedMigrationSettings;
   /** Globs, relative to the file's directory, of migrations not to lint. */
   exclude?: string[];
@@ -41,6 +44,9 @@ export function parseProjectConfig(text: string, knownRules: readonly string[]):
       case 'rules':
         config.rules = parseRules(value, knownRules, problems);
         break;
+      case 'categories':
+        config.categories = parseCategories(value, problems);
+        break;
       case 'generatedMigrations':
         config.generatedMigrations = parseGeneratedMigrations(value, problems);
         break;
@@ -49,7 +55,7 @@ export function parseProjectConfig(text: string, knownRules: readonly string[]):
         else problems.push('"exclude" must be a list of glob patterns, e.g. ["migrations/legacy/**"]');
         break;
       default:
-        problems.push(`unknown setting "${key}" (known: pgVersion, transactionMode, rules, generatedMigrations, exclude)`);
+        problems.push(`unknown setting "${key}" (known: pgVersion, transactionMode, rules, categories, generatedMigrations, exclude)`);
     }
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
@@ -81,6 +87,26 @@ function parseRules(value: unknown, knownRules: readonly string[], problems: str
     } else rules[id] = setting as RuleSetting;
   }
   return rules;
+}
+
+/** `{ "style": "off", "locks": "error" }`: every rule of the category at that setting. */
+function parseCategories(value: unknown, problems: string[]): Partial<Record<RuleCategory, RuleSetting>> {
+  const known = RULE_CATEGORIES.map((category) => `"${category}"`).join(', ');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(`"categories" must map rule categories (${known}) to "error", "warning", "info" or "off", e.g. { "style": "off" }`);
+    return {};
+  }
+  const categories: Partial<Record<RuleCategory, RuleSetting>> = {};
+  for (const [name, setting] of Object.entries(value)) {
+    const category = RULE_CATEGORIES.find((candidate) => candidate === name);
+    if (!category) {
+      const suggestion = closest(name, RULE_CATEGORIES);
+      problems.push(`"categories" names "${name}", which is not a rule category${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; the categories are ${known}`);
+    } else if (!RULE_SETTINGS.includes(setting as RuleSetting)) {
+      problems.push(`"categories.${category}" must be "error", "warning", "info" or "off", not ${JSON.stringify(setting)}`);
+    } else categories[category] = setting as RuleSetting;
+  }
+  return categories;
 }
 
 /** The known id nearest to a misspelt one, if it is near enough to be what was meant. */

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { GeneratedMigrationSettings, LintOptions, RuleSetting, TransactionMode } from '../options';
+import { ALL_RULES } from '../rules/registry';
 import { globToRegExp, matchesAny } from './glob';
 import { CONFIG_FILE_NAME, parseProjectConfig, type ProjectConfig } from './project-config';
 
@@ -33,7 +34,8 @@ interface ParsedFile {
 /**
  * Finds and reads the `lockguard.json` that governs a file (the nearest one in its directory or
  * above), re-reading it whenever it changes on disk, and merges editor overrides on top:
- * built-in defaults < lockguard.json < editor settings / command-line flags.
+ * built-in defaults < lockguard.json < editor settings / command-line flags. Within lockguard.json, a
+ * rule's own `rules` setting wins over its category's.
  */
 export class ConfigResolver {
   private readonly configPathByDirectory = new Map<string, string | undefined>();
@@ -62,7 +64,7 @@ export class ConfigResolver {
     const options: Partial<LintOptions> = {
       pgVersion: overrides.pgVersion ?? config.pgVersion,
       transactionMode: overrides.transactionMode ?? config.transactionMode,
-      rules: { ...config.rules, ...overrides.rules },
+      rules: { ...categorySettings(config.categories), ...config.rules, ...overrides.rules },
       generatedMigrations: overrides.generatedMigrations ?? config.generatedMigrations,
       filePath,
       readSibling: (name) => readOrUndefined(join(directory, name)),
@@ -124,6 +126,17 @@ export class ConfigResolver {
     this.parsed.set(path, parsed);
     return parsed;
   }
+}
+
+/** lockguard.json's `categories` as one setting per rule of each category named. */
+function categorySettings(categories: ProjectConfig['categories']): Record<string, RuleSetting> {
+  if (!categories) return {};
+  const settings: Record<string, RuleSetting> = {};
+  for (const rule of ALL_RULES) {
+    const setting = categories[rule.category];
+    if (setting !== undefined) settings[rule.id] = setting;
+  }
+  return settings;
 }
 
 function isFile(path: string): boolean {

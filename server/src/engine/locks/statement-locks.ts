@@ -1,4 +1,5 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar } from '@pgsql/types';
+import { columnTypeOf, isPlainUsing, type ColumnType } from '../knowledge/type-changes';
 import { volatilityOf } from '../knowledge/volatility';
 import { movedRelation, relationFromRangeVar, type RelationName } from '../model/relations';
 import { builtOrigin } from '../model/moved-statement';
@@ -23,9 +24,15 @@ export type ObjectKind = 'table' | 'index' | 'materialized view';
  * Something the rest of the file can show, that makes a lock's work instant:
  * - `not-null-proven`: SET NOT NULL skips its scan when a validated CHECK (column IS NOT NULL) proves it (PostgreSQL 12+);
  * - `empty`: validating a foreign key reads the referenced table once per row of the referencing table, so
- *   nothing when that table is new and empty.
+ *   nothing when that table is new and empty;
+ * - `catalog-only-type-change`: ALTER COLUMN … TYPE reads no row when the column's current type (which only the
+ *   schema history shows) reaches `to` without converting a value (knowledge/type-changes.ts) and no validated
+ *   CHECK on the column is checked again (rules/support/column-types.ts `typeChangeReadsNoRow`).
  */
-export type WorkCondition = { kind: 'not-null-proven'; relation: RelationName; column: string } | { kind: 'empty'; relation: RelationName };
+export type WorkCondition = ({ relation: RelationName } & AlteredTableCondition) | { kind: 'empty'; relation: RelationName };
+
+/** A `WorkCondition` on the table an ALTER TABLE changes, before the table is filled in. */
+type AlteredTableCondition = { kind: 'not-null-proven'; column: string } | { kind: 'catalog-only-type-change'; column: string; to: ColumnType };
 
 /** A lock a statement takes, on what, and the work done while holding it. */
 export interface TableLock {
@@ -259,7 +266,7 @@ interface CommandLock {
   mode: LockMode;
   work: Work;
   /** Conditions on the altered table that make the work instant (see `WorkCondition`). */
-  fastIf?: readonly { kind: 'not-null-proven'; column: string }[];
+  fastIf?: readonly AlteredTableCondition[];
   /**
    * Locks on other tables, e.g. the table a foreign key references; `scansAlteredRows`: the work
    * there is done once per row of the altered table (a foreign key's validation).
@@ -280,6 +287,7 @@ export function alterTableCommandLock(cmd: AlterTableCmd, pgVersion: number, obj
       // Since PostgreSQL 12 a validated CHECK (column IS NOT NULL) lets SET NOT NULL skip its scan.
       return { mode: 'ACCESS EXCLUSIVE', work: 'scan', ...(pgVersion >= 12 && cmd.name !== undefined ? { fastIf: [{ kind: 'not-null-proven' as const, column: cmd.name }] } : {}) };
     case 'AT_AlterColumnType':
+      return alterColumnTypeLock(cmd);
     case 'AT_SetLogged':
     case 'AT_SetUnLogged':
     case 'AT_SetTableSpace':
@@ -311,6 +319,20 @@ export function alterTableCommandLock(cmd: AlterTableCmd, pgVersion: number, obj
       // "An ACCESS EXCLUSIVE lock is acquired unless explicitly noted."
       return { mode: 'ACCESS EXCLUSIVE', work: 'instant' };
   }
+}
+
+/**
+ * ALTER COLUMN … TYPE rewrites the table and its indexes, except when the current type converts to the new one
+ * without touching a value (the ALTER TABLE page's binary-coercible exception): a USING that computes a value,
+ * or a new collation (the column's indexes are rebuilt), rules that out whatever the current type.
+ */
+function alterColumnTypeLock(cmd: AlterTableCmd): CommandLock {
+  const rewrite: CommandLock = { mode: 'ACCESS EXCLUSIVE', work: 'rewrite' };
+  const definition = cmd.def && 'ColumnDef' in cmd.def ? cmd.def.ColumnDef : undefined;
+  const to = definition?.typeName ? columnTypeOf(definition.typeName) : undefined;
+  if (!to || cmd.name === undefined || definition?.collClause) return rewrite;
+  if (definition?.raw_default && !isPlainUsing(definition.raw_default, cmd.name, to)) return rewrite;
+  return { ...rewrite, fastIf: [{ kind: 'catalog-only-type-change', column: cmd.name, to }] };
 }
 
 const partitionOf = (cmd: AlterTableCmd) => (cmd.def && 'PartitionCmd' in cmd.def ? cmd.def.PartitionCmd : undefined);

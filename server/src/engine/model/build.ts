@@ -93,7 +93,8 @@ function buildSource(text: string, source: StatementSource, parser: PostgresPars
       kind: 'parsed',
       index: statements.length,
       range: { start, end },
-      text: text.slice(start, end),
+      // Detached: kept from one keystroke's analysis to the next, a slice would keep that whole version of the document.
+      text: detached(text.slice(start, end)),
       tokens,
       terminator: source.terminator,
       transaction: AUTOCOMMIT,

@@ -37,9 +37,15 @@ function migrationPerFolder(folder: string, name: string, files: MigrationSetFil
   const parent = folder.slice(0, slash);
   const own = folder.slice(slash + 1);
   const applied = name === 'migration.sql' ? 'migration.sql' : 'up.sql';
-  const siblings = (files.list(parent) ?? []).filter((entry) => entry.isDirectory).map((entry) => entry.name).sort(byCodePoint);
-  const earlier = siblings.filter((sibling) => (name === 'down.sql' ? sibling <= own : sibling < own));
-  return earlier.filter((sibling) => contains(files, `${parent}/${sibling}`, applied)).map((sibling) => `${parent}/${sibling}/${applied}`);
+  const siblings = sortedOnce(files.list(parent), `${parent}\0folders`, (entries) =>
+    entries
+      .filter((entry) => entry.isDirectory)
+      .map((entry) => entry.name)
+      .sort(byCodePoint)
+      .map((sibling) => ({ name: sibling, folder: `${parent}/${sibling}`, paths: { 'up.sql': `${parent}/${sibling}/up.sql`, 'migration.sql': `${parent}/${sibling}/migration.sql` } })),
+  );
+  const earlier = siblings.filter((sibling) => (name === 'down.sql' ? sibling.name <= own : sibling.name < own));
+  return earlier.filter((sibling) => contains(files, sibling.folder, applied)).map((sibling) => sibling.paths[applied]);
 }
 
 /**
@@ -95,16 +101,18 @@ interface Versioned {
 function versionedFiles(folder: string, name: string, files: MigrationSetFiles): string[] | undefined {
   const own = versionOf(name);
   if (!own) return undefined;
-  const siblings = (files.list(folder) ?? [])
-    .filter((entry) => !entry.isDirectory)
-    .flatMap((entry) => {
-      const versioned = versionOf(entry.name);
-      return versioned && versioned.style === own.style && !versioned.rollback ? [versioned] : [];
-    })
-    .sort(inSetOrder);
+  const siblings = sortedOnce(files.list(folder), `${folder}\0${own.style}`, (entries) =>
+    entries
+      .filter((entry) => !entry.isDirectory)
+      .flatMap((entry) => {
+        const versioned = versionOf(entry.name);
+        return versioned && versioned.style === own.style && !versioned.rollback ? [{ ...versioned, path: `${folder}/${entry.name}` }] : [];
+      })
+      .sort(inSetOrder),
+  );
   // A rollback runs after its own migration: that one counts.
   const earlier = siblings.filter((sibling) => (own.rollback ? compareVersions(sibling, own) <= 0 : inSetOrder(sibling, own) < 0));
-  return earlier.map((sibling) => `${folder}/${sibling.name}`);
+  return earlier.map((sibling) => sibling.path);
 }
 
 type VersionStyle = 'flyway' | 'prefix';
@@ -136,6 +144,21 @@ function compareVersions(a: Versioned, b: Versioned): number {
   }
   return 0;
 }
+
+/**
+ * A folder's migrations in set order, with their paths, made once per listing: a caller that lists
+ * each folder once (the CLI, the language server until files change) then parses and sorts a set of
+ * n migrations once, not once for each of its files, and gets the same path strings each time.
+ */
+function sortedOnce<T>(entries: readonly FolderEntry[] | undefined, key: string, sort: (entries: readonly FolderEntry[]) => T[]): T[] {
+  if (!entries) return [];
+  let byKey = SORTED.get(entries);
+  if (!byKey) SORTED.set(entries, (byKey = new Map()));
+  if (!byKey.has(key)) byKey.set(key, sort(entries));
+  return byKey.get(key) as T[];
+}
+
+const SORTED = new WeakMap<readonly FolderEntry[], Map<string, unknown[]>>();
 
 const contains = (files: MigrationSetFiles, folder: string, name: string) => (files.list(folder) ?? []).some((entry) => !entry.isDirectory && entry.name === name);
 

@@ -20,6 +20,7 @@ const POSITIVE_DOMAIN = 'CREATE DOMAIN lock_probe_positive AS int CHECK (VALUE >
 export const addColumnConstrainedDomain: Rule = {
   id: 'add-column-constrained-domain',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ADD COLUMN of a domain type with a CHECK or NOT NULL constraint rewrites the table while reads and writes wait.',
     why:

@@ -15,6 +15,7 @@ const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable
 export const addColumnNotNullWithoutDefault: Rule = {
   id: 'add-column-not-null-without-default',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'ADD COLUMN … NOT NULL without a DEFAULT fails on a table that has rows.',
     why:

@@ -13,6 +13,7 @@ const INSTEAD =
 export const addColumnSerialOrIdentity: Rule = {
   id: 'add-column-serial-or-identity',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ADD COLUMN with a serial type or GENERATED … AS IDENTITY rewrites the table while reads and writes wait.',
     why:

@@ -11,6 +11,7 @@ const VIRTUAL_SINCE = 18;
 export const addColumnStoredGenerated: Rule = {
   id: 'add-column-stored-generated',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ADD COLUMN … GENERATED ALWAYS AS (…) STORED rewrites the table while reads and writes wait.',
     why:

@@ -28,6 +28,7 @@ const SPLIT_NOT_NULL =
 export const addColumnVolatileDefault: Rule = {
   id: 'add-column-volatile-default',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ADD COLUMN with a volatile DEFAULT (any DEFAULT before PostgreSQL 11) rewrites the table while reads and writes wait.',
     why:

@@ -1,4 +1,4 @@
-import type { AlterTableCmd, ColumnDef } from '@pgsql/types';
+import type { AlterTableCmd } from '@pgsql/types';
 import { cheapSourcesOf, columnTypeOf, displayType, isPlainUsing, timeZoneTwinOf, typeChangeEffect, UTC_SHORTCUT_SINCE, type ColumnType } from '../knowledge/type-changes';
 import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation, relationFromRangeVar, sameRelation, type RelationName } from '../model/relations';
@@ -7,7 +7,7 @@ import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule, RuleContext, Severity } from './rule';
 import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType, type ExistingTableAlter } from './support/alter-table';
-import { alterationsOf } from './support/breaking-changes';
+import { currentColumnType } from './support/column-types';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 import { timeZoneBefore } from './support/time-zone';
 
@@ -34,6 +34,7 @@ type Verdict =
 export const alterColumnType: Rule = {
   id: 'alter-column-type',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ALTER COLUMN … TYPE rewrites the table and rebuilds its indexes while reads and writes wait (binary-coercible changes excepted).',
     why:
@@ -113,7 +114,7 @@ function verdictOf(alter: ExistingTableAlter, command: AlterTableCmd, context: R
     return { kind: 'rewrite', why: 'the USING expression is evaluated for every row' };
   }
   if (definition?.collClause) return { kind: 'indexes-rebuilt', why: 'a new collation rebuilds every index on the column' };
-  const from = declaredType(context, alter.table, command.name ?? '', alter.statement.index) ?? typeDeclaredEarlier(context, alter, command.name ?? '');
+  const from = currentColumnType(context, alter.table, command.name ?? '', alter.statement.index);
   if (!from) {
     // A change to timestamp(tz) is almost always the switch between the two, not a precision increase.
     const twin = timeZoneTwinOf(to);
@@ -211,24 +212,4 @@ function isIndexed(context: RuleContext, table: RelationName, column: string, be
     if (!index?.relation || statement.kind !== 'parsed' || !sameRelation(relationFromRangeVar(index.relation, statement.locate), table)) return false;
     return (index.indexParams ?? []).some((param) => 'IndexElem' in param && param.IndexElem.name === column);
   });
-}
-
-/** The column's type as this file last declared it (ADD COLUMN or ALTER COLUMN TYPE on the same table), if it did. */
-function declaredType(context: RuleContext, table: RelationName, column: string, beforeStatement: number): ColumnType | undefined {
-  const definitions = alterationsOf(context, table, 0, beforeStatement).flatMap((statement): ColumnDef[] => {
-    return statement.alterTableCommands.flatMap((command) => {
-      const definition = command.def && 'ColumnDef' in command.def ? command.def.ColumnDef : undefined;
-      const declares =
-        (command.subtype === 'AT_AddColumn' && definition?.colname === column) || (command.subtype === 'AT_AlterColumnType' && command.name === column);
-      return declares && definition ? [definition] : [];
-    });
-  });
-  const latest = definitions[definitions.length - 1]?.typeName;
-  return latest ? columnTypeOf(latest) : undefined;
-}
-
-/** The column's type as the schema known before the statement has it: declared by an earlier migration of the set (model/schema/). */
-function typeDeclaredEarlier(context: RuleContext, alter: ExistingTableAlter, column: string): ColumnType | undefined {
-  const type = context.schema.before(alter.statement.index).column(alter.table, column)?.type;
-  return type && columnTypeOf(type);
 }

@@ -21,6 +21,7 @@ const ADD_CHECK = 'ALTER DOMAIN lock_probe_amount ADD CONSTRAINT lock_probe_amou
 export const alterDomainAddConstraint: Rule = {
   id: 'alter-domain-add-constraint',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ALTER DOMAIN … ADD CONSTRAINT or SET NOT NULL scans every table using the domain while their writes wait.',
     why:

@@ -17,6 +17,7 @@ const PROBE_ATTACH = 'ALTER TABLE lock_probe_parent ATTACH PARTITION lock_probe 
 export const attachPartitionWithoutCheck: Rule = {
   id: 'attach-partition-without-check',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ATTACH PARTITION of an existing table without a validated CHECK constraint matching the bound: a full scan under ACCESS EXCLUSIVE.',
     why:

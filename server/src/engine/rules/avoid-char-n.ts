@@ -7,6 +7,7 @@ import { lengthLimitReport } from './support/length-limit';
 export const avoidCharN: Rule = {
   id: 'avoid-char-n',
   severity: 'info',
+  category: 'style',
   docs: {
     summary: 'A column typed `char(n)`/`character(n)` (blank-padded); use `text` (with a CHECK on its length if needed).',
     why:

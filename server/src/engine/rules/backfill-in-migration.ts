@@ -20,6 +20,7 @@ const DOCS_EXPLICIT_LOCKING = 'https://www.postgresql.org/docs/current/explicit-
 export const backfillInMigration: Rule = {
   id: 'backfill-in-migration',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'UPDATE or DELETE of many rows of an existing table (no WHERE, or a WHERE that does not pin specific rows or one batch of keys) in one statement of a migration.',
     why:

@@ -13,6 +13,7 @@ const ADD_CHECK = 'ALTER TABLE lock_probe ADD CONSTRAINT lock_probe_customer_che
 export const checkWithoutNotValid: Rule = {
   id: 'check-without-not-valid',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'A CHECK constraint added to an existing table without NOT VALID blocks all reads and writes while every row is checked.',
     why:

@@ -19,6 +19,7 @@ const ADVICE = 'Use pg_repack --order-by=<columns> from outside the migration to
 export const cluster: Rule = {
   id: 'cluster',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock: no reads or writes until the copy is done.',
     why:

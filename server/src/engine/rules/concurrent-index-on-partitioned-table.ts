@@ -12,6 +12,7 @@ const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createind
 export const concurrentIndexOnPartitionedTable: Rule = {
   id: 'concurrent-index-on-partitioned-table',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'CREATE INDEX CONCURRENTLY on a partitioned table: PostgreSQL refuses it and the migration fails.',
     why:

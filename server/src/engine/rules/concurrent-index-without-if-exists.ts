@@ -21,6 +21,7 @@ const FIND_INVALID_INDEXES = 'SELECT indexrelid::regclass AS index, indrelid::re
 export const concurrentIndexWithoutIfExists: Rule = {
   id: 'concurrent-index-without-if-exists',
   severity: 'warning',
+  category: 'hygiene',
   docs: {
     summary: 'CREATE INDEX CONCURRENTLY without IF NOT EXISTS, or DROP INDEX CONCURRENTLY without IF EXISTS: after a failure, the re-run of the migration fails on the index name.',
     why:

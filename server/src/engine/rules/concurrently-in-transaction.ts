@@ -10,6 +10,7 @@ import type { Rule } from './rule';
 export const concurrentlyInTransaction: Rule = {
   id: 'concurrently-in-transaction',
   severity: 'error',
+  category: 'transactions',
   docs: {
     summary: 'CONCURRENTLY forms, VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM and other statements that fail inside a transaction block, explicit or opened by the migration tool.',
     why:

@@ -17,6 +17,7 @@ const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createind
 export const createIndexWithoutConcurrently: Rule = {
   id: 'create-index-without-concurrently',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'CREATE INDEX on an existing table without CONCURRENTLY blocks every write for the whole build.',
     why:

@@ -27,6 +27,7 @@ const EVENTS: readonly [number, string][] = [
 export const createTrigger: Rule = {
   id: 'create-trigger',
   severity: 'warning',
+  category: 'locks',
   docs: {
     summary: 'CREATE TRIGGER on an existing table: SHARE ROW EXCLUSIVE lock (writes wait), and new code runs inside every write.',
     why:

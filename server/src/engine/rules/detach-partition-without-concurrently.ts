@@ -26,6 +26,7 @@ const FIX_CHECKS: readonly FixCheck[] = [
 export const detachPartitionWithoutConcurrently: Rule = {
   id: 'detach-partition-without-concurrently',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'DETACH PARTITION without CONCURRENTLY: ACCESS EXCLUSIVE on the whole partitioned table (PostgreSQL 14+ has DETACH … CONCURRENTLY).',
     why:

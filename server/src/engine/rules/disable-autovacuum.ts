@@ -13,6 +13,7 @@ const DOCS_STORAGE_PARAMETERS = 'https://www.postgresql.org/docs/current/sql-cre
 export const disableAutovacuum: Rule = {
   id: 'disable-autovacuum',
   severity: 'warning',
+  category: 'hygiene',
   docs: {
     summary: 'A table created or altered with autovacuum_enabled = false: dead rows pile up and planner statistics go stale.',
     why:

@@ -13,6 +13,7 @@ const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable
 export const dropColumn: Rule = {
   id: 'drop-column',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'ALTER TABLE … DROP COLUMN of an existing column: queries of the running application that name it fail.',
     why:

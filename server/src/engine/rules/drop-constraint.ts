@@ -20,6 +20,7 @@ const PROBE_DROP_FOREIGN_KEY = 'ALTER TABLE lock_probe_child DROP CONSTRAINT loc
 export const dropConstraint: Rule = {
   id: 'drop-constraint',
   severity: 'warning',
+  category: 'breaking-changes',
   docs: {
     summary: 'ALTER TABLE … DROP CONSTRAINT on an existing table: ACCESS EXCLUSIVE lock (both tables for a foreign key); a UNIQUE or PRIMARY KEY takes its index along.',
     why:

@@ -8,6 +8,7 @@ import { leadingKeywords } from './support/keywords';
 export const dropDatabase: Rule = {
   id: 'drop-database',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'DROP DATABASE of an existing database: every application connected to it loses everything in it.',
     why:

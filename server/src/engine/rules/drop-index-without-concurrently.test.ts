@@ -202,6 +202,35 @@ describe(RULE, () => {
   });
 
   // docs/accuracy.md, round 2 #29 (supabase-auth 20220429102000_add_unique_idx.up.sql): a re-run guard before the index's first creation.
+  // docs/accuracy.md, round 3 #30 (marquez V45__update_jobs_view_rule.sql): V43 made the index a constraint's, which renamed it.
+  describe('an index an earlier migration dropped, or renamed with ADD CONSTRAINT … USING INDEX', () => {
+    const v1 = schemaOf('CREATE TABLE jobs (uuid uuid PRIMARY KEY, name varchar NOT NULL, namespace_uuid uuid, parent_job_uuid uuid, UNIQUE (namespace_uuid, name));\n');
+    const v43 = schemaAfter(
+      buildStatements(
+        'ALTER TABLE jobs DROP CONSTRAINT jobs_namespace_uuid_name_key;\n' +
+          'CREATE UNIQUE INDEX IF NOT EXISTS jobs_namespace_uuid_name_parent ON jobs (name, namespace_uuid, parent_job_uuid);\n' +
+          'CREATE UNIQUE INDEX IF NOT EXISTS jobs_namespace_uuid_name_null_parent ON jobs (name, namespace_uuid) WHERE parent_job_uuid IS NULL;\n' +
+          'ALTER TABLE jobs ADD CONSTRAINT unique_jobs_namespace_uuid_name_parent UNIQUE USING INDEX jobs_namespace_uuid_name_parent;\n',
+        parser,
+        defaultOptions(),
+      ),
+      v1,
+    );
+    const priorSchema = schemaAfter(buildStatements('SELECT 1;', parser, defaultOptions()), v43);
+
+    it('is not reported: the old name finds nothing, so no lock is taken (without IF EXISTS the drop fails before locking)', () => {
+      expect(findingsOf(RULE, 'DROP INDEX IF EXISTS jobs_namespace_uuid_name_parent;', { priorSchema })).toEqual([]);
+      expect(findingsOf(RULE, 'DROP INDEX IF EXISTS jobs_namespace_uuid_name_key;', { priorSchema })).toEqual([]);
+      expect(findingsOf(RULE, 'DROP INDEX jobs_namespace_uuid_name_parent;', { priorSchema })).toEqual([]);
+    });
+
+    it('is still reported for an index that exists, naming its table', () => {
+      const [finding, ...others] = findingsOf(RULE, 'DROP INDEX IF EXISTS jobs_namespace_uuid_name_null_parent;', { priorSchema });
+      expect(others).toEqual([]);
+      expect(finding!.message).toContain('ACCESS EXCLUSIVE lock on public.jobs (the table of jobs_namespace_uuid_name_null_parent)');
+    });
+  });
+
   describe('DROP INDEX IF EXISTS of an index no migration made, before the file creates it', () => {
     const filePath = 'migrations/20220429102000_add_unique_idx.up.sql';
     const priorSchema = schemaOf('CREATE SCHEMA auth;\nCREATE TABLE auth.users (id uuid PRIMARY KEY, confirmation_token text);\nCREATE INDEX users_id_idx ON auth.users (id);\n');

@@ -8,6 +8,7 @@ import { addConcurrently } from './support/concurrently';
 import { findCreatedIndex, isIndexOfNewTable } from './support/created-indexes';
 import { heldEarlierInTransaction } from './support/held-locks';
 import { firstKeyword, leadingKeywords } from './support/keywords';
+import { mentionsOf } from './support/mentions';
 
 const DOCS_DROP_INDEX = 'https://www.postgresql.org/docs/current/sql-dropindex.html';
 const PROBE_INDEX_SETUP = [...PROBE_TABLE_SETUP, 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)'];
@@ -19,6 +20,7 @@ const PROBE_INDEX_SETUP = [...PROBE_TABLE_SETUP, 'CREATE INDEX lock_probe_custom
 export const dropIndexWithoutConcurrently: Rule = {
   id: 'drop-index-without-concurrently',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'DROP INDEX without CONCURRENTLY locks the whole table against reads and writes, and queues behind long queries.',
     why:
@@ -158,19 +160,6 @@ function laterMention(index: RelationName, statement: Statement, context: RuleCo
   const mention = sectionAround(statement, context).find((other) => other.index > statement.index && mentions(other));
   if (creation && (!mention || creation.index <= mention.index)) return { statement: creation, creates: true };
   return mention && { statement: mention, creates: false };
-}
-
-/** Whether a statement's text names the identifier: as a word (unquoted names fold to lower case), quoted, or inside a string (dynamic SQL). */
-function mentionsOf(name: string): (statement: Statement) => boolean {
-  const word = name === name.toLowerCase() ? name.toUpperCase() : undefined;
-  const quoted = `"${name.replace(/"/g, '""')}"`;
-  const inText = new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, word ? 'i' : '');
-  return (statement) =>
-    statement.tokens.some((token) => {
-      if (token.type === 'word') return token.value === word;
-      if (token.type === 'quoted-identifier') return token.value === quoted;
-      return (token.type === 'string' || token.type === 'dollar-string') && inText.test(token.value);
-    });
 }
 
 /** The statements of the section the statement is in: an up section's drop has nothing to do with its down section's statements. */

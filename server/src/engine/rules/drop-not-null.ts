@@ -14,6 +14,7 @@ const DOCS_DROP_NOT_NULL = 'https://www.postgresql.org/docs/current/sql-altertab
 export const dropNotNull: Rule = {
   id: 'drop-not-null',
   severity: 'info',
+  category: 'breaking-changes',
   docs: {
     summary: 'ALTER COLUMN … DROP NOT NULL: instant, but readers that assume a value may break once NULLs are written.',
     why:

@@ -8,6 +8,7 @@ import { leadingKeywords } from './support/keywords';
 export const dropSchema: Rule = {
   id: 'drop-schema',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'DROP SCHEMA of an existing schema: everything the running application uses in it is gone.',
     why:

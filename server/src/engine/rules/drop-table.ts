@@ -13,6 +13,7 @@ const DOCS_DROP_TABLE = 'https://www.postgresql.org/docs/current/sql-droptable.h
 export const dropTable: Rule = {
   id: 'drop-table',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'DROP TABLE of an existing table: the running application\'s queries on it fail; ACCESS EXCLUSIVE lock while it waits.',
     why:

@@ -18,6 +18,7 @@ const CREATE_OR_REPLACE_TRIGGER_SINCE = 14;
 export const dropTrigger: Rule = {
   id: 'drop-trigger',
   severity: 'warning',
+  category: 'locks',
   docs: {
     summary: 'DROP TRIGGER on an existing table: ACCESS EXCLUSIVE lock on the table (reads and writes wait), and writes stop running the trigger.',
     why:

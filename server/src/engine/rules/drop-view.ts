@@ -13,6 +13,7 @@ const DOCS_DROP_VIEW = 'https://www.postgresql.org/docs/current/sql-dropview.htm
 export const dropView: Rule = {
   id: 'drop-view',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'DROP VIEW or DROP MATERIALIZED VIEW of an existing view: the running application\'s queries on it fail.',
     why:

@@ -20,6 +20,7 @@ const WITH_CONSTRAINT_TRIGGERS: readonly AlterTableCmd['subtype'][] = ['AT_Disab
 export const enableDisableTrigger: Rule = {
   id: 'enable-disable-trigger',
   severity: 'warning',
+  category: 'locks',
   docs: {
     summary: 'ALTER TABLE … ENABLE/DISABLE TRIGGER on an existing table: SHARE ROW EXCLUSIVE lock (writes wait), and writes skip a disabled trigger.',
     why:

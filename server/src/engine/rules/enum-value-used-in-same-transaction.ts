@@ -25,6 +25,7 @@ interface EnumAddition {
 export const enumValueUsedInSameTransaction: Rule = {
   id: 'enum-value-used-in-same-transaction',
   severity: 'error',
+  category: 'transactions',
   docs: {
     summary: 'A value added with ALTER TYPE … ADD VALUE used later in the same transaction: the migration fails (SQLSTATE 55P04).',
     why:

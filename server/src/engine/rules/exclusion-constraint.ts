@@ -13,6 +13,7 @@ import { addedConstraints, constraintHeadline, lockPhrase } from './support/cons
 export const exclusionConstraint: Rule = {
   id: 'exclusion-constraint',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'ADD EXCLUDE on an existing table builds its index while all reads and writes wait; there is no concurrent form.',
     why:

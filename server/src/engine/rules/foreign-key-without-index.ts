@@ -23,6 +23,7 @@ interface DeclaredForeignKey {
 export const foreignKeyWithoutIndex: Rule = {
   id: 'foreign-key-without-index',
   severity: 'warning',
+  category: 'rewrites',
   docs: {
     summary: 'A foreign key on new columns that no index of the migration covers: deletes on the referenced table scan the referencing one.',
     why:

@@ -24,6 +24,7 @@ const ADD_FOREIGN_KEY = 'ALTER TABLE lock_probe ADD CONSTRAINT lock_probe_custom
 export const foreignKeyWithoutNotValid: Rule = {
   id: 'foreign-key-without-not-valid',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'A foreign key added to an existing table without NOT VALID blocks writes on both tables while every row is checked.',
     why:

@@ -11,6 +11,7 @@ const PREFIX = `lock_probe_${'x'.repeat(MAX_IDENTIFIER_BYTES - 'lock_probe_'.len
 export const identifierTooLong: Rule = {
   id: 'identifier-too-long',
   severity: 'info',
+  category: 'style',
   docs: {
     summary: 'An identifier longer than 63 bytes: PostgreSQL silently cuts it, and names that share their first 63 bytes collide.',
     why:

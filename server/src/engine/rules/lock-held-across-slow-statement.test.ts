@@ -1,11 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'lock-held-across-slow-statement';
 const block = (...statements: string[]) => ['BEGIN;', ...statements, 'COMMIT;', ''].join('\n');
 const ADD_COLUMN = 'ALTER TABLE orders ADD COLUMN shipped_at timestamptz;';
 const ADD_CHECK = 'ALTER TABLE orders ADD CONSTRAINT orders_discount_check CHECK (discount >= 0) NOT VALID;';
 const VALIDATE = 'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check;';
+const parser = await PostgresParser.load();
+/** The schema earlier migrations of the set leave, as the CLI and the editor pass it. */
+const priorSchemaOf = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
+/** Tables of an earlier migration, as in Ory Kratos' flows (cookie_flow_request_url). */
+const FLOWS_SQL = [
+  'CREATE TABLE login_flows (id uuid PRIMARY KEY, request_url varchar(2048) NOT NULL, attempts int, issued_at timestamp, code varchar(10), state text);',
+  'CREATE TABLE recovery_flows (id uuid PRIMARY KEY, request_url varchar(2048) NOT NULL);',
+  'CREATE TABLE settings_flows (id uuid PRIMARY KEY, code varchar(10), total numeric(10,2));',
+  'CREATE TABLE verification_flows (id uuid PRIMARY KEY, request_url varchar(2048) NOT NULL);',
+].join('\n');
+const FLOWS = priorSchemaOf(FLOWS_SQL);
+/** A change that holds ACCESS EXCLUSIVE on recovery_flows until COMMIT. */
+const HELD = 'ALTER TABLE recovery_flows ALTER COLUMN request_url TYPE text;';
+/** alter-column-type reports a known rewrite itself, and this rule's finding then joins it: here it is on its own. */
+const ON_ITS_OWN = { 'alter-column-type': 'off' } as const;
 
 describe(RULE, () => {
   it('flags a validation scan that runs while an earlier ACCESS EXCLUSIVE is held, pointing at both', () => {
@@ -92,6 +111,60 @@ describe(RULE, () => {
     const [finding] = findingsOf(RULE, `-- migrate:up\n${ADD_COLUMN}\n${VALIDATE}`, { filePath: 'db/migrations/20240101_x.sql' });
     expect(finding!.fixes).toEqual([]);
     expect(finding!.noFixReason).toMatch(/dbmate runs the whole file in one transaction/);
+  });
+
+  describe('ALTER COLUMN … TYPE', () => {
+    it('takes a change the current type reaches without converting a value for the catalog change it is', () => {
+      const sql = block(
+        HELD,
+        'ALTER TABLE login_flows ALTER COLUMN request_url TYPE varchar(4096);',
+        'ALTER TABLE settings_flows ALTER COLUMN code TYPE varchar(20), ALTER COLUMN total TYPE numeric(12,2);',
+        'ALTER TABLE verification_flows ALTER COLUMN request_url TYPE varchar USING request_url::varchar;',
+      );
+      expect(findingsOf(RULE, sql, { priorSchema: FLOWS })).toEqual([]);
+      // Without the earlier migrations the current types are unknown: each change may rewrite its table.
+      expect(findingsOf(RULE, sql).map((finding) => finding.message)).toEqual([
+        expect.stringMatching(/^This statement rewrites login_flows while the ACCESS EXCLUSIVE lock an earlier statement of this transaction took on recovery_flows is/),
+        expect.stringMatching(/^This statement rewrites settings_flows while .* took on recovery_flows, login_flows is/),
+        expect.stringMatching(/^This statement rewrites verification_flows while .* took on recovery_flows, login_flows, settings_flows is/),
+      ]);
+    });
+
+    it('still holds the ACCESS EXCLUSIVE of a free change across a later slow statement', () => {
+      const sql = block(HELD, 'CREATE INDEX login_flows_state_idx ON login_flows (state);');
+      const [finding, ...others] = findingsOf(RULE, sql, { priorSchema: FLOWS, rules: { 'create-index-without-concurrently': 'off' } });
+      expect(others).toEqual([]);
+      expect(finding!.message).toMatch(/^This statement builds an index on login_flows while the ACCESS EXCLUSIVE lock .* on recovery_flows is still held/);
+      expect(finding!.related.map((related) => related.message)).toEqual(['ACCESS EXCLUSIVE on recovery_flows taken here; held until COMMIT']);
+    });
+
+    it.each([
+      ['int → bigint', 'ALTER TABLE login_flows ALTER COLUMN attempts TYPE bigint;', FLOWS],
+      ['timestamp → timestamptz', 'ALTER TABLE login_flows ALTER COLUMN issued_at TYPE timestamptz;', FLOWS],
+      ['varchar(10) → varchar(5)', 'ALTER TABLE login_flows ALTER COLUMN code TYPE varchar(5);', FLOWS],
+      ['text → varchar(n)', 'ALTER TABLE login_flows ALTER COLUMN state TYPE varchar(20);', FLOWS],
+      ['an unknown current type', 'ALTER TABLE login_flows ALTER COLUMN request_url TYPE text;', undefined],
+      ['a USING that computes the value', 'ALTER TABLE login_flows ALTER COLUMN request_url TYPE text USING lower(request_url);', FLOWS],
+      ['a new collation', 'ALTER TABLE login_flows ALTER COLUMN request_url TYPE text COLLATE "C";', FLOWS],
+      [
+        'a validated CHECK on the column, checked again',
+        'ALTER TABLE login_flows ALTER COLUMN request_url TYPE text;',
+        priorSchemaOf("CREATE TABLE login_flows (id uuid, request_url varchar(2048) CHECK (request_url <> ''));"),
+      ],
+    ])('stays slow: %s', (_name, change, priorSchema) => {
+      const [finding, ...others] = findingsOf(RULE, block(HELD, change), { priorSchema, rules: ON_ITS_OWN });
+      expect(others).toEqual([]);
+      expect(finding!.message).toMatch(/^This statement rewrites login_flows while the ACCESS EXCLUSIVE lock an earlier statement of this transaction took on recovery_flows/);
+    });
+
+    it('takes timestamp → timestamptz in a UTC session for the catalog change it is, unless an index on the column is rebuilt', () => {
+      const utc = block("SET LOCAL TIME ZONE 'UTC';", HELD, 'ALTER TABLE login_flows ALTER COLUMN issued_at TYPE timestamptz;');
+      expect(findingsOf(RULE, utc, { priorSchema: FLOWS, pgVersion: 15, rules: ON_ITS_OWN })).toEqual([]);
+      // Before PostgreSQL 12 the change rewrites the table whatever the session's TimeZone.
+      expect(findingsOf(RULE, utc, { priorSchema: FLOWS, pgVersion: 11, rules: ON_ITS_OWN })).toHaveLength(1);
+      const indexed = priorSchemaOf(`${FLOWS_SQL}\nCREATE INDEX login_flows_issued_at_idx ON login_flows (issued_at);`);
+      expect(findingsOf(RULE, utc, { priorSchema: indexed, pgVersion: 15, rules: ON_ITS_OWN })).toHaveLength(1);
+    });
   });
 
   it.each([

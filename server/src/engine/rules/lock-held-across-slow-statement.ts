@@ -15,6 +15,7 @@ import { slowWorkUnderHeldLocks, type HeldLocks } from './support/slow-work';
 export const lockHeldAcrossSlowStatement: Rule = {
   id: 'lock-held-across-slow-statement',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'A slow statement runs while an earlier statement of the same transaction still holds a blocking lock.',
     why:

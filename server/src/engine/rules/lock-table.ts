@@ -30,6 +30,7 @@ const WORK_DONE: Readonly<Record<SlowWork, string>> = {
 export const lockTable: Rule = {
   id: 'lock-table',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'Explicit LOCK TABLE in SHARE mode or stronger: writes (or all access) wait until COMMIT; an error when the transaction then does slow work.',
     why:

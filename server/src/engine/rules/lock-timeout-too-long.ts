@@ -22,6 +22,7 @@ const DOCS_LOCK_TIMEOUT = 'https://www.postgresql.org/docs/current/runtime-confi
 export const lockTimeoutTooLong: Rule = {
   id: 'lock-timeout-too-long',
   severity: 'warning',
+  category: 'hygiene',
   docs: {
     summary: `lock_timeout is set above ${formatMilliseconds(MAX_LOCK_TIMEOUT_MS)} before a statement that blocks reads or writes while it waits for its lock.`,
     why:

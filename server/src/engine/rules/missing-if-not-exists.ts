@@ -42,6 +42,7 @@ interface Unguarded {
 export const missingIfNotExists: Rule = {
   id: 'missing-if-not-exists',
   severity: 'info',
+  category: 'hygiene',
   docs: {
     summary: 'CREATE without IF NOT EXISTS or DROP without IF EXISTS in a migration that runs without a transaction, so a re-run after a failure stops there.',
     why:

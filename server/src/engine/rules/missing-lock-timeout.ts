@@ -32,6 +32,7 @@ export const PROBE_TRIGGER_SETUP: readonly string[] = [...PROBE_TABLE_SETUP, 'CR
 export const missingLockTimeout: Rule = {
   id: 'missing-lock-timeout',
   severity: 'warning',
+  category: 'hygiene',
   docs: {
     summary: 'A statement takes a lock that blocks reads or writes on an existing table, and no lock_timeout is set before it.',
     why:

@@ -31,6 +31,7 @@ const DOCS_STATEMENT_TIMEOUT = 'https://www.postgresql.org/docs/current/runtime-
 export const missingStatementTimeout: Rule = {
   id: 'missing-statement-timeout',
   severity: 'info',
+  category: 'hygiene',
   defaultSetting: 'off',
   docs: {
     summary: 'A statement that blocks reads or writes on an existing table also does work that grows with it (scan, index build, rewrite), and no statement_timeout caps it.',

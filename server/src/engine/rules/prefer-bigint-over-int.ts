@@ -8,6 +8,7 @@ const SMALL_INTEGERS: Readonly<Record<string, string>> = { int2: 'smallint', int
 export const preferBigintOverInt: Rule = {
   id: 'prefer-bigint-over-int',
   severity: 'info',
+  category: 'style',
   docs: {
     summary: 'A primary key or `id` column typed `integer` or `smallint`; use `bigint`.',
     why:

@@ -16,6 +16,7 @@ const SERIAL_TYPES: Readonly<Record<string, string>> = {
 export const preferIdentityOverSerial: Rule = {
   id: 'prefer-identity-over-serial',
   severity: 'info',
+  category: 'style',
   docs: {
     summary: 'A `serial`/`bigserial`/`smallserial` column; identity columns (`GENERATED … AS IDENTITY`) are the standard replacement.',
     why:

@@ -6,6 +6,7 @@ import { baseTypeName, columnName, replaceTypeFix, typeSites, withArrayBounds } 
 export const preferJsonb: Rule = {
   id: 'prefer-jsonb',
   severity: 'info',
+  category: 'style',
   docs: {
     summary: 'A column typed `json`; `jsonb` supports equality, indexing and fast access.',
     why:

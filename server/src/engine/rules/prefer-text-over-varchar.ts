@@ -7,6 +7,7 @@ import { baseTypeName, isArray, typeModifiers, typeSites } from './support/colum
 export const preferTextOverVarchar: Rule = {
   id: 'prefer-text-over-varchar',
   severity: 'info',
+  category: 'style',
   docs: {
     summary: 'A column typed `varchar(n)`; `text` with a CHECK on its length is as fast and easier to change.',
     why:

@@ -6,6 +6,7 @@ import { baseTypeName, columnName, replaceTypeFix, typeModifiers, typeSites, wit
 export const preferTimestamptz: Rule = {
   id: 'prefer-timestamptz',
   severity: 'info',
+  category: 'style',
   docs: {
     summary: 'A column typed `timestamp` (without time zone); `timestamptz` records an instant.',
     why:

@@ -19,6 +19,7 @@ const PROBE_SETUP = [
 export const primaryKeyUsingIndexOnNullable: Rule = {
   id: 'primary-key-using-index-on-nullable',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ADD PRIMARY KEY USING INDEX on a column that may hold NULLs scans the table under ACCESS EXCLUSIVE to set it NOT NULL.',
     why:

@@ -19,6 +19,7 @@ const CONCURRENTLY_NEEDS =
 export const refreshMaterializedViewWithoutConcurrently: Rule = {
   id: 'refresh-materialized-view-without-concurrently',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks every read of the view while its query runs again.',
     why:

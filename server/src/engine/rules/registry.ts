@@ -11,7 +11,11 @@ import { suppressionWithoutReason } from './suppression-without-reason';
 import { syntaxError } from './syntax-error';
 import { unusedSuppression } from './unused-suppression';
 
-/** Every rule Lockguard runs, in the order their findings are listed for the same position. */
+/**
+ * Every rule Lockguard runs, in the order their findings are listed for the same position. The catalogue
+ * files group rules by the statements they read, to keep the lists short; what a rule is about (locks,
+ * style, …) is its `category` field, not the file that lists it.
+ */
 export const ALL_RULES: readonly Rule[] = [
   syntaxError,
   createIndexWithoutConcurrently,

@@ -12,6 +12,7 @@ const DOCS_REINDEX = 'https://www.postgresql.org/docs/current/sql-reindex.html';
 export const reindexSystem: Rule = {
   id: 'reindex-system',
   severity: 'warning',
+  category: 'locks',
   docs: {
     summary: 'REINDEX SYSTEM in a migration: it rebuilds the system catalogs\' indexes, which has no CONCURRENTLY form, and cannot run in a transaction.',
     why:

@@ -26,6 +26,7 @@ const REINDEX_BLOCKS: readonly Operation[] = ['SELECT', 'SELECT FOR UPDATE', 'IN
 export const reindexWithoutConcurrently: Rule = {
   id: 'reindex-without-concurrently',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'REINDEX without CONCURRENTLY blocks reads and writes on the table for the whole rebuild.',
     why:

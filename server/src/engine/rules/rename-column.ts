@@ -13,6 +13,7 @@ const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable
 export const renameColumn: Rule = {
   id: 'rename-column',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'ALTER TABLE … RENAME COLUMN of an existing column: the running application\'s queries, which use the old name, fail.',
     why:

@@ -12,6 +12,7 @@ const PROBE_ENUM_SETUP = ["CREATE TYPE lock_probe_mood AS ENUM ('sad', 'happy')"
 export const renameEnumValue: Rule = {
   id: 'rename-enum-value',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: "ALTER TYPE … RENAME VALUE of an existing enum value: the running application's queries that use the old label fail.",
     why:

@@ -8,6 +8,7 @@ import { renameClause } from './support/renames';
 export const renameSchema: Rule = {
   id: 'rename-schema',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'ALTER SCHEMA … RENAME TO of an existing schema: the running application\'s queries on everything in it fail.',
     why:

@@ -13,6 +13,7 @@ const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable
 export const renameTable: Rule = {
   id: 'rename-table',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'ALTER TABLE … RENAME TO of an existing table: the running application\'s queries, which use the old name, fail.',
     why:

@@ -14,6 +14,7 @@ import { renameClause } from './support/renames';
 export const renameView: Rule = {
   id: 'rename-view',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'ALTER VIEW … RENAME TO of an existing view: the running application\'s queries, which use the old name, fail.',
     why:

@@ -1,4 +1,4 @@
-import type { Fact, Rule, VersionRange } from './rule';
+import { CATEGORY_DESCRIPTIONS, RULE_CATEGORIES, type Fact, type Rule, type VersionRange } from './rule';
 
 /** The Markdown page of a rule, generated from its module so the docs cannot drift from the code. */
 export function renderRuleDoc(rule: Rule): string {
@@ -6,7 +6,7 @@ export function renderRuleDoc(rule: Rule): string {
   const lines = [
     `# ${rule.id}`,
     '',
-    `**Severity:** ${rule.severity}${offByDefault(rule)} · ${docs.summary}`,
+    `**Severity:** ${rule.severity}${offByDefault(rule)} · **Category:** ${rule.category} · ${docs.summary}`,
     '',
     '## Why it is dangerous',
     '',
@@ -46,15 +46,30 @@ export function renderRuleDoc(rule: Rule): string {
   return lines.join('\n') + '\n';
 }
 
-/** The index page listing every rule. */
+/** The index page listing every rule, one section per category. */
 export function renderRuleIndex(rules: readonly Rule[]): string {
-  return ['# Lockguard rules', '', renderRuleTable(rules, ''), ''].join('\n');
+  const lines = [
+    '# Lockguard rules',
+    '',
+    'Each rule has a category; `"categories": { "style": "off" }` in lockguard.json sets every rule of one at once ' +
+      '(a rule\'s own setting in `"rules"` wins), and `lockguard rules --category style` lists them.',
+  ];
+  for (const category of RULE_CATEGORIES) {
+    const members = rules.filter((rule) => rule.category === category);
+    if (members.length > 0) lines.push('', `## ${category}`, '', CATEGORY_DESCRIPTIONS[category], '', renderRuleTable(members, '', { withCategory: false }));
+  }
+  return [...lines, ''].join('\n');
 }
 
-/** The table of rules, each linked to its page at `${pagePrefix}<id>.md` (the README's copy links into docs/rules/). */
-export function renderRuleTable(rules: readonly Rule[], pagePrefix: string): string {
-  const rows = rules.map((rule) => `| [${rule.id}](${pagePrefix}${rule.id}.md) | ${rule.severity} | ${rule.defaultSetting ?? 'on'} | ${rule.docs.summary} |`);
-  return ['| Rule | Severity | Default | What it catches |', '|---|---|---|---|', ...rows].join('\n');
+/**
+ * The table of rules, each linked to its page at `${pagePrefix}<id>.md` (the README's copy links into docs/rules/);
+ * without the category column where the table sits under its category's heading.
+ */
+export function renderRuleTable(rules: readonly Rule[], pagePrefix: string, { withCategory = true } = {}): string {
+  const category = (rule: Rule) => (withCategory ? ` ${rule.category} |` : '');
+  const rows = rules.map((rule) => `| [${rule.id}](${pagePrefix}${rule.id}.md) | ${rule.severity} | ${rule.defaultSetting ?? 'on'} |${category(rule)} ${rule.docs.summary} |`);
+  const header = withCategory ? ['| Rule | Severity | Default | Category | What it catches |', '|---|---|---|---|---|'] : ['| Rule | Severity | Default | What it catches |', '|---|---|---|---|'];
+  return [...header, ...rows].join('\n');
 }
 
 /** For a rule that is off by default: how to turn it on. */

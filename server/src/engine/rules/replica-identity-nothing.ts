@@ -12,6 +12,7 @@ const SET_NOTHING = 'ALTER TABLE lock_probe REPLICA IDENTITY NOTHING';
 export const replicaIdentityNothing: Rule = {
   id: 'replica-identity-nothing',
   severity: 'warning',
+  category: 'breaking-changes',
   docs: {
     summary: 'ALTER TABLE … REPLICA IDENTITY NOTHING: if the table is published for logical replication, its UPDATEs and DELETEs fail.',
     why:

@@ -186,10 +186,28 @@ export function perFile<File extends RuleContext | readonly Statement[], T>(deri
 
 const isStatementList = (file: RuleContext | readonly Statement[]): file is readonly Statement[] => Array.isArray(file);
 
+/**
+ * What a rule is about, as a DBA groups migration hazards; lockguard.json can set a whole category
+ * (`"categories": { "style": "off" }`), and the docs, `lockguard rules` and SARIF show it.
+ */
+export const RULE_CATEGORIES = ['locks', 'rewrites', 'breaking-changes', 'transactions', 'hygiene', 'style'] as const;
+export type RuleCategory = (typeof RULE_CATEGORIES)[number];
+
+/** One line per category, for the docs and `lockguard rules`. */
+export const CATEGORY_DESCRIPTIONS: Readonly<Record<RuleCategory, string>> = {
+  locks: 'A lock that makes the application\'s reads or writes wait.',
+  rewrites: 'A rewrite or a full scan of a table, under a lock, for a time that grows with the table.',
+  'breaking-changes': 'A drop, rename or other change that breaks the application code still running.',
+  transactions: 'How the statements are grouped into transactions: what fails in one, or is left open.',
+  hygiene: 'Whether the migration runs, re-runs and stops safely: syntax, versions, timeouts, IF [NOT] EXISTS, suppressions.',
+  style: 'Column types and names that cause trouble later.',
+};
+
 export interface Rule {
   /** Stable id, used in settings, suppressions and the CLI's output. */
   id: string;
   severity: Severity;
+  category: RuleCategory;
   docs: RuleDocs;
   facts: readonly Fact[];
   /** Migrations whose fixed version must run on PostgreSQL (every rule that offers a rewrite has at least one). */

@@ -9,6 +9,7 @@ const INSTEAD = 'Create the table with the access method it needs, or switch it 
 export const setAccessMethod: Rule = {
   id: 'set-access-method',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ALTER TABLE … SET ACCESS METHOD (PostgreSQL 15+) rewrites the table while reads and writes wait.',
     why:

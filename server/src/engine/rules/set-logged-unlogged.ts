@@ -9,6 +9,7 @@ const DOCS_SET_LOGGED = 'https://www.postgresql.org/docs/current/sql-altertable.
 export const setLoggedUnlogged: Rule = {
   id: 'set-logged-unlogged',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ALTER TABLE … SET LOGGED / SET UNLOGGED rewrites the table while reads and writes wait.',
     why:

@@ -31,6 +31,7 @@ const ADD_NOT_NULL_NOT_VALID = 'ALTER TABLE lock_probe ADD CONSTRAINT lock_probe
 export const setNotNull: Rule = {
   id: 'set-not-null',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'SET NOT NULL on an existing table blocks all reads and writes while every row is scanned.',
     why:

@@ -9,6 +9,7 @@ const DOCS_SET_TABLESPACE = 'https://www.postgresql.org/docs/current/sql-alterta
 export const setTablespace: Rule = {
   id: 'set-tablespace',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'ALTER TABLE / INDEX … SET TABLESPACE copies the relation\'s files while reads and writes wait.',
     why:

@@ -4,6 +4,7 @@ import type { Rule } from './rule';
 export const suppressionWithoutReason: Rule = {
   id: 'suppression-without-reason',
   severity: 'warning',
+  category: 'hygiene',
   docs: {
     summary: 'A lockguard-ignore comment that does not say why the statement is safe.',
     why:

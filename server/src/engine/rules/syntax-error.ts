@@ -4,6 +4,7 @@ import type { Rule } from './rule';
 export const syntaxError: Rule = {
   id: 'syntax-error',
   severity: 'error',
+  category: 'hygiene',
   docs: {
     summary: 'A statement PostgreSQL cannot parse: the migration fails at that statement.',
     why:

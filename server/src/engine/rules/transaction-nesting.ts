@@ -8,6 +8,7 @@ import { lineOf } from './support/lines';
 export const transactionNesting: Rule = {
   id: 'transaction-nesting',
   severity: 'warning',
+  category: 'transactions',
   docs: {
     summary: 'BEGIN inside an open transaction (the file\'s own, or the one the migration tool wraps it in), or COMMIT/ROLLBACK with none open.',
     why:

@@ -14,6 +14,7 @@ const PROBE_CHILD_SETUP = [...PROBE_TABLE_SETUP, 'CREATE TABLE lock_probe_child 
 export const truncateTable: Rule = {
   id: 'truncate-table',
   severity: 'error',
+  category: 'breaking-changes',
   docs: {
     summary: 'TRUNCATE of an existing table: ACCESS EXCLUSIVE lock, and all its rows are gone for the running application.',
     why:

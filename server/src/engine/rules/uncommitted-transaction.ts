@@ -7,6 +7,7 @@ import { closesAfter, openBlockBefore, transactionControlOf, wrappingRunner } fr
 export const uncommittedTransaction: Rule = {
   id: 'uncommitted-transaction',
   severity: 'warning',
+  category: 'transactions',
   docs: {
     summary: 'BEGIN without a COMMIT or ROLLBACK later in the file: the transaction stays open and is rolled back when the session ends.',
     why:

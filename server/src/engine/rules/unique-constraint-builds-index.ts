@@ -19,6 +19,7 @@ const NO_KEY_SETUP = ['CREATE TABLE lock_probe_nokey (id int NOT NULL, note text
 export const uniqueConstraintBuildsIndex: Rule = {
   id: 'unique-constraint-builds-index',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'ADD UNIQUE or ADD PRIMARY KEY on an existing table builds its index while all reads and writes wait.',
     why:

@@ -9,6 +9,7 @@ import { VERSION_GATED_FORMS, type VersionGatedForm } from './support/version-ga
 export const unsupportedOnTargetVersion: Rule = {
   id: 'unsupported-on-target-version',
   severity: 'error',
+  category: 'hygiene',
   docs: {
     summary: 'A statement the target PostgreSQL version rejects: the migration fails there.',
     why:

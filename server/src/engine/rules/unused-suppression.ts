@@ -4,6 +4,7 @@ import type { Rule } from './rule';
 export const unusedSuppression: Rule = {
   id: 'unused-suppression',
   severity: 'warning',
+  category: 'hygiene',
   docs: {
     summary: 'A lockguard-ignore comment that silences nothing: a misspelt rule, the wrong statement, or a fixed problem.',
     why:

@@ -20,6 +20,7 @@ const ADVICE = 'Use plain VACUUM (nothing waits; freed space is reused), or pg_r
 export const vacuumFull: Rule = {
   id: 'vacuum-full',
   severity: 'error',
+  category: 'rewrites',
   docs: {
     summary: 'VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock: no reads or writes until the copy is done.',
     why:

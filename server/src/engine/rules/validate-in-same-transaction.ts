@@ -23,6 +23,7 @@ const VALIDATE_CHECK = 'ALTER TABLE lock_probe VALIDATE CONSTRAINT lock_probe_cu
 export const validateInSameTransaction: Rule = {
   id: 'validate-in-same-transaction',
   severity: 'error',
+  category: 'locks',
   docs: {
     summary: 'VALIDATE CONSTRAINT in the same transaction that added the constraint NOT VALID: the blocking lock is held through the scan.',
     why:

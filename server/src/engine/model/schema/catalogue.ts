@@ -14,9 +14,11 @@ export interface SchemaSnapshot {
   readonly functions: ReadonlyMap<string, readonly FunctionState[]>;
   readonly domains: ReadonlyMap<string, DomainState>;
   readonly schemas: ReadonlyMap<string, true>;
+  /** Indexes (qualified keys) the migrations made and dropped or renamed away since: a DROP INDEX of one finds nothing. */
+  readonly droppedIndexes: ReadonlyMap<string, true>;
 }
 
-export const EMPTY_SCHEMA: SchemaSnapshot = { relations: new Map(), indexOwners: new Map(), functions: new Map(), domains: new Map(), schemas: new Map() };
+export const EMPTY_SCHEMA: SchemaSnapshot = { relations: new Map(), indexOwners: new Map(), functions: new Map(), domains: new Map(), schemas: new Map(), droppedIndexes: new Map() };
 
 /** Temporary tables live in the session's own schema, searched before the search path for relations. */
 export const TEMPORARY_SCHEMA = 'pg_temp';
@@ -31,16 +33,19 @@ export class Catalogue implements SchemaHistory {
   readonly functions: Versions<readonly FunctionState[]>;
   readonly domains: Versions<DomainState>;
   readonly schemas: Versions<true>;
+  /** Index names that had an index and have none now (dropped, or renamed away); cleared where one may be made again. */
+  readonly droppedIndexes: Versions<true>;
   /** The search path from each statement that set it on; each file starts with the default. */
   private readonly searchPaths: { at: number; path: SearchPath }[] = [{ at: Number.NEGATIVE_INFINITY, path: DEFAULT_SEARCH_PATH }];
 
   /** `versions`: made already (a truncated copy's), instead of from `prior`. */
-  constructor(prior: SchemaSnapshot = EMPTY_SCHEMA, versions?: Pick<Catalogue, 'relations' | 'indexOwners' | 'functions' | 'domains' | 'schemas'>) {
+  constructor(prior: SchemaSnapshot = EMPTY_SCHEMA, versions?: Pick<Catalogue, 'relations' | 'indexOwners' | 'functions' | 'domains' | 'schemas' | 'droppedIndexes'>) {
     this.relations = versions?.relations ?? new Versions(prior.relations);
     this.indexOwners = versions?.indexOwners ?? new Versions(prior.indexOwners);
     this.functions = versions?.functions ?? new Versions(prior.functions);
     this.domains = versions?.domains ?? new Versions(prior.domains);
     this.schemas = versions?.schemas ?? new Versions(prior.schemas);
+    this.droppedIndexes = versions?.droppedIndexes ?? new Versions(prior.droppedIndexes);
   }
 
   /** The catalogue as the statements above `statementIndex` left it, to replay the rest of an edited file on. */
@@ -51,6 +56,7 @@ export class Catalogue implements SchemaHistory {
       functions: this.functions.truncatedBefore(statementIndex),
       domains: this.domains.truncatedBefore(statementIndex),
       schemas: this.schemas.truncatedBefore(statementIndex),
+      droppedIndexes: this.droppedIndexes.truncatedBefore(statementIndex),
     });
     truncated.searchPaths.push(...this.searchPaths.filter(({ at }) => at < statementIndex && at !== Number.NEGATIVE_INFINITY));
     return truncated;
@@ -126,7 +132,9 @@ export class Catalogue implements SchemaHistory {
     for (const [key, domain] of this.domains.changed()) {
       if (domain) domains.set(key, { ...domain, createdAt: undefined, constraints: domain.constraints.map(constraintAsEarlier) });
     }
-    return { relations, indexOwners, functions, domains, schemas: this.schemas.final() };
+    const droppedIndexes = this.droppedIndexes.final();
+    for (const key of droppedIndexes.keys()) if (indexOwners.has(key)) droppedIndexes.delete(key);
+    return { relations, indexOwners, functions, domains, schemas: this.schemas.final(), droppedIndexes };
   }
 
   /** Every relation key known, for statements that act on a whole schema (DROP SCHEMA … CASCADE). */
@@ -191,11 +199,11 @@ class CatalogueView implements SchemaView {
 
   isDroppedIndex(name: RelationName): boolean {
     if (this.indexTable(name) !== undefined) return false;
-    const { indexOwners } = this.catalogue;
+    const { droppedIndexes } = this.catalogue;
     // The schemas where PostgreSQL would look the name up (with `$user` on the path: any, as `resolve` does).
     const path = this.catalogue.searchPathBefore(this.at);
-    const looked = name.schema !== undefined ? [name.schema] : path.includes(USER_SCHEMA) ? [...indexOwners.schemasNamed(name.name)] : [TEMPORARY_SCHEMA, ...path];
-    return looked.some((schema) => indexOwners.hadValueBefore({ schema, name: name.name }, this.at));
+    const looked = name.schema !== undefined ? [name.schema] : path.includes(USER_SCHEMA) ? [...droppedIndexes.schemasNamed(name.name)] : [TEMPORARY_SCHEMA, ...path];
+    return looked.some((schema) => droppedIndexes.get({ schema, name: name.name }, this.at) === true);
   }
 
   function(name: RelationName): readonly FunctionState[] {

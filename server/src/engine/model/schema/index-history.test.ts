@@ -69,4 +69,44 @@ describe('schema history of indexes', () => {
     const history = schemaHistory(statements, prior);
     expect(history.before(2).isDroppedIndex(name('payments_due'))).toBe(false);
   });
+
+  // PostgreSQL, ALTER TABLE: with USING INDEX "the index ... will be renamed to match the constraint name".
+  it('renames the index ADD CONSTRAINT … USING INDEX takes to the constraint: its old name finds nothing after', () => {
+    const statements = statementsOf(
+      'CREATE UNIQUE INDEX payments_email_key ON app.payments (email);\nALTER TABLE app.payments ADD CONSTRAINT payments_email_unique UNIQUE USING INDEX payments_email_key;\n' +
+        'ALTER TABLE app.payments DROP CONSTRAINT payments_email_unique;\nSELECT 1;',
+    );
+    const history = schemaHistory(statements, prior);
+    const renamed = history.before(2);
+    expect(renamed.indexTable(name('app.payments_email_key'))).toBeUndefined();
+    expect(renamed.isDroppedIndex(name('app.payments_email_key'))).toBe(true);
+    expect(renamed.indexTable(name('app.payments_email_unique'))).toEqual({ schema: 'app', name: 'payments' });
+    expect(renamed.isDroppedIndex(name('app.payments_email_unique'))).toBe(false);
+    // Dropping the constraint drops its index.
+    expect(history.before(3).isDroppedIndex(name('app.payments_email_unique'))).toBe(true);
+  });
+
+  // marquez V43 renames jobs_namespace_uuid_name_parent this way; V45 drops it again IF EXISTS, which finds nothing.
+  it('keeps what earlier migrations dropped or renamed away for the migrations after them', () => {
+    const v43 = schemaAfter(
+      statementsOf(
+        'ALTER TABLE app.payments DROP COLUMN due_date;\nCREATE UNIQUE INDEX payments_note ON app.payments (note);\n' +
+          'ALTER TABLE app.payments ADD CONSTRAINT payments_note_key UNIQUE USING INDEX payments_note;\n',
+      ),
+      prior,
+    );
+    const next = (sql: string) => schemaHistory(statementsOf(sql), schemaAfter(statementsOf('SELECT 1;'), v43)).before(statementsOf(sql).length);
+    const later = next('SELECT 1;');
+    expect(later.isDroppedIndex(name('app.payments_note'))).toBe(true);
+    expect(later.isDroppedIndex(name('app.payments_due'))).toBe(true);
+    expect(later.isDroppedIndex(name('app.payments_note_key'))).toBe(false);
+    expect(later.indexTable(name('app.payments_note_key'))).toEqual({ schema: 'app', name: 'payments' });
+    // Made again: on a table the migrations show, or one they do not (the index may exist).
+    expect(next('CREATE INDEX payments_note ON app.payments (status);').isDroppedIndex(name('app.payments_note'))).toBe(false);
+    expect(next('CREATE INDEX payments_note ON app.elsewhere (status);').isDroppedIndex(name('app.payments_note'))).toBe(false);
+    // A statement whose effect the replay cannot see may make it again too.
+    expect(next("DO $$ BEGIN EXECUTE 'CREATE INDEX payments_note ON app.payments (note)'; END $$;").isDroppedIndex(name('app.payments_note'))).toBe(false);
+    expect(next('CREATE INDEX payments_note ON {{table}} (note);').isDroppedIndex(name('app.payments_note'))).toBe(false);
+    expect(next('CREATE INDEX payments_other ON {{table}} (note);').isDroppedIndex(name('app.payments_note'))).toBe(true);
+  });
 });

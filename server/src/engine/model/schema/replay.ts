@@ -64,7 +64,30 @@ export function replayStatements(catalogue: Catalogue, statements: readonly Stat
   for (let i = from; i < statements.length; i++) {
     const statement = statements[i]!;
     // A Down or verify section does not run when the migration is applied.
-    if (statement.kind === 'parsed' && statement.section === 'up') replay(catalogue, statement);
+    if (statement.section !== 'up') continue;
+    if (statement.kind === 'parsed') replay(catalogue, statement);
+    if (detail === 'everything' && mayMakeUnseen(statement)) forgetDroppedIndexesNamedIn(catalogue, statement);
+  }
+}
+
+/** A statement the parser could not read (a template, a syntax error), or a DO block (dynamic SQL): what it makes, the replay does not see. */
+const mayMakeUnseen = (statement: Statement) => statement.kind === 'invalid' || (statement.kind === 'parsed' && 'DoStmt' in statement.ast);
+
+/** A dropped index name the statement mentions (as a word, quoted, or in a string) may name an index again after it. */
+function forgetDroppedIndexesNamedIn(catalogue: Catalogue, statement: Statement): void {
+  for (const token of statement.tokens) {
+    const names =
+      token.type === 'word' ? [token.value.toLowerCase()] : token.type === 'quoted-identifier' ? [token.value.slice(1, -1).replace(/""/g, '"')] : token.type === 'string' || token.type === 'dollar-string' ? (token.value.match(IDENTIFIERS) ?? []).map((word) => word.toLowerCase()) : [];
+    for (const name of names) if (catalogue.droppedIndexes.knows(name)) forgetDroppedIndex(catalogue, name, statement.index);
+  }
+}
+
+const IDENTIFIERS = /[A-Za-z_][A-Za-z0-9_$]*/g;
+
+/** The name may hold an index again from statement `at` on, in whichever schema it was dropped from. */
+function forgetDroppedIndex(catalogue: Catalogue, name: string, at: number): void {
+  for (const schema of catalogue.droppedIndexes.schemasNamed(name)) {
+    if (catalogue.droppedIndexes.latest({ schema, name })) catalogue.droppedIndexes.set({ schema, name }, at, undefined);
   }
 }
 
@@ -190,7 +213,7 @@ class StatementReplay {
       createdAt: this.at,
     };
     this.setTable(name, table);
-    for (const index of indexes) this.catalogue.indexOwners.set(index.name, this.at, qualifiedKey(name));
+    for (const index of indexes) this.indexMade(index.name, qualifiedKey(name));
   }
 
   /** CREATE OR REPLACE of a view the set does not show may replace one in use: it is new only when this file created it. */
@@ -273,7 +296,7 @@ class StatementReplay {
         if (!column || table.columns.some((existing) => existing.name === column.name)) return table;
         const constraints = this.inlineConstraints(table.name, definition!, false);
         const indexes = constraints.flatMap((constraint) => this.constraintIndex(table.name, constraint));
-        for (const index of indexes) this.catalogue.indexOwners.set(index.name, this.at, qualifiedKey(table.name));
+        for (const index of indexes) this.indexMade(index.name, qualifiedKey(table.name));
         return { ...table, columns: [...table.columns, column], constraints: [...table.constraints, ...constraints], indexes: [...table.indexes, ...indexes] };
       }
       case 'AT_DropColumn':
@@ -306,11 +329,11 @@ class StatementReplay {
     let indexes = table.indexes;
     if (used) {
       indexes = indexes.map((index) => (index === used ? { ...index, name: { ...index.name, name: added.name } } : index));
-      this.catalogue.indexOwners.set(used.name, this.at, undefined);
-      this.catalogue.indexOwners.set({ ...used.name, name: added.name }, this.at, qualifiedKey(table.name));
+      this.indexGone(used.name);
+      this.indexMade({ ...used.name, name: added.name }, qualifiedKey(table.name));
     } else {
       const built = this.constraintIndex(table.name, added);
-      for (const index of built) this.catalogue.indexOwners.set(index.name, this.at, qualifiedKey(table.name));
+      for (const index of built) this.indexMade(index.name, qualifiedKey(table.name));
       indexes = [...indexes, ...built];
     }
     const setsNotNull = added.kind === 'primary-key' || (added.kind === 'not-null' && added.validated);
@@ -322,7 +345,7 @@ class StatementReplay {
     const dropped = table.constraints.find((constraint) => constraint.name === name);
     if (!dropped) return table;
     const index = table.indexes.find((candidate) => candidate.name.name === name);
-    if (index) this.catalogue.indexOwners.set(index.name, this.at, undefined);
+    if (index) this.indexGone(index.name);
     // The columns stay as they are: dropping a primary key removes its index, not its columns' NOT NULL.
     return { ...table, constraints: table.constraints.filter((constraint) => constraint !== dropped), indexes: index ? table.indexes.filter((candidate) => candidate !== index) : table.indexes };
   }
@@ -331,7 +354,7 @@ class StatementReplay {
   private withoutColumn(table: TableState, name: string | undefined): TableState {
     if (name === undefined || !table.columns.some((column) => column.name === name)) return table;
     const indexes = table.indexes.filter((index) => !index.dependsOn.includes(name));
-    for (const index of table.indexes) if (!indexes.includes(index)) this.catalogue.indexOwners.set(index.name, this.at, undefined);
+    for (const index of table.indexes) if (!indexes.includes(index)) this.indexGone(index.name);
     return {
       ...table,
       columns: table.columns.filter((column) => column.name !== name),
@@ -344,8 +367,9 @@ class StatementReplay {
     if (!index.relation) return;
     const tableName = this.resolveTable({ schema: index.relation.schemaname, name: index.relation.relname ?? '' });
     const table = tableName && this.latestTable(tableName);
-    if (!tableName || !table) return;
     const columns = (index.indexParams ?? []).map((param) => ('IndexElem' in param ? param.IndexElem.name : undefined));
+    // On a table the migrations do not show, the index may be made again under a name they dropped.
+    if (!tableName || !table) return forgetDroppedIndex(this.catalogue, index.idxname ?? defaultIndexName(index.relation.relname ?? '', columns), this.at);
     const name = { schema: tableName.schema, name: index.idxname ?? defaultIndexName(tableName.name, columns) };
     if (index.if_not_exists && this.catalogue.indexOwners.latest(name) !== undefined) return;
     // ON ONLY a partitioned table: invalid until an index of every partition is attached.
@@ -353,7 +377,19 @@ class StatementReplay {
     const dependsOn = [...new Set([...elementColumns(index.indexParams), ...elementColumns(index.indexIncludingParams), ...referencedColumns(index.whereClause)])];
     const state: IndexState = { name, columns, dependsOn, unique: index.unique === true, valid, createdAt: this.at };
     this.setTable(tableName, { ...table, indexes: [...table.indexes.filter((existing) => existing.name.name !== name.name), state] });
-    this.catalogue.indexOwners.set(name, this.at, qualifiedKey(tableName));
+    this.indexMade(name, qualifiedKey(tableName));
+  }
+
+  /** An index made under the name (or moved to it), on the table of key `owner`. */
+  private indexMade(name: QualifiedName, owner: string): void {
+    this.catalogue.indexOwners.set(name, this.at, owner);
+    if (this.catalogue.droppedIndexes.latest(name)) this.catalogue.droppedIndexes.set(name, this.at, undefined);
+  }
+
+  /** The index is gone from under the name (dropped, or renamed away): a DROP INDEX of the name finds nothing. */
+  private indexGone(name: QualifiedName): void {
+    this.catalogue.indexOwners.set(name, this.at, undefined);
+    this.catalogue.droppedIndexes.set(name, this.at, true);
   }
 
   rename(rename: NodeOf<'RenameStmt'>): void {
@@ -401,8 +437,8 @@ class StatementReplay {
     const table = this.latestTable(from);
     if (!table) return;
     const indexes = table.indexes.map((index) => ({ ...index, name: { schema: to.schema, name: index.name.name } }));
-    for (const index of table.indexes) this.catalogue.indexOwners.set(index.name, this.at, undefined);
-    for (const index of indexes) this.catalogue.indexOwners.set(index.name, this.at, qualifiedKey(to));
+    for (const index of table.indexes) this.indexGone(index.name);
+    for (const index of indexes) this.indexMade(index.name, qualifiedKey(to));
     this.setTable(from, undefined);
     this.setTable(to, { ...table, name: to, indexes });
   }
@@ -413,8 +449,8 @@ class StatementReplay {
     const owner = from && indexOwners.latest(from);
     if (!from || owner === undefined) return;
     const to = { schema: from.schema, name: newName };
-    indexOwners.set(from, this.at, undefined);
-    indexOwners.set(to, this.at, owner);
+    this.indexGone(from);
+    this.indexMade(to, owner);
     const tableName = { schema: owner.slice(0, owner.indexOf('\0')), name: owner.slice(owner.indexOf('\0') + 1) };
     const table = this.latestTable(tableName);
     if (!table) return;
@@ -446,7 +482,7 @@ class StatementReplay {
           const index = name && this.catalogue.resolve(this.catalogue.indexOwners, name, this.at, true);
           const owner = index && this.catalogue.indexOwners.latest(index);
           if (!index || owner === undefined) break;
-          this.catalogue.indexOwners.set(index, this.at, undefined);
+          this.indexGone(index);
           const tableName = { schema: owner.slice(0, owner.indexOf('\0')), name: owner.slice(owner.indexOf('\0') + 1) };
           const table = this.latestTable(tableName);
           if (table) this.setTable(tableName, { ...table, indexes: table.indexes.filter((candidate) => candidate.name.name !== index.name) });
@@ -488,7 +524,7 @@ class StatementReplay {
   private dropTable(name: QualifiedName): void {
     const table = this.latestTable(name);
     if (!table) return;
-    for (const index of table.indexes) this.catalogue.indexOwners.set(index.name, this.at, undefined);
+    for (const index of table.indexes) this.indexGone(index.name);
     this.setTable(name, undefined);
   }
 

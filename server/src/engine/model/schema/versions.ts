@@ -58,13 +58,6 @@ export class Versions<T> {
     return low > 0 ? versions[low - 1]!.value : history.prior;
   }
 
-  /** Whether the name had a value at some point before statement `before` (from the earlier migrations on). */
-  hadValueBefore(name: QualifiedName, before: number): boolean {
-    const history = this.byName.get(name.name)?.get(name.schema);
-    if (!history) return false;
-    return history.prior !== undefined || history.versions.some((version) => version.at < before && version.value !== undefined);
-  }
-
   /** The value after every statement replayed so far. */
   latest(name: QualifiedName): T | undefined {
     return this.get(name, Number.POSITIVE_INFINITY);

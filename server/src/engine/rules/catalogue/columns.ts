@@ -3,6 +3,7 @@ import { addColumnNotNullWithoutDefault } from '../add-column-not-null-without-d
 import { addColumnSerialOrIdentity } from '../add-column-serial-or-identity';
 import { addColumnStoredGenerated } from '../add-column-stored-generated';
 import { addColumnVolatileDefault } from '../add-column-volatile-default';
+import { alterColumnSetExpression } from '../alter-column-set-expression';
 import { alterColumnType } from '../alter-column-type';
 import { dropNotNull } from '../drop-not-null';
 import type { Rule } from '../rule';
@@ -18,6 +19,7 @@ export const COLUMN_RULES: readonly Rule[] = [
   addColumnStoredGenerated,
   addColumnSerialOrIdentity,
   alterColumnType,
+  alterColumnSetExpression,
   setLoggedUnlogged,
   setTablespace,
   setAccessMethod,

@@ -2,6 +2,9 @@ import { baseName } from '../../model/frameworks/framework';
 import { displayRelation } from '../../model/relations';
 import { nodeAs, type Statement } from '../../model/statement';
 import type { Fix, RuleContext } from '../rule';
+import { lineOf } from '../support/lines';
+import { indexNamesOf, mentionsOf, objectNamesOf } from '../support/mentions';
+import { migrationsBetween } from './later-migrations';
 import { moveAfterTransaction, statementRemoval } from './transaction-block';
 
 /** What moves into a migration of its own, and how the fix reads. */
@@ -25,6 +28,9 @@ export interface Move {
 export function runOutsideTransaction(statement: Statement, context: RuleContext, move: Move): Fix | string {
   // A runner that sends the section as one query (golang-migrate, Prisma) runs what follows a COMMIT in a new implicit transaction.
   if (statement.transaction.kind === 'explicit' && !sentAsOneQuery(statement, context)) {
+    const commit = context.statements[statement.transaction.end ?? context.statements.length];
+    const usedBeforeCommit = laterUseInFile(statement, context, commit?.range.start ?? context.source.length);
+    if (usedBeforeCommit) return staysBefore(usedBeforeCommit, context, 'after the COMMIT');
     const moved = moveAfterTransaction(statement, context.statements, context.source, move.text, `${move.title} after COMMIT${move.outsideTransaction ? ' (CONCURRENTLY cannot run inside a transaction block)' : ''}`);
     if (typeof moved !== 'string') return moved;
     const elsewhere = moveToNewMigration(statement, context, move);
@@ -63,9 +69,74 @@ function newMigrationFor(statement: Statement, context: RuleContext, move: Move,
     { text, at: statement.range.start, name: move.name ?? migrationName(text), outsideTransaction: move.outsideTransaction, undo: undoOf(statement, text) },
   );
   if (typeof made === 'string') return `${runs} ${framework.optOut} ${made}`;
+  // Liquibase's changeset goes right after the one holding the statement; a new file runs after all of this one.
+  const usedInFile = laterUseInFile(statement, context, made.insert?.at ?? sectionEnd(statement, context));
+  if (usedInFile) return `${runs} ${staysBefore(usedInFile, context, made.insert ? 'into a changeset of its own' : 'into a new migration')}`;
   const first = made.files[0];
-  const where = first ? `in a new migration, ${first.path.includes('/') ? first.path.replace(/^(\.\.\/)+/, '') : baseName(first.path)}` : 'in a changeset of its own';
+  const jumped = first && laterUse(statement, context, first.path);
+  if (jumped) return `${runs} ${movedPastUse(jumped, displayPath(first.path), move.outsideTransaction)}`;
+  const where = first ? `in a new migration, ${displayPath(first.path)}` : 'in a changeset of its own';
   return { ...made, where: made.note ? `${where} (${made.note})` : where };
+}
+
+/** A migration's path relative to this one's folder, as the user knows it: `V3_1__x.sql`, `20240101120001_x/migration.sql`. */
+const displayPath = (path: string) => (path.includes('/') ? path.replace(/^(\.\.\/)+/, '') : baseName(path));
+
+/**
+ * A migration of the set the new one at `newPath` would run after although it runs after this one
+ * today, that names an object the statement names: the first to name the index it makes or drops,
+ * else the first to name any (its table, …). Undefined when none does, or the set's folder is unknown.
+ */
+function laterUse(statement: Statement, context: RuleContext, newPath: string): { migration: string; name: string } | undefined {
+  const own = indexNamesOf(statement);
+  const names = [...own, ...objectNamesOf(statement).filter((name) => !own.includes(name))];
+  if (names.length === 0) return undefined;
+  const later = migrationsBetween(context.options, newPath);
+  for (const name of names) {
+    const mentions = mentionsOf(name);
+    const user = later.find(({ tokens }) => tokens !== undefined && mentions({ tokens }));
+    if (user) return { migration: displayPath(user.path), name };
+  }
+  return undefined;
+}
+
+/**
+ * The first statement after this one in its section, starting before offset `end`, that names an
+ * index this statement makes or drops: moved past it, the statement would change what it finds.
+ */
+function laterUseInFile(statement: Statement, context: RuleContext, end: number): { statement: Statement; name: string } | undefined {
+  const mentions = indexNamesOf(statement).map((name) => ({ name, test: mentionsOf(name) }));
+  if (mentions.length === 0) return undefined;
+  for (const later of context.statements.slice(statement.index + 1)) {
+    if (later.range.start >= end) break;
+    if (later.section !== statement.section) continue;
+    const used = mentions.find(({ test }) => test(later));
+    if (used) return { statement: later, name: used.name };
+  }
+  return undefined;
+}
+
+/** Where the statement's section of the file ends. */
+function sectionEnd(statement: Statement, context: RuleContext): number {
+  return context.migration.sections.find((section) => statement.range.start >= section.start && statement.range.start < section.end)?.end ?? context.source.length;
+}
+
+/** Why the statement cannot move `where`: a later statement of the file names the index it makes or drops. */
+function staysBefore({ statement: later, name }: { statement: Statement; name: string }, context: RuleContext, where: string): string {
+  return (
+    `Line ${lineOf(later, context)} also names ${name}, so this statement must stay before it: moved ${where}, it would run after that statement, ` +
+    `which would then fail or act on another index. Move them together, by hand, to where both can run.`
+  );
+}
+
+/** Why the statement cannot go to the new migration: it would run after a later migration that uses what it changes. */
+function movedPastUse({ migration, name }: { migration: string; name: string }, newMigration: string, outsideTransaction: boolean): string {
+  const where = outsideTransaction ? `before ${migration}, outside a transaction` : `after this one and before ${migration}`;
+  return (
+    `A new migration for it, ${newMigration}, would sort after the later migration ${migration}, which uses ${name}: moved there, ` +
+    `the statement would run after that migration and act on what it left (or make it fail), which changes what the migrations do. ` +
+    `Make this change by hand in a migration that runs ${where}.`
+  );
 }
 
 /** A few words of the statement for the file name: `create_index_orders_customer_idx`. */

@@ -3,6 +3,7 @@ import { isSlow, locksOf, type TableLock, type WorkCondition } from '../../locks
 import { sameRelation, type RelationName } from '../../model/relations';
 import type { ParsedStatement } from '../../model/statement';
 import type { RuleContext } from '../rule';
+import { typeChangeReadsNoRow } from './column-types';
 import { provenNotNull } from './not-null';
 import { firstAtOrAfter, perSegment, segmentPlace } from './transaction-segments';
 
@@ -23,6 +24,8 @@ function holds(condition: WorkCondition, statement: ParsedStatement, context: Ru
       return context.isCreatedInFile(condition.relation, statement.index);
     case 'not-null-proven':
       return provenNotNull(context, statement.index, condition.relation, condition.column);
+    case 'catalog-only-type-change':
+      return typeChangeReadsNoRow(context, statement.index, condition.relation, condition.column, condition.to);
   }
 }
 
