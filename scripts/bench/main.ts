@@ -3,14 +3,14 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBigMigration } from './big-migration';
-import { benchCli, type CliResult } from './cli-bench';
+import { benchClis, type CliResult } from './cli-bench';
 import { benchLsp, type LspBenchOptions, type LspResult, type Measured } from './lsp-bench';
 import { buildSyntheticMigration, TRANSACTION_STYLES } from './synthetic-migration';
 import { formatMs } from './stats';
 import { tools } from './tools';
 
-/** Lockguard's performance targets (issue 7, and "Speed at any size" for keystrokes by file size). */
-const TARGETS = { cliRatioToSquawk: 1.0, rssBytes: 150 * 1024 * 1024, coldStartMs: 500 };
+/** Lockguard's performance targets (issue 7, and "Speed at any size" for keystrokes by file size and the CLI over the corpus). */
+const TARGETS = { cliRatioToSquawk: 1.5, rssBytes: 150 * 1024 * 1024, coldStartMs: 500 };
 
 /** The keystroke latency target (didChange → its publish, p95) for a file of this many lines. */
 const changeP95TargetMs = (lines: number) => (lines <= 1_000 ? 30 : 100);
@@ -49,10 +49,14 @@ async function main(): Promise<void> {
     }
     const cli = new Map<string, CliResult>();
     if (values.only !== 'lsp') {
-      for (const tool of all) {
-        process.stderr.write(`CLI: ${tool.cli.name} …\n`);
-        cli.set(tool.name, benchCli(tool.cli, corpus, Number(values.runs), workspace));
-      }
+      const results = benchClis(
+        all.map((tool) => tool.cli),
+        corpus,
+        Number(values.runs),
+        workspace,
+        (message) => process.stderr.write(`${message}\n`),
+      );
+      for (const tool of all) cli.set(tool.name, results.get(tool.cli.name)!);
     }
     const lsp = new Map<string, LspResult>();
     if (values.only !== 'cli') {
@@ -78,12 +82,14 @@ async function main(): Promise<void> {
 
 function report(names: string[], cli: Map<string, CliResult>, lsp: Map<string, LspResult>, requestedEdits: number, setup: string, lines: number): string {
   const squawk = cli.get('squawk');
-  const squawkMs = squawk?.ok ? squawk.medianMs : undefined;
+  const squawkMs = squawk?.ok ? squawk.cold.medianMs : undefined;
   const cell = <T>(measured: Measured<T> | undefined, show: (value: T) => string) => (!measured ? '–' : measured.ok ? show(measured.value) : `n/a (${measured.reason})`);
   const edits = (count: number) => (count < requestedEdits ? ` (${count} edits in ${TYPING_BUDGET_MS / 60_000} min)` : '');
   const rows: [string, (name: string) => string][] = [
-    ['CLI: lint the corpus (median wall time)', (name) => cliCell(cli.get(name))],
-    ['CLI: time ÷ squawk’s', (name) => ratioCell(cli.get(name), squawkMs)],
+    ['CLI: lint the corpus, cache cold (median wall time)', (name) => cliCell(cli.get(name), 'cold')],
+    ['CLI: cache cold, time ÷ squawk’s', (name) => ratioCell(cli.get(name), 'cold', squawkMs)],
+    ['CLI: lint the corpus, cache warm (median wall time)', (name) => cliCell(cli.get(name), 'warm')],
+    ['CLI: cache warm, time ÷ squawk’s', (name) => ratioCell(cli.get(name), 'warm', squawkMs)],
     ['LSP: cold start → first diagnostics', (name) => cell(lsp.get(name)?.coldStartMs, formatMs)],
     ['LSP: didOpen → diagnostics', (name) => cell(lsp.get(name)?.openMs, formatMs)],
     ['LSP: didChange → diagnostics p50', (name) => cell(lsp.get(name)?.changeMs, (value) => `${formatMs(value.p50)}${edits(value.edits)}`)],
@@ -102,13 +108,17 @@ function report(names: string[], cli: Map<string, CliResult>, lsp: Map<string, L
   return [`Lockguard benchmark (${setup}; ${machine})`, '', table, '', ...notes.map((note) => `note: ${note}`), ...targetLines(cli, lsp, squawkMs, lsp.get('squawk'), lines), ''].join('\n');
 }
 
-function cliCell(result: CliResult | undefined): string {
+/** A tool without a cache has no warm figure: '–'. */
+function cliCell(result: CliResult | undefined, cache: 'cold' | 'warm'): string {
   if (!result) return '–';
-  return result.ok ? `${formatMs(result.medianMs)}${result.excluded.length > 0 ? ` (${result.excluded.length} files crash it)` : ''}` : `n/a (${result.reason})`;
+  if (!result.ok) return `n/a (${result.reason})`;
+  const timing = result[cache];
+  return timing ? `${formatMs(timing.medianMs)}${result.excluded.length > 0 ? ` (${result.excluded.length} files crash it)` : ''}` : '–';
 }
 
-function ratioCell(result: CliResult | undefined, squawkMs: number | undefined): string {
-  return result?.ok && squawkMs ? `${(result.medianMs / squawkMs).toFixed(2)}×` : '–';
+function ratioCell(result: CliResult | undefined, cache: 'cold' | 'warm', squawkMs: number | undefined): string {
+  const timing = result?.ok ? result[cache] : undefined;
+  return timing && squawkMs ? `${(timing.medianMs / squawkMs).toFixed(2)}×` : '–';
 }
 
 /** Lockguard against its targets: one line per target, met or not. */
@@ -116,7 +126,10 @@ function targetLines(cli: Map<string, CliResult>, lsp: Map<string, LspResult>, s
   const lines: string[] = [];
   const check = (label: string, met: boolean | undefined) => lines.push(`target ${met === undefined ? 'not measured' : met ? 'met    ' : 'MISSED '} ${label}`);
   const ours = cli.get('lockguard');
-  if (cli.size > 0) check(`CLI ≤ ${TARGETS.cliRatioToSquawk}× squawk's wall time`, ours?.ok && squawkMs ? ours.medianMs / squawkMs <= TARGETS.cliRatioToSquawk : undefined);
+  for (const cache of ['cold', 'warm'] as const) {
+    const timing = ours?.ok ? ours[cache] : undefined;
+    if (cli.size > 0) check(`CLI, cache ${cache}: ≤ ${TARGETS.cliRatioToSquawk}× squawk's wall time`, timing && squawkMs ? timing.medianMs / squawkMs <= TARGETS.cliRatioToSquawk : undefined);
+  }
   const server = lsp.get('lockguard');
   if (!server) return lines;
   const change = server.changeMs.ok ? server.changeMs.value.p95 : undefined;

@@ -31,6 +31,7 @@ export function tools(projectRoot: string): Tool[] {
         command: (corpus) => ({ command: process.execPath, args: [lockguard, 'lint', '--format', 'json', '--exit-zero', corpus] }),
         okExitCodes: [0],
         canExclude: false,
+        cacheDirectory: '.lockguard-cache',
       },
       lsp: (workspace) => ({ command: process.execPath, args: [lockguard, 'lsp', '--stdio'], workspace }),
     },

@@ -15,27 +15,28 @@ const TEMPORAL_INDEX = join(CORPUS, 'temporal', 'schema', 'postgresql', 'v12', '
 describe('lockguard lint --fix', () => {
   const scratch = scratchDirectory('fix');
 
-  it('in a goose migration (one transaction), moves CREATE INDEX into a new NO TRANSACTION migration, built CONCURRENTLY', () => {
+  it('in a goose migration (one transaction) whose only statement is CREATE INDEX: CONCURRENTLY in place, under NO TRANSACTION', () => {
     const folder = join(scratch.root, 'goose');
     scratch.write('goose/.keep', '');
     for (const name of readdirSync(GOOSE)) copyFileSync(join(GOOSE, name), join(folder, name));
     const original = readFileSync(join(folder, '003_add_reverse_lookup_index.sql'), 'utf8');
 
+    // Moved into a new migration, the statement would leave 003's Up section empty: it stays, and goose runs the file without a transaction.
     const dryRun = lockguard(['lint', '--fix-dry-run', 'goose/003_add_reverse_lookup_index.sql'], { cwd: scratch.root });
     expect(dryRun.stdout).toContain('--- a/goose/003_add_reverse_lookup_index.sql');
+    expect(dryRun.stdout).toContain('+-- +goose NO TRANSACTION\n');
     expect(dryRun.stdout).toContain('-CREATE INDEX idx_reverse_lookup_user on tuple');
-    expect(dryRun.stdout).toMatch(/--- \/dev\/null\n\+\+\+ b\/goose\/007_[a-z_]+\.sql\n@@ -0,0 \+1,\d+ @@\n\+-- \+goose NO TRANSACTION\n\+-- \+goose Up\n\+CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_reverse_lookup_user/);
+    expect(dryRun.stdout).toContain('+CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_reverse_lookup_user on tuple');
+    expect(dryRun.stdout).not.toContain('--- /dev/null');
     // A dry run writes nothing.
     expect(readFileSync(join(folder, '003_add_reverse_lookup_index.sql'), 'utf8')).toBe(original);
-    expect(readdirSync(folder).filter((name) => name.startsWith('007_'))).toEqual([]);
 
     const fixed = lockguard(['lint', '--fix', 'goose/003_add_reverse_lookup_index.sql'], { cwd: scratch.root });
     expect(fixed.stderr).toMatch(/fixed goose\/003_add_reverse_lookup_index\.sql: create-index-without-concurrently: /);
     expect(fixed.code).toBe(0);
-    expect(readFileSync(join(folder, '003_add_reverse_lookup_index.sql'), 'utf8')).not.toContain('CREATE INDEX');
-    const [created] = readdirSync(folder).filter((name) => name.startsWith('007_'));
-    // The new migration lints clean in its own right.
-    expect(lockguard(['lint', `goose/${created}`], { cwd: scratch.root })).toMatchObject({ code: 0 });
+    expect(readFileSync(join(folder, '003_add_reverse_lookup_index.sql'), 'utf8')).toMatch(/^-- \+goose NO TRANSACTION\n-- \+goose Up\nCREATE INDEX CONCURRENTLY IF NOT EXISTS idx_reverse_lookup_user on tuple/);
+    expect(readdirSync(folder).filter((name) => name.endsWith('.sql')).sort()).toEqual(readdirSync(GOOSE).sort());
+    expect(lockguard(['lint', 'goose/003_add_reverse_lookup_index.sql'], { cwd: scratch.root })).toMatchObject({ code: 0 });
   });
 
   it('in a plain file (statement by statement), rewrites CREATE INDEX in place and leaves no error', () => {

@@ -49,6 +49,7 @@ describe('--format sarif', () => {
       shortDescription: { text: expect.stringContaining('CONCURRENTLY') },
       defaultConfiguration: { level: 'error' },
       help: { markdown: expect.stringContaining('## What to do instead') },
+      properties: { tags: ['postgresql', 'migration', 'locks'], category: 'locks' },
     });
     // A web address that works in code scanning, and names a page the repository has.
     const repository = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { repository: { url: string } }).repository.url.replace(/\.git$/, '');

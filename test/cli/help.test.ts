@@ -78,6 +78,21 @@ describe('lockguard rules', () => {
     expect(listed(['--default', 'on', '--severity', 'error'])).toEqual(ALL_RULES.filter((rule) => rule.severity === 'error' && rule.defaultSetting !== 'off').map((rule) => rule.id));
   }, 60_000);
 
+  it('shows each rule\'s category, filters by it, and lists the rules as JSON', () => {
+    const run = lockguard(['rules']);
+    for (const rule of ALL_RULES) expect(run.stdout).toMatch(new RegExp(`^${rule.id} +${rule.severity} +(on|off) +${rule.category} +`, 'm'));
+    const json = lockguard(['rules', '--format', 'json']);
+    expect(json.code).toBe(0);
+    const listed = JSON.parse(json.stdout) as { id: string; severity: string; default: string; category: string; summary: string; docs: string }[];
+    expect(listed.map(({ id, severity, category }) => ({ id, severity, category }))).toEqual(ALL_RULES.map(({ id, severity, category }) => ({ id, severity, category })));
+    expect(listed[0]).toEqual({ id: 'syntax-error', severity: 'error', default: 'on', category: 'hygiene', summary: ALL_RULES[0]!.docs.summary, docs: expect.stringMatching(/\/docs\/rules\/syntax-error\.md$/) });
+    const style = JSON.parse(lockguard(['rules', '--category', 'style', '--format', 'json']).stdout) as { id: string }[];
+    expect(style.map((entry) => entry.id)).toEqual(ALL_RULES.filter((rule) => rule.category === 'style').map((rule) => rule.id));
+    expect(style.length).toBeGreaterThan(0);
+    expect(JSON.parse(lockguard(['rules', 'drop-table', '--format', 'json']).stdout)).toMatchObject([{ id: 'drop-table', category: 'breaking-changes' }]);
+    expect(lockguard(['rules', '--category', 'lock'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--category lock: use locks, rewrites, breaking-changes, transactions, hygiene, style. Did you mean locks?') });
+  }, 60_000);
+
   it("prints one rule's documentation for the terminal: no Markdown markup, tables as lines", () => {
     const rule = ALL_RULES.find((candidate) => candidate.id === 'create-index-without-concurrently')!;
     const run = lockguard(['rules', rule.id]);

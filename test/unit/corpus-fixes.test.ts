@@ -24,7 +24,7 @@ import { expect, it } from 'vitest';
 import { collectSqlFiles } from '../../server/src/cli/files';
 import { ConfigResolver } from '../../server/src/engine/config/resolver';
 import { applyFix } from '../../server/src/engine/fixes/apply';
-import { createdFileOptions } from '../../server/src/engine/fixes/created-files';
+import { besideCreated, createdFileOptions } from '../../server/src/engine/fixes/created-files';
 import { FixVerifier } from '../../server/src/engine/fixes/verify';
 import type { Finding } from '../../server/src/engine/findings';
 import { Linter } from '../../server/src/engine/lint';
@@ -83,7 +83,9 @@ it('every fix offered over the corpus removes its finding and adds no error', { 
       tally.set(offered.ruleId, { ...counts, checked: counts.checked + offered.fixes.length, verified: counts.verified + verified.fixes.length });
       if (verified.fixes.length === 0 && !/is not offered: applied, it/.test(verified.noFixReason ?? '')) failures.push(`${name}: ${verified.ruleId} lost its fixes without saying why`);
       for (const fix of verified.fixes) {
-        const after = linter.lintIncrementally(applyFix(source, fix), options, analysis).findings;
+        // A file the fix creates beside the migration (diesel's metadata.toml) changes how it runs.
+        const fixedOptions = fix.createFiles ? besideCreated(options, fix.createFiles) : options;
+        const after = linter.lintIncrementally(applyFix(source, fix), fixedOptions, analysis).findings;
         const where = `${name}: ${verified.ruleId} fix "${fix.title}"`;
         const afterByRule = countByRule(after);
         if ((afterByRule.all.get(verified.ruleId) ?? 0) >= (before.all.get(verified.ruleId) ?? 0)) failures.push(`${where} leaves the finding`);

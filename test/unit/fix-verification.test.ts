@@ -73,10 +73,11 @@ describe('CONCURRENTLY in a file the runner wraps in a transaction: moved into a
   });
 
   it('dbmate: the next version, its section marked transaction:false', () => {
-    const source = '-- migrate:up\nCREATE INDEX orders_note_idx ON orders (note);\n\n-- migrate:down\nDROP INDEX orders_note_idx;\n';
+    // Beside another statement: alone in its section, it would stay, under `transaction:false` (rules/fixes/in-place-opt-out.test.ts).
+    const source = '-- migrate:up\nALTER TABLE orders ADD COLUMN note text;\nCREATE INDEX orders_note_idx ON orders (note);\n\n-- migrate:down\nDROP INDEX orders_note_idx;\n';
     const options = at('db/migrations/20240101120000_note.sql', ['20240101120000_note.sql']);
     const fix = only(verifiedFindings(source, options), 'create-index-without-concurrently').fixes[0]!;
-    expect(applyFix(source, fix)).toBe('-- migrate:up\n\n-- migrate:down\nDROP INDEX orders_note_idx;\n');
+    expect(applyFix(source, fix)).toBe('-- migrate:up\nALTER TABLE orders ADD COLUMN note text;\n\n-- migrate:down\nDROP INDEX orders_note_idx;\n');
     expect(fix.createFiles).toEqual([
       {
         path: '20240101120001_create_index_orders_note_idx_orders.sql',
@@ -194,5 +195,67 @@ describe('the editor: a fix that creates a file', () => {
 
   it('is not offered to a client that cannot create files', () => {
     expect(toCodeAction(fix, uri, diagnostic, new LineIndex(source), false)).toBeUndefined();
+  });
+});
+
+describe("a file's fixes verified together (the CLI)", () => {
+  /** A rule on `SELECT 'n'` statements: its fix swaps the statement for what `rewrite` makes of n. */
+  const swapRule = (id: string, matches: RegExp, rewrite: (text: string) => string): Rule => ({
+    id,
+    severity: 'warning',
+    category: 'hygiene',
+    docs: { summary: '', why: '', example: { bad: '', good: '' }, instead: '' },
+    facts: [],
+    fixChecks: [],
+    check(statement) {
+      if (!matches.test(statement.text)) return [];
+      return [{ message: id, fixes: [{ title: `${id} fix`, edits: [{ range: statement.range, newText: rewrite(statement.text) }], preferred: true, autoApplicable: false }] }];
+    },
+  });
+  /** `SELECT 'good n'` becomes `SELECT 'fine n'`; `SELECT 'bad n'` becomes a blocking CREATE INDEX, a new error. */
+  const renames = swapRule('test-rename', /'(good|bad) \d+'/, (text) => (text.includes('bad') ? `CREATE INDEX i${/\d+/.exec(text)![0]} ON orders (note)` : text.replace('good', 'fine')));
+  /** `SELECT 'seed n'` becomes `SELECT 'grown n'; SELECT 'note'`, which the next rule flags (a warning). */
+  const seeds = swapRule('test-seed', /'seed \d+'/, (text) => `${text.replace('seed', 'grown')}; SELECT 'note'`);
+  const notes = swapRule('test-note', /^SELECT 'note'$/, () => "SELECT 'noted'");
+
+  /** The linter, counting the analyses of fixed versions. */
+  async function countingLinter(rules: Rule[]): Promise<{ linter: Linter; analyses: () => number }> {
+    const real = await Linter.create([...ALL_RULES, ...rules]);
+    let analyses = 0;
+    const counting = Object.create(real) as Linter;
+    counting.lintIncrementally = (...args) => {
+      analyses++;
+      return real.lintIncrementally(...args);
+    };
+    return { linter: counting, analyses: () => analyses };
+  }
+
+  /** Each finding's fixes verified alone, as the editor verifies them. */
+  const verdictsAlone = (using: Linter, source: string) => {
+    const analysis = using.lint(source, {});
+    const verifier = new FixVerifier(using, source, {}, analysis);
+    return analysis.findings.map((finding) => verifier.finding(finding));
+  };
+  const summary = (findings: readonly Finding[]) => findings.map((finding) => [finding.ruleId, finding.fixes.length, finding.noFixReason ?? '']);
+
+  it('tries alone only the fixes a failure is laid at, and gets the verdicts each gets alone', async () => {
+    const { linter: using, analyses } = await countingLinter([renames]);
+    const source = Array.from({ length: 40 }, (_, n) => `SELECT '${n % 13 === 5 ? 'bad' : 'good'} ${n}';\n`).join('');
+    const together = new FixVerifier(using, source, {}, using.lint(source, {})).findings().filter((finding) => finding.ruleId === 'test-rename');
+    // One analysis for the fixed versions to build on, one of all 40 fixes, the 3 failing ones alone, the 37 others again.
+    expect(analyses()).toBe(6);
+    expect(together.filter((finding) => finding.fixes.length === 0).map((finding) => source.slice(finding.range.start, finding.range.end))).toEqual(["SELECT 'bad 5'", "SELECT 'bad 18'", "SELECT 'bad 31'"]);
+    expect(together.find((finding) => finding.fixes.length === 0)!.noFixReason).toMatch(/^Lockguard's rewrite "test-rename fix" is not offered: applied, it leaves the file with a new error \(create-index-without-concurrently:/);
+    expect(summary(together)).toEqual(summary(verdictsAlone(using, source).filter((finding) => finding.ruleId === 'test-rename')));
+  });
+
+  it("keeps a fix that only adds another fixed rule's finding, trying it apart from that rule's fixes", async () => {
+    const { linter: using, analyses } = await countingLinter([seeds, notes]);
+    const source = Array.from({ length: 12 }, (_, n) => `SELECT '${n % 2 === 0 ? 'seed' : 'note'}${n % 2 === 0 ? ` ${n}` : ''}';\n`).join('');
+    const together = new FixVerifier(using, source, {}, using.lint(source, {})).findings();
+    // The seeds' notes leave test-note with as many findings as before: the seeds go apart, the notes' fixes again together, and both pass.
+    expect(analyses()).toBe(4);
+    expect(together.every((finding) => finding.fixes.length === 1)).toBe(true);
+    expect(summary(together)).toEqual(summary(verdictsAlone(using, source)));
   });
 });

@@ -87,7 +87,65 @@ const HAND_WRITTEN = [
   ].join('\n'),
 ];
 
+/**
+ * Files that run in one transaction (Flyway), in a goose section, or in BEGIN … COMMIT blocks: findings that depend
+ * on earlier statements of the transaction (locks held, tables emptied, enum values added, an index used later).
+ */
+const IN_TRANSACTIONS: readonly { path: string; text: string }[] = [
+  {
+    path: 'db/migration/V42__change.sql',
+    text: [
+      'ALTER TABLE orders ADD COLUMN note text;',
+      'CREATE INDEX orders_note_idx ON orders (note);',
+      "UPDATE orders SET note = '';",
+      'TRUNCATE invoices;',
+      'ALTER TABLE invoices ADD COLUMN total bigint NOT NULL;',
+      "ALTER TYPE mood ADD VALUE 'happy';",
+      "INSERT INTO moods (m) VALUES ('happy');",
+      'CREATE INDEX invoices_total_idx ON invoices (total);',
+      'COMMENT ON INDEX invoices_total_idx IS \'totals\';',
+      'CREATE INDEX customers_name_idx ON customers (name);',
+      "SET lock_timeout = '2s';",
+      'ALTER TABLE customers ADD COLUMN vip boolean;',
+    ].join('\n'),
+  },
+  {
+    path: 'migrations/V7__goose.sql',
+    text: [
+      '-- +goose Up',
+      'ALTER TABLE orders ADD COLUMN note text;',
+      'CREATE INDEX orders_note_idx ON orders (note);',
+      "UPDATE orders SET note = '';",
+      'CREATE INDEX customers_name_idx ON customers (name);',
+      '-- +goose Down',
+      'DROP INDEX orders_note_idx;',
+    ].join('\n'),
+  },
+  {
+    path: 'migrations/003_blocks.sql',
+    text: [
+      'BEGIN;',
+      'ALTER TABLE orders ADD COLUMN note text;',
+      'CREATE INDEX orders_note_idx ON orders (note);',
+      "UPDATE orders SET note = '';",
+      'COMMIT;',
+      'BEGIN;',
+      'CREATE INDEX customers_name_idx ON customers (name);',
+      'ALTER TABLE customers ADD COLUMN vip boolean;',
+      'CREATE INDEX customers_vip_idx ON customers (vip);',
+      'COMMIT;',
+    ].join('\n'),
+  },
+];
+
 describe('incremental re-analysis', () => {
+  it('finds what a fresh analysis finds, after every edit of migrations that run in transactions', () => {
+    IN_TRANSACTIONS.forEach(({ path, text }, i) => {
+      for (let seed = 1; seed <= 25; seed++) checkEditChain(text, seed * 10 + i, 15, path);
+    });
+  });
+
+
   it('finds what a fresh analysis finds, after every edit of hand-written migrations', () => {
     HAND_WRITTEN.forEach((text, i) => {
       for (let seed = 1; seed <= 25; seed++) checkEditChain(text, seed * 10 + i, 15, `migrations/00${i}_change.sql`);

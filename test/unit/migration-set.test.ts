@@ -13,6 +13,22 @@ const FRAMEWORKS = `${CORPUS}/frameworks`;
 /** The earlier migrations' names, relative to `folder`. */
 const earlierNames = (folder: string, file: string) => earlierMigrations(`${folder}/${file}`, diskFiles).map((path) => path.slice(folder.length + 1));
 
+/** A tree of files in memory, as the set's reader sees it. */
+function inMemory(tree: Record<string, string>): MigrationSetFiles {
+  return {
+    list: (folder) => {
+      const names = new Map<string, boolean>();
+      for (const path of Object.keys(tree)) {
+        if (!path.startsWith(`${folder}/`)) continue;
+        const [first, ...rest] = path.slice(folder.length + 1).split('/');
+        names.set(first!, rest.length > 0);
+      }
+      return names.size === 0 ? undefined : [...names].map(([name, isDirectory]) => ({ name, isDirectory }));
+    },
+    read: (path) => tree[path],
+  };
+}
+
 describe('the earlier migrations of a set, in the framework order', () => {
   it('Flyway: versioned scripts by version (2 < 2.1 < 3), repeatable ones after them', () => {
     const folder = `${FRAMEWORKS}/flyway-marquez/api/src/main/resources/marquez/db/migration`;
@@ -67,6 +83,51 @@ describe('the earlier migrations of a set, in the framework order', () => {
     expect(plan.slice(0, 3)).toEqual(['users', 'workflows', 'tenant-on-boarding']);
     expect(earlierNames(folder, 'deploy/tenant-on-boarding.sql')).toEqual(['deploy/users.sql', 'deploy/workflows.sql']);
     expect(earlierNames(folder, 'revert/workflows.sql')).toEqual(['deploy/users.sql', 'deploy/workflows.sql']);
+  });
+
+  it("Authelia: V<NNNN>.<Name>.up.sql by version; a .down.sql after its own up; older names' .postgres. and .all. files, not .mysql./.sqlite.", () => {
+    const folder = `${CORPUS}/authelia/internal/storage/migrations/postgres`;
+    const beforeV11 = earlierNames(folder, 'V0011.JWTProfileAccessToken.up.sql');
+    expect(beforeV11).toHaveLength(10);
+    expect(beforeV11.slice(-2)).toEqual(['V0009.FixConstraints.up.sql', 'V0010.FixConsentIDNotNull.up.sql']);
+    expect(earlierNames(folder, 'V0002.WebAuthn.down.sql')).toEqual(['V0001.Initial_Schema.up.sql', 'V0002.WebAuthn.up.sql']);
+    const older = inMemory({
+      'm/V0001.Initial_Schema.postgres.up.sql': '',
+      'm/V0001.Initial_Schema.mysql.up.sql': '',
+      'm/V0001.Initial_Schema.all.down.sql': '',
+      'm/V0002.Duo_Devices.all.up.sql': '',
+      'm/V0002.Duo_Devices.sqlite.up.sql': '',
+      'm/V0010.Later.postgres.up.sql': '',
+    });
+    expect(earlierMigrations('m/V0010.Later.postgres.up.sql', older)).toEqual(['m/V0001.Initial_Schema.postgres.up.sql', 'm/V0002.Duo_Devices.all.up.sql']);
+  });
+
+  it('version folders (Temporal): every script of a lower version first, v1.2 < v1.10; within a folder by name', () => {
+    const folder = `${CORPUS}/temporal/schema/postgresql/v12/temporal/versioned`;
+    const beforeV18 = earlierNames(folder, 'v1.8/drop_unused_tasks_table.sql');
+    expect(beforeV18[0]).toBe('v1.0/schema.sql');
+    expect(beforeV18.slice(-5)).toEqual(['v1.6/queue_metadata.sql', 'v1.7/cluster_metadata_info.sql', 'v1.7/no_start_version.sql', 'v1.7/tiered_storage_tasks.sql', 'v1.8/alter_columns.sql']);
+    expect(beforeV18.some((name) => name.startsWith('v1.10/'))).toBe(false);
+    expect(earlierNames(folder, 'v1.10/task_queue_user_data.sql').slice(-2)).toEqual(['v1.8/drop_unused_tasks_table.sql', 'v1.9/history_tasks_table.sql']);
+  });
+
+  it("version folders: a manifest.json's script list and order; a script it leaves out follows the lower versions only", () => {
+    const files = inMemory({
+      'schema/versioned/v1.9/a.sql': '',
+      'schema/versioned/v1.10/manifest.json': '{"CurrVersion": "1.10", "SchemaUpdateCqlFiles": ["z_first.sql", "a_second.sql"]}',
+      'schema/versioned/v1.10/z_first.sql': '',
+      'schema/versioned/v1.10/a_second.sql': '',
+      'schema/versioned/v1.10/combined_by_hand.sql': '',
+      'schema/versioned/v1.11/b.sql': '',
+    });
+    expect(earlierMigrations('schema/versioned/v1.11/b.sql', files)).toEqual(['schema/versioned/v1.9/a.sql', 'schema/versioned/v1.10/z_first.sql', 'schema/versioned/v1.10/a_second.sql']);
+    expect(earlierMigrations('schema/versioned/v1.10/a_second.sql', files)).toEqual(['schema/versioned/v1.9/a.sql', 'schema/versioned/v1.10/z_first.sql']);
+    expect(earlierMigrations('schema/versioned/v1.10/combined_by_hand.sql', files)).toEqual(['schema/versioned/v1.9/a.sql']);
+  });
+
+  it('one version folder without a manifest, or folders named like years, are no set', () => {
+    expect(earlierMigrations('sql/v1/b.sql', inMemory({ 'sql/v1/a.sql': '', 'sql/v1/b.sql': '' }))).toEqual([]);
+    expect(earlierMigrations('sql/2024/b.sql', inMemory({ 'sql/2023/a.sql': '', 'sql/2024/b.sql': '' }))).toEqual([]);
   });
 
   it('a file in no recognised set has no earlier migrations', () => {
@@ -136,6 +197,15 @@ describe('rules see what the earlier migrations declare', () => {
       return [{ message: constraints.map((constraint) => `${constraint.name} ${constraint.validated ? 'validated' : 'not valid'} ${constraint.expressionText}`).join('; ') }];
     },
   };
+
+  it('a varchar widened in Authelia (V0011) and Temporal (v1.8) is catalog-only: the earlier migrations give the current varchar(n)', async () => {
+    const schemas = new PriorSchemas(await PostgresParser.load(), diskFiles);
+    const widened = (path: string) => findingsOf('alter-column-type', diskFiles.read(path)!, { filePath: path, priorSchema: schemas.before(path) });
+    // V0006 creates oauth2_access_token_session.signature VARCHAR(255); V0011 widens it to 768.
+    expect(widened(`${CORPUS}/authelia/internal/storage/migrations/postgres/V0011.JWTProfileAccessToken.up.sql`)).toEqual([]);
+    // v1.0 declares create_request_id and signal_id VARCHAR(64); v1.8 widens both to 255.
+    expect(widened(`${CORPUS}/temporal/schema/postgresql/v12/temporal/versioned/v1.8/alter_columns.sql`)).toEqual([]);
+  });
 
   it('a validated CHECK (col IS NOT NULL) from an earlier migration reaches the rules, through LintOptions.priorSchema', async () => {
     const schemas = new PriorSchemas(await PostgresParser.load(), {

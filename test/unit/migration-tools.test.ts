@@ -11,11 +11,11 @@ const inTransactionFindings = (source: string, options: Partial<LintOptions>) =>
 
 describe('migration tools that wrap a file in a transaction (transaction mode "auto")', () => {
   it.each([
-    ['dbmate', '-- migrate:up\n' + CIC + '\n-- migrate:down\nDROP INDEX orders_status_idx;', 'db/migrations/20240101_x.sql', /dbmate.*transaction:false/s],
+    ['dbmate', '-- migrate:up\n' + OTHER + '\n' + CIC + '\n-- migrate:down\nDROP INDEX orders_status_idx;', 'db/migrations/20240101_x.sql', /dbmate.*transaction:false/s],
     ['Drizzle', OTHER + '\n--> statement-breakpoint\n' + CIC, 'drizzle/0001_x.sql', /Drizzle/],
     ['node-pg-migrate', '-- Up Migration\n' + CIC, 'migrations/1700000000000_x.sql', /node-pg-migrate.*noTransaction/s],
     ['Flyway, mixed with a transactional statement', OTHER + '\n' + CIC, 'db/migration/V2__index.sql', /Flyway.*executeInTransaction=false/s],
-    ['diesel', CIC, 'migrations/2024-01-01-000000_index/up.sql', /diesel.*run_in_transaction = false/s],
+    ['diesel', OTHER + '\n' + CIC, 'migrations/2024-01-01-000000_index/up.sql', /diesel.*run_in_transaction = false/s],
     ['the Supabase CLI', CIC, 'supabase/migrations/20240101000000_index.sql', /Supabase CLI/],
     ['Prisma, more than one statement', OTHER + '\n' + CIC, 'prisma/migrations/20240101000000_index/migration.sql', /Prisma.*migration of its own/s],
     ['golang-migrate, more than one statement', OTHER + '\n' + CIC, 'migrations/000002_index.up.sql', /golang-migrate.*file of its own/s],
@@ -23,7 +23,8 @@ describe('migration tools that wrap a file in a transaction (transaction mode "a
     const [finding] = inTransactionFindings(source, { filePath });
     expect(finding?.message).toContain(tool.split(',')[0]);
     expect(finding?.message).toMatch(advice);
-    // Where the framework has a way out, the fix moves the statement into a new migration that takes it.
+    // Where the framework has a way out, the fix moves the statement into a new migration that takes it (the only
+    // statement of its section stays, under the framework's switch: rules/fixes/in-place-opt-out.test.ts).
     const created = finding!.fixes.flatMap((fix) => fix.createFiles ?? []);
     if (NO_WAY_OUT.has(tool)) expect(finding!.fixes).toEqual([]);
     else expect(created.map((file) => file.text).join('\n')).toContain('CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status)');
@@ -60,7 +61,7 @@ describe('migration tools that wrap a file in a transaction (transaction mode "a
   });
 
   it('a plain CREATE INDEX under an implicit transaction is moved into a new migration that runs outside one', () => {
-    const [finding] = findingsOf('create-index-without-concurrently', '-- migrate:up\n' + PLAIN, { filePath: 'db/migrations/20240101_x.sql' });
+    const [finding] = findingsOf('create-index-without-concurrently', '-- migrate:up\n' + OTHER + '\n' + PLAIN, { filePath: 'db/migrations/20240101_x.sql' });
     const [fix] = finding!.fixes;
     expect(fix!.createFiles).toEqual([{ path: expect.stringMatching(/^\d+_[a-z_]+\.sql$/), text: expect.stringMatching(/^-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx ON orders \(status\);/) }]);
   });

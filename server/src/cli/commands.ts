@@ -66,6 +66,10 @@ export const LINT_COMMAND = {
     },
     fix: { type: 'boolean', help: "apply each finding's preferred fix (only fixes Lockguard has verified: applied, the file lints with no new error) to the files, writing each file atomically and any new migration a fix creates; prints what changed on stderr, then the findings that are left" },
     'fix-dry-run': { type: 'boolean', help: 'print the changes --fix would make, as unified diffs, and write nothing' },
+    'no-cache': {
+      type: 'boolean',
+      help: 'lint every file again: by default a lint of a directory or glob reuses the findings of files unchanged since the last run (same text, settings, Lockguard build and earlier migrations), kept in .lockguard-cache in the current directory',
+    },
     help: HELP_OPTION,
   },
   examples: [
@@ -108,16 +112,18 @@ export const CHECK_COMMAND = {
 export const RULES_COMMAND = {
   name: 'rules',
   summary: "list the rules, or show one rule's documentation",
-  usage: ['lockguard rules [--severity S] [--default on|off] [WORD]', 'lockguard rules RULE-ID'],
+  usage: ['lockguard rules [--severity S] [--default on|off] [--category C] [--format text|json] [WORD]', 'lockguard rules RULE-ID'],
   description:
-    'Without arguments, lists every rule: id, severity, whether it is on by default, and what it catches. WORD keeps the rules whose id or summary contains it. A rule id prints that rule\'s documentation.',
+    'Without arguments, lists every rule: id, severity, whether it is on by default, its category, and what it catches. WORD keeps the rules whose id or summary contains it. A rule id prints that rule\'s documentation.',
   allowPositionals: true,
   options: {
     severity: { type: 'string', value: 'S', help: 'only the rules of severity S: error, warning or info' },
     default: { type: 'string', value: 'on|off', help: 'only the rules on (or off) by default' },
+    category: { type: 'string', value: 'C', help: 'only the rules of category C: locks, rewrites, breaking-changes, transactions, hygiene or style' },
+    format: { type: 'string', default: 'text', value: 'F', help: 'text (default) or json (one object per rule: id, severity, default, category, summary, docs)' },
     help: HELP_OPTION,
   },
-  examples: ['lockguard rules', 'lockguard rules index', 'lockguard rules --severity error', 'lockguard rules create-index-without-concurrently'],
+  examples: ['lockguard rules', 'lockguard rules index', 'lockguard rules --severity error', 'lockguard rules --category style --format json', 'lockguard rules create-index-without-concurrently'],
 } as const satisfies CommandSpec;
 
 export const STATS_COMMAND = {

@@ -18,7 +18,8 @@ export interface CollectOptions {
   isExcluded?: (absolutePath: string) => boolean;
 }
 
-const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
+/** Dependencies, git's own files, and Lockguard's cache (./cache.ts). */
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', '.lockguard-cache']);
 
 /**
  * The files to lint, in a stable order: files named on the command line (whatever their extension),

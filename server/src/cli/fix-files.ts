@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { applyEdits, chooseFixes, createdFilePath, type CreatedFile, type Finding } from '../engine';
+import { applyEdits, chooseFixes, createdFilePath, type CreatedFile, type Finding, type Fix } from '../engine';
 
 /** What `lockguard lint --fix` does to one file: its new text, the fixes that make it, and the migrations they create. */
 export interface FileFixes {
@@ -14,11 +14,13 @@ export interface FileFixes {
 
 /**
  * Each finding's preferred fix (the findings' fixes are verified: see ../engine/fixes/verify.ts), as
- * one change of the file; undefined when there is nothing to fix. Fixes whose edits touch an earlier
- * one's wait for the next pass.
+ * one change of the file; undefined when there is nothing to fix. The engine's policy picks them (the
+ * editor's "fix all" uses it too): fixes whose edits touch an earlier one's wait for the next pass, and
+ * a fix that would create a file where one exists is not taken.
  */
 export function planFixes(file: string, source: string, findings: readonly Finding[]): FileFixes | undefined {
-  const chosen = chooseFixes(findings, 'preferred', true).filter(({ fix }) => (fix.createFiles ?? []).every((created) => !existsSync(createdFilePath(file, created.path))));
+  const mayCreateFiles = (fix: Fix) => (fix.createFiles ?? []).every((created) => !existsSync(createdFilePath(file, created.path)));
+  const chosen = chooseFixes(findings, { policy: 'preferred', mayCreateFiles });
   if (chosen.length === 0) return undefined;
   return {
     file,

@@ -15,6 +15,8 @@ export function formatJson(reports: readonly FileReport[]): string {
         // Paths relative to the linted file's folder.
         ...(fix.createFiles && { createFiles: fix.createFiles }),
       })),
+      // Why no fix is offered, where a user would expect one (absent otherwise, as in the text output).
+      ...(finding.noFixReason !== undefined && { noFixReason: finding.noFixReason }),
     })),
   );
   return JSON.stringify(findings, null, 2) + '\n';

@@ -45,7 +45,8 @@ function descriptor(rule: Rule): ReportingDescriptor {
     help: { text: `${rule.docs.summary} ${rule.docs.instead}`, markdown: renderRuleDoc(rule) },
     helpUri: ruleDocsWebUrl(rule.id),
     defaultConfiguration: { level: LEVEL[rule.severity] },
-    properties: { tags: ['postgresql', 'migration', 'locking'] },
+    // Code scanning filters alerts by tag: the category (locks, style, …) is one.
+    properties: { tags: ['postgresql', 'migration', rule.category], category: rule.category },
   };
 }
 

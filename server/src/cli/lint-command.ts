@@ -1,22 +1,27 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { relative, resolve } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { ALL_RULES, ConfigResolver, diskFiles, FixVerifier, Linter, PostgresParser, PriorSchemas, RULE_SETTINGS, SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type EditorOverrides, type Finding, type RuleSetting, type TransactionMode } from '../engine';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { ALL_RULES, ConfigResolver, RULE_SETTINGS, SUPPORTED_PG_VERSIONS, TRANSACTION_MODES, type EditorOverrides, type Finding, type RuleSetting, type TransactionMode } from '../engine';
 import type { OptionValues } from './arguments';
+import { CACHE_DIRECTORY, LintCache, PriorSchemaReads, type PriorSchemaInputs } from './cache';
 import { filesChangedSince } from './changed-files';
 import type { LINT_COMMAND } from './commands';
+import { DiskReads } from './disk-reads';
 import { findingsExitCode, parseFailOn } from './exit-policy';
 import { collectSqlFiles, type CollectedFiles } from './files';
 import { FORMAT_NAMES, formatReports, isFormatName, type FormatName } from './formats';
+import { isGlob } from './glob';
 import { unifiedDiff } from './file-diff';
 import { planFixes, writeFixes, type FileFixes } from './fix-files';
+import { isWorkerSetup, lintInWorkers, PARALLEL_FROM_FILES, serveSets, type LintJob } from './lint-workers';
+import { lintText, startLinting, type LintedText, type Linting } from './linting';
 import { fileReport, type FileReport } from './report';
 import { readSqlFile } from './sql-file';
 import { UsageError } from './usage';
 
 export async function runLint(values: OptionValues<typeof LINT_COMMAND.options>, positionals: readonly string[]): Promise<number> {
-  if (!isMainThread && isWorkerSetup(workerData)) return serveFiles(workerData);
+  if (!isMainThread && isWorkerSetup(workerData)) return serveSets(workerData);
   if (values.fix && values['fix-dry-run']) throw new UsageError('use either --fix (write the fixes) or --fix-dry-run (print them as diffs), not both.');
   const format = parseFormat(values.format);
   const failOn = parseFailOn({ failOn: values['fail-on'], maxSeverity: values['max-severity'], exitZero: values['exit-zero'] ?? false });
@@ -30,11 +35,11 @@ export async function runLint(values: OptionValues<typeof LINT_COMMAND.options>,
   const { files, problems } = selectFiles(positionals, values['changed-since'], resolver);
 
   const fixing = values.fix ? 'write' : values['fix-dry-run'] ? 'print' : undefined;
-  const outcomes = fixing
-    ? await lintFixing(files, resolver, fixing)
-    : files.length >= PARALLEL_FROM_FILES && availableParallelism() > 1
-      ? await lintInWorkers(files, overrides)
-      : await lintHere(files, resolver);
+  // Fixes are verified only where they are shown: every format but gitlab's prints them (or says why there is none).
+  const verifyFixes = fixing !== undefined || format !== 'gitlab';
+  // Directories and globs, as ESLint and ruff cache a project's run; not files named one by one (a pre-commit hook), nor --fix, which rewrites them.
+  const cached = !values['no-cache'] && fixing === undefined && positionals.some(isDirectoryOrGlob);
+  const outcomes = fixing ? await lintFixing(files, resolver, fixing) : await lintFiles(files, resolver, { overrides, verifyFixes, cached });
   const reports: FileReport[] = [];
   const configProblems = new Set<string>();
   for (const outcome of outcomes) {
@@ -53,30 +58,86 @@ export async function runLint(values: OptionValues<typeof LINT_COMMAND.options>,
   return problems.length > 0 || configProblems.size > 0 ? 2 : findingsExitCode(reports, failOn);
 }
 
-/** What linting one file gave, in a form a worker thread can send back. */
+/** What linting one file gave. */
 type FileOutcome =
   | { kind: 'linted'; file: string; source: string; findings: Finding[]; configProblems: string[] }
   | { kind: 'unreadable'; problem: string };
 
-/** The linter, and the schema each migration set builds up: replayed once per folder, reused across its files. */
-interface Linting {
-  linter: Linter;
-  priorSchemas: PriorSchemas;
-}
-
-async function startLinting(): Promise<Linting> {
-  return { linter: await Linter.create(), priorSchemas: new PriorSchemas(await PostgresParser.load(), diskFiles) };
-}
-
-function lintFile({ linter, priorSchemas }: Linting, resolver: ConfigResolver, file: string): FileOutcome {
+function lintFile(linting: Linting, resolver: ConfigResolver, file: string): FileOutcome {
   const read = readSqlFile(file);
   if (!read.ok) return { kind: 'unreadable', problem: read.problem };
-  const source = read.text;
-  const settings = resolver.forFile(resolve(file));
-  const options = { ...settings.options, priorSchema: priorSchemas.before(resolve(file)) };
-  // Only fixes that, applied, remove their finding and add no error are printed (see ../engine/fixes/verify.ts).
-  const findings = new FixVerifier(linter, source, options, linter.lintIncrementally(source, options, undefined), true).findings();
-  return { kind: 'linted', file, source, findings, configProblems: settings.problems };
+  const { findingsJson, configProblems } = lintText(linting, resolver, file, read.text, true);
+  return { kind: 'linted', file, source: read.text, findings: JSON.parse(findingsJson) as Finding[], configProblems };
+}
+
+interface LintRun {
+  overrides: EditorOverrides;
+  verifyFixes: boolean;
+  /** Whether findings are read from and kept in the cache (./cache.ts). */
+  cached: boolean;
+}
+
+/**
+ * Lints the files, in worker threads when there are many: each file read once here, its findings
+ * taken from the cache where they are still valid, the others linted and kept there.
+ */
+async function lintFiles(files: readonly string[], resolver: ConfigResolver, { overrides, verifyFixes, cached }: LintRun): Promise<FileOutcome[]> {
+  const disk = new DiskReads();
+  const cache = cached ? new LintCache(resolve(CACHE_DIRECTORY), disk) : undefined;
+  const outcomes: FileOutcome[] = new Array(files.length);
+  const jobs: (LintJob & { prior: PriorSchemaInputs | undefined; key: string | undefined })[] = [];
+  const parallel = files.length >= PARALLEL_FROM_FILES && availableParallelism() > 1;
+  const priorSchemaReads = new PriorSchemaReads(disk);
+  for (const [index, file] of files.entries()) {
+    const read = readSqlFile(file);
+    if (!read.ok) {
+      outcomes[index] = { kind: 'unreadable', problem: read.problem };
+      continue;
+    }
+    const path = resolve(file);
+    const settings = resolver.forFile(path);
+    const prior = cache || parallel ? priorSchemaReads.inputsOf(path) : undefined;
+    const key = cache && prior ? cache.keyOf(path, read.text, settings.options, prior) : undefined;
+    const findings = key === undefined ? undefined : cache?.lookup(path, key, verifyFixes);
+    if (findings) outcomes[index] = { kind: 'linted', file, source: read.text, findings, configProblems: settings.problems };
+    else jobs.push({ index, file, text: read.text, prior, key });
+  }
+  const jobsByIndex = new Map(jobs.map((job) => [job.index, job]));
+  const linted = (index: number, { findingsJson, configProblems, reads }: LintedText) => {
+    const job = jobsByIndex.get(index)!;
+    outcomes[index] = { kind: 'linted', file: job.file, source: job.text, findings: JSON.parse(findingsJson) as Finding[], configProblems };
+    if (cache && job.key !== undefined) cache.store(resolve(job.file), job.key, reads, findingsJson, verifyFixes);
+  };
+  if (parallel && jobs.length >= PARALLEL_FROM_FILES) {
+    await lintInWorkers(migrationSets(jobs), { overrides, verifyFixes }, linted);
+  } else if (jobs.length > 0) {
+    const linting = await startLinting();
+    for (const job of jobs) linted(job.index, lintText(linting, resolver, job.file, job.text, verifyFixes));
+  }
+  if (cache && process.env.LOCKGUARD_DEBUG?.split(',').includes('cache')) {
+    process.stderr.write(`lockguard: cache: ${cache.hits} of ${cache.hits + cache.misses} files from ${CACHE_DIRECTORY}, ${cache.misses} linted\n`);
+  }
+  return outcomes;
+}
+
+/** The jobs grouped by the migration set they belong to, in the run's order within each. */
+function migrationSets(jobs: readonly (LintJob & { prior: PriorSchemaInputs | undefined })[]): LintJob[][] {
+  const sets = new Map<string, LintJob[]>();
+  for (const { index, file, text, prior } of jobs) {
+    const set = prior?.set ?? file;
+    if (!sets.has(set)) sets.set(set, []);
+    sets.get(set)!.push({ index, file, text });
+  }
+  return [...sets.values()];
+}
+
+/** A directory or a glob names files that were not listed one by one. */
+function isDirectoryOrGlob(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return isGlob(path);
+  }
 }
 
 /**
@@ -98,6 +159,7 @@ async function lintFixing(files: readonly string[], resolver: ConfigResolver, fi
       writeFixes(fixes);
       process.stderr.write(describeFixes(fixes, false));
       linting.priorSchemas.forget();
+      linting.disk.forget();
       outcome = lintFile(linting, resolver, file);
     }
     return outcome;
@@ -115,67 +177,6 @@ function describeFixes(fixes: FileFixes, asDiff: boolean): string {
     ...fixes.applied.map(({ ruleId, title }) => `lockguard: fixed ${fixes.file}: ${ruleId}: ${title}\n`),
     ...fixes.created.map((created) => `lockguard: created ${created.path}\n`),
   ].join('');
-}
-
-async function lintHere(files: readonly string[], resolver: ConfigResolver): Promise<FileOutcome[]> {
-  const linting = await startLinting();
-  return files.map((file) => lintFile(linting, resolver, file));
-}
-
-/**
- * Below this many files, starting worker threads (each loads the bundle and the parser) costs more
- * than it saves.
- */
-const PARALLEL_FROM_FILES = 64;
-const MAX_WORKERS = 4;
-
-/** Marks a worker thread of `lockguard lint`: it runs this bundle, whose `lint` command then serves files. */
-interface WorkerSetup {
-  lockguardLintWorker: true;
-  overrides: EditorOverrides;
-}
-
-const isWorkerSetup = (data: unknown): data is WorkerSetup => typeof data === 'object' && data !== null && 'lockguardLintWorker' in data;
-
-/** Lints the files in worker threads, one file at a time to whichever is free; outcomes in the files' order. */
-function lintInWorkers(files: readonly string[], overrides: EditorOverrides): Promise<FileOutcome[]> {
-  const outcomes: FileOutcome[] = new Array(files.length);
-  const setup: WorkerSetup = { lockguardLintWorker: true, overrides };
-  const workers = Array.from({ length: Math.min(availableParallelism(), MAX_WORKERS) }, () => new Worker(__filename, { argv: ['lint'], workerData: setup }));
-  let next = 0;
-  let done = 0;
-  return new Promise<FileOutcome[]>((resolvePromise, reject) => {
-    const stop = () => {
-      for (const worker of workers) void worker.terminate();
-    };
-    const feed = (worker: Worker) => {
-      if (next < files.length) worker.postMessage({ index: next, file: files[next++] });
-    };
-    for (const worker of workers) {
-      worker.on('message', ({ index, outcome }: { index: number; outcome: FileOutcome }) => {
-        outcomes[index] = outcome;
-        if (++done === files.length) {
-          stop();
-          resolvePromise(outcomes);
-        } else feed(worker);
-      });
-      worker.on('error', (error) => {
-        stop();
-        reject(error);
-      });
-      feed(worker);
-    }
-  });
-}
-
-/** The worker side of `lintInWorkers`: lints each file it is sent until the main thread ends it. */
-async function serveFiles(setup: WorkerSetup): Promise<number> {
-  const linting = await startLinting();
-  const resolver = new ConfigResolver(ALL_RULES.map((rule) => rule.id), setup.overrides);
-  parentPort!.on('message', ({ index, file }: { index: number; file: string }) => {
-    parentPort!.postMessage({ index, outcome: lintFile(linting, resolver, file) });
-  });
-  return -1;
 }
 
 /** The files to lint, and the paths that could not be read. */

@@ -1,4 +1,4 @@
-import { IncrementalRules, type RuleResults } from './incremental';
+import { IncrementalRules, textChange, type RuleResults } from './incremental';
 import { buildFile, type BuiltFile } from './model/build';
 import type { MigrationModel } from './model/migration';
 import type { RelationName } from './model/relations';
@@ -85,10 +85,11 @@ export class Linter {
     const schemas = new FileSchemas(statements, resolved.priorSchema, reusable?.schemas);
     const context = createContext(source, statements, resolved, migration, schemas);
     const enabled = this.enabledRules(resolved);
-    const rules = new IncrementalRules(context, enabled, reusable?.rules);
-    const checksSyntaxOnly = new IncrementalRules(context, rulesFor(ROLLBACK, enabled), undefined);
+    const rules = new IncrementalRules(context, enabled, reusable?.rules, reusable && textChange(reusable.built.split.text, source));
+    const checksSyntaxOnly = new IncrementalRules(context, rulesFor(ROLLBACK, enabled), undefined, undefined);
     const report = reporter(source);
     for (const statement of statements) {
+      if (statement.section === 'other-database') continue;
       (statement.section === 'up' ? rules : checksSyntaxOnly).check(
         statement,
         (rule, recording) => this.runRule(rule, statement, recording),
@@ -217,9 +218,11 @@ const IN_DO_BLOCK = 'This statement runs inside a DO block: move it out of the b
 
 /**
  * The rules that look at a statement: all of them where it runs when the migration is applied; in a
- * rollback or verification section only the syntax check, since nothing else there runs on apply.
+ * rollback or verification section only the syntax check, since nothing else there runs on apply;
+ * none in SQL written for another database, which PostgreSQL never sees.
  */
 function rulesFor(statement: Pick<Statement, 'section'>, enabled: readonly Rule[]): readonly Rule[] {
+  if (statement.section === 'other-database') return [];
   return statement.section === 'up' ? enabled : enabled.filter((rule) => SECTION_INDEPENDENT_RULES.has(rule.id));
 }
 

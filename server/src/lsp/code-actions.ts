@@ -18,15 +18,24 @@ export interface AnalysedDocument {
 
 /** Quick fixes for the findings touching `range`, then "ignore here" for each of them. */
 export function quickFixes(document: AnalysedDocument, range: OffsetRange): CodeAction[] {
-  const touching = document.findings.flatMap((finding, index) => (finding.range.end >= range.start && finding.range.start <= range.end ? [{ finding, diagnostic: document.diagnostics[index]! }] : []));
+  const touching = document.findings.flatMap((finding, index) =>
+    finding.range.end >= range.start && finding.range.start <= range.end ? [{ finding, diagnostic: document.diagnostics[index]! }] : [],
+  );
   const fixes = touching.flatMap(({ finding, diagnostic }) =>
-    document.verified(finding).fixes.flatMap((fix) => toCodeAction(fix, document.uri, diagnostic, document.lines, document.canCreateFiles) ?? []),
+    document
+      .verified(finding)
+      .fixes.flatMap((fix) => toCodeAction(fix, document.uri, diagnostic, document.lines, document.canCreateFiles) ?? []),
   );
   const ignores = touching.flatMap(({ finding, diagnostic }) =>
     finding.suppression
       ? [
           toCodeAction(
-            { title: `Ignore ${finding.ruleId} here (add a lockguard-ignore comment; write the reason after the colon)`, edits: [finding.suppression], preferred: false, autoApplicable: false },
+            {
+              title: `Ignore ${finding.ruleId} here (add a lockguard-ignore comment; write the reason after the colon)`,
+              edits: [finding.suppression],
+              preferred: false,
+              autoApplicable: false,
+            },
             document.uri,
             diagnostic,
             document.lines,
@@ -37,10 +46,14 @@ export function quickFixes(document: AnalysedDocument, range: OffsetRange): Code
   return [...fixes, ...ignores];
 }
 
-/** One action applying every fix that is safe without review (the engine's policy: ../engine/fixes/choose.ts). */
+/**
+ * One action applying every fix that is safe without review, as the engine chooses them (the same
+ * policy as `lockguard lint --fix`). None that creates a file: the action edits this document only.
+ */
 export function fixAll(document: AnalysedDocument): CodeAction | undefined {
-  const candidates = document.findings.filter((finding) => finding.fixes.some((fix) => fix.autoApplicable)).map((finding) => document.verified(finding));
-  const chosen = chooseFixes(candidates, 'auto-applicable', false).map(({ fix }) => fix);
+  const chosen = chooseFixes(document.findings, { policy: 'auto-applicable', verified: (finding) => document.verified(finding) }).map(
+    ({ fix }) => fix,
+  );
   if (chosen.length === 0) return undefined;
   const edits = chosen.flatMap((fix) => fix.edits).map((edit) => ({ range: toRange(document.lines, edit.range), newText: edit.newText }));
   return { title: 'Apply all safe Lockguard fixes', kind: FIX_ALL_KIND, edit: { changes: { [document.uri]: edits } } };

@@ -1,8 +1,17 @@
 import { fileURLToPath } from 'node:url';
-import { ErrorCodes, ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { checkMigration, describeProgress, fillChecklist, findChecklistBlock, LineIndex, redactSecrets, renderReport, type CheckRequest } from '../engine';
+import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver';
+import {
+  checkMigration,
+  describeProgress,
+  fillChecklist,
+  findChecklistBlock,
+  LineIndex,
+  redactSecrets,
+  renderReport,
+  type CheckRequest,
+} from '../engine';
 import type { CheckMigrationParams, CheckMigrationResult } from '../../../shared/protocol';
+import type { DocumentStore } from './document-store';
 import { checkMigrationRequest } from './protocol';
 import type { StagingResults } from './staging-results';
 
@@ -10,10 +19,19 @@ import type { StagingResults } from './staging-results';
  * Serves `lockguard/checkMigration`: translates the request into the engine's, forwards progress and
  * cancellation, keeps the report for the document's diagnostics and returns it. The engine does the work.
  */
-export function registerStagingCheck(connection: Connection, documents: TextDocuments<TextDocument>, results: StagingResults, republish: (uri: string) => void): void {
+export function registerStagingCheck(
+  connection: Connection,
+  documents: DocumentStore,
+  results: StagingResults,
+  republish: (uri: string) => void,
+): void {
   connection.onRequest(checkMigrationRequest, async (params, token): Promise<CheckMigrationResult> => {
     const document = documents.get(params.textDocument.uri);
-    if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `Lockguard cannot check ${params.textDocument.uri}: the document is not open in the editor.`);
+    if (!document)
+      throw new ResponseError(
+        ErrorCodes.InvalidParams,
+        `Lockguard cannot check ${params.textDocument.uri}: the document is not open in the editor.`,
+      );
     const text = document.getText();
     const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
     progress.begin('Lockguard: checking the migration', 0, 'Starting', true);
@@ -40,8 +58,16 @@ export function registerStagingCheck(connection: Connection, documents: TextDocu
     } catch (error) {
       // The engine has rolled back; the log gets the details, never a password.
       const secrets = [params.staging?.password, params.production?.kind === 'connection' ? params.production.password : undefined];
-      connection.console.error(redactSecrets(`Lockguard's staging check of ${document.uri} failed: ${error instanceof Error ? error.stack : String(error)}`, secrets));
-      throw new ResponseError(ErrorCodes.InternalError, 'The staging check failed because of an internal error (details in the Lockguard output); its transaction was rolled back. Please report it.');
+      connection.console.error(
+        redactSecrets(
+          `Lockguard's staging check of ${document.uri} failed: ${error instanceof Error ? error.stack : String(error)}`,
+          secrets,
+        ),
+      );
+      throw new ResponseError(
+        ErrorCodes.InternalError,
+        'The staging check failed because of an internal error (details in the Lockguard output); its transaction was rolled back. Please report it.',
+      );
     } finally {
       cancelled.dispose();
       progress.done();

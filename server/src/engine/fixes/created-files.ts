@@ -40,3 +40,9 @@ function relativePath(from: string, to: string): string {
   while (common < fromParts.length && common < toParts.length && fromParts[common] === toParts[common]) common++;
   return [...fromParts.slice(common).map(() => '..'), ...toParts.slice(common)].join('/') || '.';
 }
+
+/** The migration's own options, reading the files a fix creates in its folder before those on disk. */
+export function besideCreated(options: Partial<LintOptions>, created: readonly CreatedFile[]): Partial<LintOptions> {
+  const texts = new Map(created.map((file) => [normalisePath(file.path), file.text]));
+  return { ...options, readSibling: (name) => texts.get(normalisePath(name)) ?? options.readSibling?.(name) };
+}

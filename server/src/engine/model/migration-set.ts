@@ -23,7 +23,7 @@ export function earlierMigrations(filePath: string, files: MigrationSetFiles): s
   const slash = path.lastIndexOf('/');
   const folder = slash === -1 ? '.' : path.slice(0, slash);
   const name = path.slice(slash + 1);
-  return migrationPerFolder(folder, name, files) ?? sqitchDeploys(folder, name, files) ?? versionedFiles(folder, name, files) ?? [];
+  return migrationPerFolder(folder, name, files) ?? sqitchDeploys(folder, name, files) ?? versionedFiles(folder, name, files) ?? versionFolders(folder, name, files) ?? [];
 }
 
 /**
@@ -95,8 +95,9 @@ interface Versioned {
 
 /**
  * Files in the same folder named by a version: Flyway `V<version>__<name>.sql` (then `R__` in name
- * order), golang-migrate `<version>_<name>.up.sql`, and the numeric or timestamp prefixes of goose,
- * dbmate, sql-migrate, Supabase, Drizzle, Atlas, graphile-migrate and Liquibase folders.
+ * order), Authelia `V<NNNN>.<Name>[.postgres|.all].up.sql`, golang-migrate `<version>_<name>.up.sql`,
+ * and the numeric or timestamp prefixes of goose, dbmate, sql-migrate, Supabase, Drizzle, Atlas,
+ * graphile-migrate and Liquibase folders.
  */
 function versionedFiles(folder: string, name: string, files: MigrationSetFiles): string[] | undefined {
   const own = versionOf(name);
@@ -115,13 +116,19 @@ function versionedFiles(folder: string, name: string, files: MigrationSetFiles):
   return earlier.map((sibling) => sibling.path);
 }
 
-type VersionStyle = 'flyway' | 'prefix';
+type VersionStyle = 'flyway' | 'authelia' | 'prefix';
 
 function versionOf(name: string): (Versioned & { style: VersionStyle }) | undefined {
   if (!name.toLowerCase().endsWith('.sql')) return undefined;
   const flyway = /^([VU])(\d+(?:[._]\d+)*)__.*\.sql$/i.exec(name);
   if (flyway) return { name, version: numbers(flyway[2]!), repeatable: false, rollback: flyway[1]!.toUpperCase() === 'U', style: 'flyway' };
   if (/^R__.+\.sql$/i.test(name)) return { name, version: [], repeatable: true, rollback: false, style: 'flyway' };
+  // Authelia applies, on PostgreSQL, a version's `.postgres.` or `.all.` file (or, in its per-dialect folder, the unmarked one).
+  const authelia = /^V(\d+)\.[^.]+\.(?:(all|postgres|mysql|sqlite)\.)?(up|down)\.sql$/.exec(name);
+  if (authelia) {
+    if (authelia[2] === 'mysql' || authelia[2] === 'sqlite') return undefined;
+    return { name, version: [BigInt(authelia[1]!)], repeatable: false, rollback: authelia[3] === 'down', style: 'authelia' };
+  }
   const prefix = /^(\d+)(?=[_.-])/.exec(name);
   if (prefix) return { name, version: [BigInt(prefix[1]!)], repeatable: false, rollback: /\.down\.sql$/i.test(name), style: 'prefix' };
   return undefined;
@@ -144,6 +151,68 @@ function compareVersions(a: Versioned, b: Versioned): number {
   }
   return 0;
 }
+
+/**
+ * Version folders (Temporal's `versioned/v1.0/…`, `versioned/v1.10/…`): every script of a lower
+ * version first, the folders compared part by part (v1.2 < v1.10); within a folder, the scripts a
+ * `manifest.json` lists (`SchemaUpdateCqlFiles`) in its order, else every `.sql` file by name. A set
+ * when the parent holds two version folders or more, or the file's folder has a manifest.
+ */
+function versionFolders(folder: string, name: string, files: MigrationSetFiles): string[] | undefined {
+  if (!name.toLowerCase().endsWith('.sql')) return undefined;
+  const slash = folder.lastIndexOf('/');
+  const own = folder.slice(slash + 1);
+  if (slash === -1 || !folderVersion(own)) return undefined;
+  const parent = folder.slice(0, slash);
+  const versions = sortedOnce(files.list(parent), `${parent}\0version-folders`, (entries) =>
+    entries
+      .flatMap((entry) => {
+        const version = entry.isDirectory ? folderVersion(entry.name) : undefined;
+        return version ? [{ name: entry.name, version, repeatable: false, rollback: false, folder: `${parent}/${entry.name}` }] : [];
+      })
+      .sort(inSetOrder),
+  );
+  const ownManifest = manifestScripts(folder, files);
+  if (versions.length < 2 && !ownManifest) return undefined;
+  const earlier: string[] = [];
+  for (const version of versions) {
+    if (version.name === own) break;
+    earlier.push(...scriptsOf(version.folder, files));
+  }
+  // A script its folder's manifest leaves out (Temporal's hand-run `combined_…` files) follows the lower versions only.
+  const ownFolder = ownManifest ? ownManifest.slice(0, Math.max(0, ownManifest.indexOf(name))) : sqlFilesByName(folder, files).filter((other) => other < name);
+  return [...earlier, ...ownFolder.map((script) => `${folder}/${script}`)];
+}
+
+/** `v1.10` → [1, 10]; a bare number needs a dot (`1.10`), so that folders named `2024` or `1` are not taken for versions. */
+function folderVersion(name: string): bigint[] | undefined {
+  const match = /^[vV](\d+(?:\.\d+)*)$/.exec(name) ?? /^(\d+(?:\.\d+)+)$/.exec(name);
+  return match ? match[1]!.split('.').map((part) => BigInt(part)) : undefined;
+}
+
+function scriptsOf(folder: string, files: MigrationSetFiles): string[] {
+  return (manifestScripts(folder, files) ?? sqlFilesByName(folder, files)).map((script) => `${folder}/${script}`);
+}
+
+/** The scripts a Temporal `manifest.json` lists, in order; undefined without a readable one. */
+function manifestScripts(folder: string, files: MigrationSetFiles): string[] | undefined {
+  const text = files.read(`${folder}/manifest.json`);
+  if (text === undefined) return undefined;
+  try {
+    const listed = (JSON.parse(text) as { SchemaUpdateCqlFiles?: unknown }).SchemaUpdateCqlFiles;
+    return Array.isArray(listed) && listed.every((script) => typeof script === 'string') ? (listed as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sqlFilesByName = (folder: string, files: MigrationSetFiles) =>
+  sortedOnce(files.list(folder), `${folder}\0sql-by-name`, (entries) =>
+    entries
+      .filter((entry) => !entry.isDirectory && entry.name.toLowerCase().endsWith('.sql'))
+      .map((entry) => entry.name)
+      .sort(byCodePoint),
+  );
 
 /**
  * A folder's migrations in set order, with their paths, made once per listing: a caller that lists

@@ -36,7 +36,13 @@ const PLAIN: Runner = { name: 'PostgreSQL', optOut: 'Send the statement on its o
 
 export function migrationModel(source: string, options: LintOptions, facts: FileFacts): MigrationModel {
   const path = (options.filePath ?? '').replace(/\\/g, '/');
-  const file = { path, source, readSibling: (name: string) => options.readSibling?.(name), allTransactionIncapable: () => facts.allTransactionIncapable() };
+  const file: MigrationFile = {
+    path,
+    source,
+    readSibling: (name) => options.readSibling?.(name),
+    listSiblings: () => options.listSiblings?.('.') ?? [],
+    allTransactionIncapable: () => facts.allTransactionIncapable(),
+  };
   const { framework, recognition } = options.transactionMode === 'never' ? NOTHING_RECOGNISED : recognise(file);
   const sections = recognition?.sections ?? wholeFile(source, unrecognisedKind(path), 'none');
 
@@ -88,6 +94,8 @@ export function describeSection(kind: SectionKind): string {
       return 'rollback: does not run when the migration is applied, so Lockguard checks only its syntax';
     case 'verify':
       return 'verification: run after deploying, not part of the migration, so Lockguard checks only its syntax';
+    case 'other-database':
+      return 'is written for another database: the migration tool never runs it on PostgreSQL, so Lockguard does not check it';
   }
 }
 

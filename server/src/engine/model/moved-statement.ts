@@ -21,8 +21,18 @@ export function movedStatement(statement: Statement, index: number, delta: numbe
   }
 }
 
+/**
+ * The statement as first built (parsed, or found invalid): the same for every moved copy of it. Two
+ * statements of two versions of a file are the same statement when they share it.
+ */
+export function firstBuilt(statement: Statement): Statement {
+  return statement instanceof MovedTokens ? statement.built : statement;
+}
+
 /** The offsets every statement kind has, moved; its tokens moved when first read. */
 abstract class MovedTokens {
+  /** The statement as first built (see `firstBuilt`). */
+  readonly built: Statement;
   readonly index: number;
   readonly range: OffsetRange;
   readonly text: string;
@@ -36,6 +46,7 @@ abstract class MovedTokens {
     delta: number,
     readonly movedTokens: LazilyMovedTokens,
   ) {
+    this.built = firstBuilt(statement);
     this.index = index;
     this.range = movedRange(statement.range, delta);
     this.text = statement.text;

@@ -1,7 +1,7 @@
 import { displayRelation } from '../model/relations';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule } from './rule';
-import { addedColumns, constraintRange, defaultOf, FAST_DEFAULT_SINCE, generatedConstraint, isIdentity, isSerial, type AddedColumn } from './support/added-columns';
+import { addedColumns, constraintRange, FAST_DEFAULT_SINCE, requiredWithoutValue } from './support/added-columns';
 import { accessExclusiveOn, alterOfExistingTable } from './support/alter-table';
 import { emptiedEarlierInTransaction } from './support/emptied-tables';
 
@@ -75,9 +75,3 @@ export const addColumnNotNullWithoutDefault: Rule = {
     });
   },
 };
-
-/** The NOT NULL or PRIMARY KEY constraint of a column nothing fills for the existing rows. */
-function requiredWithoutValue(added: AddedColumn) {
-  if (defaultOf(added) || isSerial(added) || isIdentity(added) || generatedConstraint(added)) return undefined;
-  return added.constraints.find((constraint) => constraint.contype === 'CONSTR_NOTNULL' || constraint.contype === 'CONSTR_PRIMARY');
-}

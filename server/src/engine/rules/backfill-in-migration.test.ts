@@ -134,11 +134,12 @@ describe(RULE, () => {
     });
 
     it('moves it into a new goose migration without a transaction when goose wraps the file in one', () => {
-      const sql = "-- +goose Up\nUPDATE orders SET status = 'new' WHERE status IS NULL;\n\n-- +goose Down\nSELECT 1;\n";
+      // Beside another statement: the only one of its section stays, under NO TRANSACTION (rules/fixes/in-place-opt-out.test.ts).
+      const sql = "-- +goose Up\nUPDATE orders SET status = 'new' WHERE status IS NULL;\nSELECT 1;\n\n-- +goose Down\nSELECT 1;\n";
       const options = { ...ORDERS, filePath: 'db/migrations/00005_backfill.sql' };
       const [fix] = findings(sql, options)[0]!.fixes;
       expect(fix!.title).toBe('Run it in batches of 5000 rows that each commit (a DO block walking orders by id) in a new migration, 00006_batched_update_orders.sql');
-      expect(applyFix(sql, fix!)).toBe('-- +goose Up\n\n-- +goose Down\nSELECT 1;\n');
+      expect(applyFix(sql, fix!)).toBe('-- +goose Up\nSELECT 1;\n\n-- +goose Down\nSELECT 1;\n');
       expect(fix!.createFiles).toEqual([
         {
           path: '00006_batched_update_orders.sql',

@@ -24,6 +24,14 @@ describe(RULE, () => {
     expect(stillFlagged(applyFix(sql, dropFirst!))).toEqual([]);
   });
 
+  it('Atlas (review 4, #18): the leftover is dropped by hand before `atlas migrate apply` again, not by a drop in the file, which a resumed run skips', () => {
+    const sql = '-- atlas:txmode none\n\nCREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);\n';
+    const [finding] = findings(sql, { filePath: 'migrations/20260722220532_x.sql', readSibling: (name: string) => (name === 'atlas.sum' ? 'h1:x\n' : undefined) });
+    expect(finding!.message).toContain('before running `atlas migrate apply` again after a failed build, drop the leftover by hand (DROP INDEX CONCURRENTLY IF EXISTS orders_status_idx)');
+    expect(finding!.message).toContain('Atlas resumes the file at the statement that failed');
+    expect(finding!.fixes.map((fix) => fix.title)).toEqual(['Add IF NOT EXISTS']);
+  });
+
   it('reports a concurrent drop without IF EXISTS: once committed, the re-run fails on the missing index', () => {
     const sql = 'SELECT 1;\nDROP INDEX CONCURRENTLY app.orders_old_idx;\n';
     const [finding] = findings(sql);

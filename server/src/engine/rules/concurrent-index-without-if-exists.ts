@@ -99,23 +99,32 @@ function unguardedBuild(statement: ParsedStatement, index: IndexStmt, context: R
     };
   }
   const name = displayRelation({ schema: index.relation?.schemaname, name: index.idxname });
+  // Atlas resumes a failed file at the statement that failed: a drop written before the build ran already and is skipped.
+  const resumes = context.migration.framework?.id === 'atlas';
+  const dropLeftover = resumes
+    ? `before running \`atlas migrate apply\` again after a failed build, drop the leftover by hand (DROP INDEX CONCURRENTLY IF EXISTS ${name}): ` +
+      'IF NOT EXISTS would keep it, and Atlas resumes the file at the statement that failed, so a drop written before it would not run again.'
+    : `before retrying a failed build, drop the leftover (DROP INDEX CONCURRENTLY IF EXISTS ${name}): IF NOT EXISTS would keep it.`;
   return {
     message:
       `If this concurrent build fails, PostgreSQL leaves an INVALID index ${name} behind, and re-running the migration fails with ` +
-      `"relation ${name} already exists". Write CREATE INDEX CONCURRENTLY IF NOT EXISTS, and before retrying a failed build, drop the ` +
-      `leftover (DROP INDEX CONCURRENTLY IF EXISTS ${name}): IF NOT EXISTS would keep it.`,
+      `"relation ${name} already exists". Write CREATE INDEX CONCURRENTLY IF NOT EXISTS, and ${dropLeftover}`,
     range,
     safeAlternative: `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name} …, after dropping any INVALID leftover of a failed run.`,
     fixes: [
       // Not automatic: on a retry, IF NOT EXISTS keeps an INVALID leftover, which someone must drop first.
       ...(concurrently ? [addGuard(concurrently, 'IF NOT EXISTS', false)] : []),
-      {
-        // Repeatable and leaves no INVALID index, at the price of rebuilding one a failed run had finished.
-        title: `Drop any leftover ${name} first (DROP INDEX CONCURRENTLY IF EXISTS)`,
-        edits: [insertBefore(statement, context, `DROP INDEX CONCURRENTLY IF EXISTS ${name};`)],
-        preferred: false,
-        autoApplicable: false,
-      },
+      ...(resumes
+        ? []
+        : [
+            {
+              // Repeatable and leaves no INVALID index, at the price of rebuilding one a failed run had finished.
+              title: `Drop any leftover ${name} first (DROP INDEX CONCURRENTLY IF EXISTS)`,
+              edits: [insertBefore(statement, context, `DROP INDEX CONCURRENTLY IF EXISTS ${name};`)],
+              preferred: false,
+              autoApplicable: false,
+            },
+          ]),
     ],
   };
 }

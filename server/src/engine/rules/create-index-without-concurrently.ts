@@ -1,12 +1,12 @@
 import { blockedOperations, LOCK_MODES, trafficImpact, type LockMode } from '../locks/lock-modes';
-import { locksOf } from '../locks/statement-locks';
 import { displayRelation, sameRelation, type RelationName } from '../model/relations';
 import { nodeAs, type ParsedStatement } from '../model/statement';
 import { runOutsideTransaction } from './fixes/new-migration';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Rule, RuleContext } from './rule';
-import { heldEarlierInTransaction } from './support/held-locks';
+import { heldEarlierInTransaction, locksOnTables } from './support/held-locks';
 import { lineOf } from './support/lines';
+import { postgresOnlyRewriteRefused } from './fixes/postgres-only';
 
 const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY';
 
@@ -84,7 +84,8 @@ export const createIndexWithoutConcurrently: Rule = {
     if (!indexKeyword) return [];
     // IF NOT EXISTS too (it needs the index's name): a retried build should not fail (see concurrent-index-without-if-exists).
     const inserted = index.idxname && !index.if_not_exists ? ' CONCURRENTLY IF NOT EXISTS' : ' CONCURRENTLY';
-    const concurrentText = context.source.slice(statement.range.start, indexKeyword.end) + inserted + context.source.slice(indexKeyword.end, statement.range.end);
+    const keywordEnd = indexKeyword.end - statement.range.start;
+    const concurrentText = statement.text.slice(0, keywordEnd) + inserted + statement.text.slice(keywordEnd);
 
     const name = displayRelation(table);
     // An earlier statement of the transaction already holds a lock that blocks more than SHARE (ACCESS EXCLUSIVE after an
@@ -105,6 +106,8 @@ export const createIndexWithoutConcurrently: Rule = {
       safeAlternative: 'CREATE INDEX CONCURRENTLY: reads and writes continue during the build (run it outside a transaction block).',
     };
 
+    const otherDatabases = postgresOnlyRewriteRefused(context, 'CREATE INDEX CONCURRENTLY');
+    if (otherDatabases) return [{ ...report, noFixReason: otherDatabases }];
     if (statement.transaction.kind === 'autocommit') {
       const fix: Fix = {
         title: `Build the index with CREATE INDEX${inserted}`,
@@ -122,6 +125,6 @@ export const createIndexWithoutConcurrently: Rule = {
 
 /** The most blocking lock `statement` takes on `table` (LOCK_MODES runs from the weakest to the strongest). */
 function strongestLockOn(statement: ParsedStatement, table: RelationName, context: RuleContext): LockMode | undefined {
-  const modes = locksOf(statement, context.options.pgVersion).filter((lock) => sameRelation(lock.relation, table)).map((lock) => lock.mode);
+  const modes = locksOnTables(statement, context).filter((lock) => sameRelation(lock.relation, table)).map((lock) => lock.mode);
   return modes.sort((a, b) => LOCK_MODES.indexOf(b) - LOCK_MODES.indexOf(a))[0];
 }

@@ -74,3 +74,12 @@ describe(`${RULE}: DROP COLUMN IF EXISTS of a column the earlier migrations neve
     expect(findingsOf(RULE, 'ALTER TABLE app.guild_configs DROP COLUMN IF EXISTS lookup_opt_in;')).toHaveLength(1);
   });
 });
+
+// Review round 4 #64 (harbor 0004_1.8.0_schema.up.sql): columns dropped from a table renamed at the end of the file.
+it(`${RULE}: stays quiet when the migration renames the table afterwards (rename-table reports that)`, () => {
+  expect(findingsOf(RULE, 'ALTER TABLE replication_job DROP COLUMN tags;\nALTER TABLE replication_job RENAME TO replication_schedule_job;')).toEqual([]);
+  // A table renamed, then given its old name back by a view: old queries still reach the columns.
+  expect(findingsOf(RULE, 'ALTER TABLE j DROP COLUMN tags;\nALTER TABLE j RENAME TO j_old;\nCREATE VIEW j AS SELECT * FROM j_old;')).toHaveLength(1);
+  // Dropped in the down section only: the up section's drop is what the running code meets.
+  expect(findingsOf(RULE, '-- migrate:up\nALTER TABLE j DROP COLUMN tags;\n-- migrate:down\nDROP TABLE j;')).toHaveLength(1);
+});

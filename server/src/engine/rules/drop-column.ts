@@ -4,7 +4,7 @@ import { nodeAs } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule, RuleContext } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
-import { dropsTable, EXPAND_CONTRACT, isColumnNewInFile, isRevertingMigration, renamesColumnTo } from './support/breaking-changes';
+import { EXPAND_CONTRACT, isColumnNewInFile, isRevertingMigration, renamesColumnTo, replacesTableLater, sectionEnd } from './support/breaking-changes';
 import { quoteIdentifier } from './support/constraints';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
@@ -27,7 +27,9 @@ export const dropColumn: Rule = {
       bad: 'ALTER TABLE users DROP COLUMN legacy_login;',
       good: '-- release N: the code stops reading and writing legacy_login (e.g. Rails ignored_columns); then:\n-- lockguard-ignore drop-column: ignored since release N\nALTER TABLE users DROP COLUMN legacy_login;',
     },
-    instead: EXPAND_CONTRACT,
+    instead:
+      `${EXPAND_CONTRACT} Not reported on a table the migration drops or renames afterwards: drop-table or rename-table ` +
+      'reports that the running code loses the whole table.',
   },
   facts: [
     {
@@ -48,11 +50,11 @@ export const dropColumn: Rule = {
     const table = statement.kind === 'parsed' && nodeAs(statement, 'AlterTableStmt') ? statement.targets[0] : undefined;
     if (!table || statement.kind !== 'parsed' || !statement.alterTableCommands.some((cmd) => cmd.subtype === 'AT_DropColumn')) return [];
     if (isRevertingMigration(statement, context)) return [];
-    // When the file drops the whole table afterwards, drop-table tells the story.
-    if (dropsTable(context, table, statement.index + 1, context.statements.length)) return [];
+    // When the migration drops or renames the whole table afterwards, drop-table or rename-table tells the story.
+    if (replacesTableLater(statement, context, { schema: table.schema, name: table.name })) return [];
     // New in this file, or a swap: another column is renamed to the dropped name afterwards, so the name stays.
     const isNameOfThisMigration = (column: string) =>
-      isColumnNewInFile(context, table, column, statement.index) || renamesColumnTo(context, table, column, statement.index + 1, context.statements.length);
+      isColumnNewInFile(context, table, column, statement.index) || renamesColumnTo(context, table, column, statement.index + 1, sectionEnd(statement, context));
     const dropped = statement.alterTableCommands.flatMap((cmd, index) =>
       cmd.subtype === 'AT_DropColumn' && cmd.name !== undefined && !isNameOfThisMigration(cmd.name) && !(cmd.missing_ok && isAbsent(context, table, cmd.name, statement.index))
         ? [{ column: cmd.name, index }]

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'drop-constraint';
 const findings = (sql: string, filePath?: string) => findingsOf(RULE, sql, { filePath });
+const parser = await PostgresParser.load();
 
 describe(RULE, () => {
   it('is a warning about the locks on both tables and about what a dropped unique index breaks', () => {
@@ -35,6 +40,17 @@ describe(`${RULE}: replacements and dropped tables`, () => {
     expect(findings('ALTER TABLE "T" DROP CONSTRAINT "T_a_fkey";\nDROP TABLE "T";')).toEqual([]);
   });
 
+  it('reports a repeated DROP CONSTRAINT IF EXISTS once: the repeat (another branch of a DO block, say) finds nothing to drop', () => {
+    const sql = 'ALTER TABLE t DROP CONSTRAINT IF EXISTS t_a_fkey;\nSELECT 1;\nALTER TABLE t DROP CONSTRAINT IF EXISTS t_a_fkey;';
+    const [finding, ...others] = findings(sql);
+    expect(others).toEqual([]);
+    expect(finding!.range.start).toBe(sql.indexOf('DROP CONSTRAINT'));
+    // Another constraint, another table, or a repeat without IF EXISTS (which fails): still reported.
+    expect(findings('ALTER TABLE t DROP CONSTRAINT IF EXISTS t_a_fkey;\nALTER TABLE t DROP CONSTRAINT IF EXISTS t_b_fkey;')).toHaveLength(2);
+    expect(findings('ALTER TABLE t DROP CONSTRAINT IF EXISTS t_a_fkey;\nALTER TABLE u DROP CONSTRAINT IF EXISTS t_a_fkey;')).toHaveLength(2);
+    expect(findings('ALTER TABLE t DROP CONSTRAINT IF EXISTS t_a_fkey;\nALTER TABLE t DROP CONSTRAINT t_a_fkey;')).toHaveLength(2);
+  });
+
   it('still flags a drop when another constraint or another table is added or dropped', () => {
     expect(findings('ALTER TABLE t DROP CONSTRAINT t_a_fkey;\nALTER TABLE t ADD CONSTRAINT t_b_fkey FOREIGN KEY (b) REFERENCES p NOT VALID;')).toHaveLength(1);
     expect(findings('ALTER TABLE t DROP CONSTRAINT t_a_fkey;\nDROP TABLE u;')).toHaveLength(1);
@@ -62,5 +78,29 @@ describe(`${RULE}: replacements and dropped tables`, () => {
     ])('%s: still asks for one', (_name, sql) => {
       expect(findings(sql)[0]!.message).toContain('set a short lock_timeout first');
     });
+  });
+});
+
+// Review round 4 #28 (atlas-gram 20251010175120_drop-http-tool-names.sql): the constraint goes with its column anyway.
+describe(`${RULE}: a constraint on a column the same statement drops`, () => {
+  const priorSchema = schemaAfter(
+    buildStatements(
+      'CREATE TABLE toolsets (id int PRIMARY KEY, names text[], slug text, owner int REFERENCES users (id), CONSTRAINT toolsets_names_check CHECK (array_length(names, 1) <= 10), CONSTRAINT toolsets_slug_owner_key UNIQUE (slug, owner));',
+      parser,
+      defaultOptions(),
+    ),
+  );
+  const lint = (sql: string) => findingsOf(RULE, sql, { priorSchema });
+
+  it('stays quiet: PostgreSQL drops the constraints involving a dropped column with it, and drop-column reports the drop', () => {
+    expect(lint('ALTER TABLE toolsets DROP CONSTRAINT toolsets_names_check, DROP COLUMN names;')).toEqual([]);
+    expect(lint('ALTER TABLE toolsets DROP CONSTRAINT toolsets_slug_owner_key, DROP COLUMN slug;')).toEqual([]);
+    expect(lint('ALTER TABLE toolsets DROP CONSTRAINT toolsets_owner_fkey, DROP COLUMN owner;')).toEqual([]);
+  });
+
+  it('still flags it when the statement drops another column, when a later statement drops the column, or when the history does not know the constraint', () => {
+    expect(lint('ALTER TABLE toolsets DROP CONSTRAINT toolsets_names_check, DROP COLUMN slug;')).toHaveLength(1);
+    expect(lint('ALTER TABLE toolsets DROP CONSTRAINT toolsets_names_check;\nALTER TABLE toolsets DROP COLUMN names;')).toHaveLength(1);
+    expect(findings('ALTER TABLE toolsets DROP CONSTRAINT toolsets_names_check, DROP COLUMN names;')).toHaveLength(1);
   });
 });

@@ -1,10 +1,10 @@
 import { blockedOperations } from '../locks/lock-modes';
-import { displayRelation } from '../model/relations';
-import { nodeAs } from '../model/statement';
+import { displayRelation, type RelationName } from '../model/relations';
+import { nodeAs, type ParsedStatement } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { LockFact, Rule } from './rule';
+import type { LockFact, Rule, RuleContext } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
-import { addsConstraint, dropsTable, isConstraintNewInFile, isRevertingMigration } from './support/breaking-changes';
+import { addsConstraint, alterationsOf, dropsTable, isConstraintNewInFile, isRevertingMigration } from './support/breaking-changes';
 import { quoteIdentifier } from './support/constraints';
 import { isLockTimeoutInForce } from './support/timeout-coverage';
 
@@ -41,7 +41,8 @@ export const dropConstraint: Rule = {
       'integrity the code assumes), set a short `lock_timeout` before the drop (and retry on timeout), and commit ' +
       'right after it. Constraints added earlier in the same migration, constraints of tables it creates, and down ' +
       'migrations are exempt, and so are constraints the migration adds back (a replacement: the new constraint is ' +
-      'checked by its own rules) or whose table it drops (reported by `drop-table`).',
+      'checked by its own rules), whose table it drops (reported by `drop-table`), or that involve a column the same ' +
+      'ALTER TABLE drops (PostgreSQL drops them with the column anyway; `drop-column` reports it).',
   },
   facts: [
     dropForeignKeyFact('lock_probe_child', 'the table'),
@@ -55,8 +56,12 @@ export const dropConstraint: Rule = {
     const end = context.statements.length;
     // Dropping the whole table later (drop-table reports it) or adding the constraint back (a replacement) leaves nothing to say here.
     if (dropsTable(context, table, statement.index + 1, end)) return [];
-    const reported = (name: string) => !isConstraintNewInFile(context, table, name, statement.index) && !addsConstraint(context, table, name, statement.index, end);
-    const dropped = statement.alterTableCommands.flatMap((cmd, index) => (cmd.subtype === 'AT_DropConstraint' && cmd.name !== undefined && reported(cmd.name) ? [{ name: cmd.name, index }] : []));
+    const goesWithColumn = droppedWithColumn(statement, context, table);
+    const reported = (name: string) =>
+      !isConstraintNewInFile(context, table, name, statement.index) && !addsConstraint(context, table, name, statement.index, end) && !goesWithColumn(name);
+    const dropped = statement.alterTableCommands.flatMap((cmd, index) =>
+      cmd.subtype === 'AT_DropConstraint' && cmd.name !== undefined && reported(cmd.name) && !(cmd.missing_ok && droppedEarlier(context, statement, table, cmd.name)) ? [{ name: cmd.name, index }] : [],
+    );
     const [first] = dropped;
     if (!first) return [];
     const names = dropped.map(({ name }) => quoteIdentifier(name)).join(', ');
@@ -74,6 +79,31 @@ export const dropConstraint: Rule = {
     ];
   },
 };
+
+/**
+ * Whether an earlier statement of the file's section already dropped the constraint, and nothing
+ * added it back since: then DROP CONSTRAINT IF EXISTS finds nothing to drop (a repeat in another
+ * branch of a DO block, say), and the earlier drop is the one reported.
+ */
+function droppedEarlier(context: RuleContext, statement: ParsedStatement, table: RelationName, constraint: string): boolean {
+  const drops = alterationsOf(context, table, 0, statement.index).filter(
+    (candidate) => candidate.section === statement.section && candidate.alterTableCommands.some((cmd) => cmd.subtype === 'AT_DropConstraint' && cmd.name === constraint),
+  );
+  const earlier = drops.at(-1);
+  return earlier !== undefined && !addsConstraint(context, table, constraint, earlier.index + 1, statement.index);
+}
+
+/**
+ * Whether the constraint involves a column the same statement drops (the schema history knows its
+ * columns): PostgreSQL drops a column's table constraints with it, so this DROP CONSTRAINT changes
+ * nothing the statement would not do anyway, and drop-column reports the drop and its lock.
+ */
+function droppedWithColumn(statement: ParsedStatement, context: RuleContext, table: RelationName): (constraint: string) => boolean {
+  const columns = statement.alterTableCommands.flatMap((cmd) => (cmd.subtype === 'AT_DropColumn' && cmd.name !== undefined ? [cmd.name] : []));
+  if (columns.length === 0) return () => false;
+  const known = context.schema.before(statement.index).constraints(table);
+  return (name) => known.some((constraint) => constraint.name === name && constraint.columns.some((column) => columns.includes(column)));
+}
 
 function dropForeignKeyFact(relation: string, on: string): LockFact {
   return {

@@ -72,10 +72,16 @@ describe(RULE, () => {
     });
 
     it('gives no fix when the migration tool wraps the file, and says how to opt out', () => {
-      const sql = '-- migrate:up\nDROP INDEX orders_status_idx;\n';
+      const sql = '-- migrate:up\nUPDATE settings SET v = 1 WHERE k = 2;\nDROP INDEX orders_status_idx;\n';
       const [finding] = findings(sql);
       expect(finding!.fixes).toEqual([]);
       expect(finding!.noFixReason).toMatch(/dbmate/);
+    });
+
+    it('when it is the only statement the migration tool wraps, drops in place and runs the file outside the transaction', () => {
+      const sql = '-- migrate:up\nDROP INDEX orders_status_idx;\n';
+      const [finding] = findings(sql);
+      expect(applyFix(sql, finding!.fixes[0]!)).toBe('-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS orders_status_idx;\n');
     });
   });
 
@@ -196,6 +202,24 @@ describe(RULE, () => {
       );
     });
 
+    // Review round 4 #29 (hydra 20220210000001000064_nid.postgres.up.sql): DROP INDEX locks its table, not only the index.
+    it('reports only the first of two drops of the table\'s indexes in one transaction: the second waits for nothing new', () => {
+      const sql = 'BEGIN;\nDROP INDEX registry.idx_scheduled_payments_status;\nDROP INDEX registry.idx_scheduled_payments_due_date;\nCOMMIT;\n';
+      const lineOf = (finding: { range: { start: number } }) => sql.slice(0, finding.range.start).split('\n').length;
+      const [first, ...others] = findingsOf(RULE, sql, { priorSchema });
+      expect(others).toEqual([]);
+      expect(lineOf(first!)).toBe(2);
+      // Moving only the first drop out would leave the second to take the same lock.
+      expect(first!.fixes).toEqual([]);
+      expect(first!.noFixReason).toMatch(/^Line 3 drops another index of registry\.scheduled_payments in this transaction, under the same ACCESS EXCLUSIVE lock/);
+      // A COMMIT between them releases the lock: both wait again.
+      const committed = sql.replace('status;\n', 'status;\nCOMMIT;\nBEGIN;\n');
+      expect(findingsOf(RULE, committed, { priorSchema })).toHaveLength(2);
+      // Without a history, the file's own CREATE INDEX gives the table.
+      const created = 'CREATE INDEX CONCURRENTLY a_idx ON t (a);\nCREATE INDEX CONCURRENTLY b_idx ON t (b);\nBEGIN;\nDROP INDEX a_idx;\nDROP INDEX b_idx;\nCOMMIT;\n';
+      expect(findingsOf(RULE, created).map((finding) => created.slice(0, finding.range.start).split('\n').length)).toEqual([4]);
+    });
+
     it('is still reported when the history does not know the index', () => {
       expect(findingsOf(RULE, droppedWithColumn).map((finding) => textOf(droppedWithColumn, finding))).toEqual(['DROP INDEX', 'DROP INDEX']);
     });
@@ -287,5 +311,42 @@ describe(RULE, () => {
   it('is the only rule that fires on a plain DROP INDEX, in or out of a transaction', () => {
     expect(ruleIds('DROP INDEX orders_status_idx;')).toEqual([RULE]);
     expect(ruleIds('BEGIN;\nDROP INDEX orders_status_idx;\nCOMMIT;')).toEqual([RULE]);
+  });
+});
+
+// Review round 4 #30 (kratos 20241031094100000001_remaining_unused_indices.autocommit.up.sql): popx also runs a migration
+// named without a database on SQLite, MySQL and CockroachDB, where DROP INDEX CONCURRENTLY does not parse (SQLite).
+describe(`${RULE}: a pop/popx migration named without a database`, () => {
+  const name = '20241031094100000001_remaining_unused_indices';
+  const folder = ['20200101000000000000_init.postgres.up.sql', '20200101000000000000_init.postgres.down.sql', '20200101000000000000_init.sqlite3.up.sql'];
+  const options = (file: string, siblings: readonly string[] = []) => ({ filePath: `persistence/sql/migrations/${file}`, listSiblings: () => [...folder, file, ...siblings] });
+  const drop = 'DROP INDEX IF EXISTS identity_verification_tokens_nid_idx;\n';
+
+  it('keeps the finding (the lock is real on PostgreSQL) but offers no in-place fix, and names the PostgreSQL copy popx would run instead', () => {
+    const [finding, ...others] = findingsOf(RULE, drop, options(`${name}.autocommit.up.sql`));
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toMatch(/^This migration names no database, so popx runs it on every database .* version 20241031094100000001/);
+    expect(finding!.noFixReason).toContain(`a copy of this file named ${name}.postgres.autocommit.up.sql`);
+  });
+
+  it('in a transaction, does not move the drop into a new migration without a database either', () => {
+    const [finding] = findingsOf(RULE, drop, options(`${name}.up.sql`));
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toContain(`a copy of this file named ${name}.postgres.up.sql`);
+    expect(finding!.noFixReason).toMatch(/migration of its own, named `<version>_<name>\.postgres\.autocommit\.up\.sql`/);
+  });
+
+  it('says nothing when a PostgreSQL file of the same version replaces it: popx never runs it on PostgreSQL', () => {
+    expect(findingsOf(RULE, drop, options(`${name}.autocommit.up.sql`, [`${name}.postgres.autocommit.up.sql`]))).toEqual([]);
+    expect(findingsOf(RULE, drop, options(`${name}.autocommit.up.sql`, [`${name}.mysql.autocommit.up.sql`]))).toHaveLength(1);
+  });
+
+  it('still fixes in place a migration for PostgreSQL, and one in a folder whose migrations name no database', () => {
+    const fixed = `DROP INDEX CONCURRENTLY IF EXISTS identity_verification_tokens_nid_idx;\n`;
+    expect(applyFix(drop, findingsOf(RULE, drop, options(`${name}.postgres.autocommit.up.sql`))[0]!.fixes[0]!)).toBe(fixed);
+    const plain = { filePath: `db/${name}.autocommit.up.sql`, listSiblings: () => [`${name}.autocommit.up.sql`, '20200101000000000000_init.up.sql'] };
+    expect(applyFix(drop, findingsOf(RULE, drop, plain)[0]!.fixes[0]!)).toBe(fixed);
   });
 });

@@ -6,8 +6,10 @@ import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Report, Rule, RuleContext } from './rule';
 import { addConcurrently } from './support/concurrently';
 import { findCreatedIndex, isIndexOfNewTable } from './support/created-indexes';
-import { heldEarlierInTransaction } from './support/held-locks';
+import { sameTransaction } from './support/constraints';
+import { heldEarlierInTransaction, locksOnTables } from './support/held-locks';
 import { firstKeyword, leadingKeywords } from './support/keywords';
+import { lineOf } from './support/lines';
 import { mentionsOf } from './support/mentions';
 
 const DOCS_DROP_INDEX = 'https://www.postgresql.org/docs/current/sql-dropindex.html';
@@ -188,6 +190,36 @@ function mustStayBefore({ statement: later, creates }: { statement: Statement; c
   );
 }
 
+/**
+ * The first later statement of the drop's transaction that takes ACCESS EXCLUSIVE on the index's table
+ * too (another DROP INDEX of it, say): moved out of the transaction alone, the drop leaves that lock
+ * where it is, and nothing waits less.
+ */
+function lockedAgainLater(table: RelationName, statement: ParsedStatement, context: RuleContext): ParsedStatement | undefined {
+  if (statement.transaction.kind === 'autocommit') return undefined;
+  return context.statements
+    .slice(statement.index + 1)
+    .find(
+      (later): later is ParsedStatement =>
+        later.kind === 'parsed' &&
+        sameTransaction(later.transaction, statement.transaction) &&
+        locksOnTables(later, context).some((lock) => lock.mode === 'ACCESS EXCLUSIVE' && sameRelation(lock.relation, table)),
+    );
+}
+
+function leavesLockInPlace(later: ParsedStatement, table: RelationName, context: RuleContext): string {
+  const line = lineOf(later, context);
+  const name = displayRelation(table);
+  if (nodeAs(later, 'DropStmt')?.removeType === 'OBJECT_INDEX') {
+    return (
+      `Line ${line} drops another index of ${name} in this transaction, under the same ACCESS EXCLUSIVE lock: moved out alone, ` +
+      `this drop would leave that lock where it is. Move the drops of ${name}'s indexes together, each as DROP INDEX CONCURRENTLY, ` +
+      'to a migration that runs outside a transaction.'
+    );
+  }
+  return `Line ${line} also takes ACCESS EXCLUSIVE on ${name} in this transaction: moved out alone, this drop would leave that lock where it is, and nothing would wait less.`;
+}
+
 /** DROP INDEX CONCURRENTLY, in place or after COMMIT, or why PostgreSQL would refuse it. */
 function concurrentFix(statement: ParsedStatement, context: RuleContext, indexes: readonly RelationName[]): Fix | string {
   if (indexes.length > 1) {
@@ -198,6 +230,9 @@ function concurrentFix(statement: ParsedStatement, context: RuleContext, indexes
   }
   const later = statement.transaction.kind === 'autocommit' ? undefined : laterMention(indexes[0]!, statement, context);
   if (later) return mustStayBefore(later, indexes[0]!, context);
+  const table = indexTable(indexes[0]!, statement, context);
+  const lockedAgain = table && lockedAgainLater(table, statement, context);
+  if (lockedAgain) return leavesLockInPlace(lockedAgain, table, context);
   // Keeps the meaning; like CREATE INDEX CONCURRENTLY it is refused only on a partitioned table's index.
   // IF EXISTS too: a retried DROP INDEX CONCURRENTLY should not fail (see concurrent-index-without-if-exists).
   const guard = nodeAs(statement, 'DropStmt')?.missing_ok ? '' : ' IF EXISTS';

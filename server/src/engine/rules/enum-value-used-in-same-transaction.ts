@@ -2,7 +2,7 @@ import type { A_Const } from '@pgsql/types';
 import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
 import { refusedInTransaction } from './probe-fixtures';
-import type { Report, Rule, RuleContext } from './rule';
+import { perFile, type Report, type Rule, type RuleContext } from './rule';
 import { earlierInSameTransaction, insertAfterStatement, namesOf, sameTransaction } from './support/constraints';
 
 const DOCS_ALTER_TYPE = 'https://www.postgresql.org/docs/current/sql-altertype.html';
@@ -73,21 +73,12 @@ export const enumValueUsedInSameTransaction: Rule = {
   },
 };
 
-const FIRST_ENUM_ALTERATION = new WeakMap<readonly Statement[], number>();
-
 /** Index of the file's first ALTER TYPE on an enum (Infinity when none), found once per file: most files have none. */
-function firstEnumAlteration(statements: readonly Statement[]): number {
-  let first = FIRST_ENUM_ALTERATION.get(statements);
-  if (first === undefined) {
-    first = statements.find((candidate) => nodeAs(candidate, 'AlterEnumStmt'))?.index ?? Infinity;
-    FIRST_ENUM_ALTERATION.set(statements, first);
-  }
-  return first;
-}
+const firstEnumAlteration = perFile((context: RuleContext): number => context.statements.find((candidate) => nodeAs(candidate, 'AlterEnumStmt'))?.index ?? Infinity);
 
 /** The ADD VALUEs earlier in the statement's transaction whose value is not usable yet. */
 function additionsBefore(statement: ParsedStatement, context: RuleContext): EnumAddition[] {
-  if (firstEnumAlteration(context.statements) >= statement.index) return [];
+  if (firstEnumAlteration(context) >= statement.index) return [];
   const transaction = earlierInSameTransaction(statement, context);
   return transaction.flatMap((earlier) => {
     const alter = nodeAs(earlier, 'AlterEnumStmt');

@@ -45,3 +45,32 @@ describe(RULE, () => {
     expect(findings(`CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 AS ${'x'.repeat(70)} $$;`)).toEqual([]);
   });
 });
+
+// Review round 4 #45 (pkgsite 000079_change_package_symbol_unique.up.sql): a DROP INDEX of a long name an earlier migration chose.
+describe(`${RULE}: only names the migration gives`, () => {
+  it('stays quiet for a long name that refers to an object made earlier: PostgreSQL cuts it the same way and finds the object', () => {
+    expect(findings(`DROP INDEX ${LONG};`)).toEqual([]);
+    expect(findings(`ALTER INDEX ${LONG} RENAME TO orders_customer_idx;`)).toEqual([]);
+    expect(findings(`ALTER TABLE orders DROP CONSTRAINT ${LONG};`)).toEqual([]);
+    expect(findings(`CREATE INDEX orders_customer_idx ON ${LONG} (customer_id);`)).toEqual([]);
+  });
+
+  it.each([
+    ['ADD CONSTRAINT', `ALTER TABLE orders ADD CONSTRAINT ${LONG} CHECK (amount > 0);`],
+    ['RENAME TO', `ALTER INDEX orders_customer_idx RENAME TO ${LONG};`],
+    ['ADD COLUMN', `ALTER TABLE orders ADD COLUMN ${LONG} int;`],
+    ['a column of CREATE TABLE', `CREATE TABLE orders (${LONG} int);`],
+    ['a view column', `CREATE VIEW order_totals AS SELECT sum(amount) AS ${LONG} FROM orders;`],
+    ['a table in CREATE SCHEMA', `CREATE SCHEMA sales CREATE TABLE ${LONG} (id int);`],
+  ])('reports a name the migration gives: %s', (_name, sql) => {
+    expect(findings(sql).map((finding) => textOf(sql, finding))).toEqual([LONG]);
+  });
+
+  it('reports it where the file names the object, and shortens the references before it too', () => {
+    const sql = `DROP INDEX IF EXISTS ${LONG};\nCREATE INDEX ${LONG} ON orders (customer_id);`;
+    const [finding, ...rest] = findings(sql);
+    expect(rest).toEqual([]);
+    expect(finding!.range.start).toBe(sql.indexOf('\n') + 'CREATE INDEX '.length + 1);
+    expect(applyFix(sql, finding!.fixes![0]!)).toBe(`DROP INDEX IF EXISTS ${KEPT};\nCREATE INDEX ${KEPT} ON orders (customer_id);`);
+  });
+});

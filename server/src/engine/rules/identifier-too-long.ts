@@ -1,5 +1,7 @@
+import type { Node } from '@pgsql/types';
 import { builtOrigin } from '../model/moved-statement';
-import type { Statement } from '../model/statement';
+import type { NodeOf, NodeType, Statement } from '../model/statement';
+import { namesOf } from '../model/syntax-names';
 import type { Token } from '../text/lexer';
 import { perFile, type Report, type Rule, type TextEdit } from './rule';
 import { MAX_IDENTIFIER_BYTES, utf8ByteLength } from './support/identifier-bytes';
@@ -25,7 +27,9 @@ export const identifierTooLong: Rule = {
     },
     instead:
       'Choose a name of at most 63 bytes (characters outside ASCII take several bytes). The fix cuts every occurrence in ' +
-      'the file to the 63 bytes PostgreSQL keeps, which is the name the object gets anyway; a shorter, clearer name is better.',
+      'the file to the 63 bytes PostgreSQL keeps, which is the name the object gets anyway; a shorter, clearer name is better. ' +
+      'Only names the migration gives are reported (CREATE …, ADD COLUMN, ADD CONSTRAINT, RENAME TO): a long name that refers ' +
+      'to an object made earlier (`DROP INDEX` of it) is cut the same way, so it finds the object, and the name was chosen where it was made.',
   },
   facts: [
     {
@@ -41,13 +45,13 @@ export const identifierTooLong: Rule = {
   fixChecks: [{ setup: [], migration: `CREATE TABLE ${PREFIX}_one (id int);\nINSERT INTO ${PREFIX}_one VALUES (1);\n` }],
   check(statement, context) {
     // Most statements write no long name: only those look at the rest of the file.
-    const names = longNamesOf(statement);
+    const names = definedLongNamesOf(statement);
     if (names.length === 0) return [];
-    const occurrences = longIdentifiers(context.statements);
-    // Reported once, where the file first writes the name; the fix shortens every occurrence.
+    const found = longIdentifiers(context.statements);
+    // Reported once, where the file first names an object with it; the fix shortens every occurrence.
     return names.flatMap(({ name, token }) => {
-      const all = occurrences.get(name)!;
-      return all[0] === token ? [report(name, token, all, context.source)] : [];
+      const { occurrences, firstDefinition } = found.get(name)!;
+      return firstDefinition === token ? [report(name, token, occurrences, context.source)] : [];
     });
   },
 };
@@ -93,18 +97,92 @@ const WITHOUT_LONG_NAMES = new WeakSet<Statement>();
 /** A name needs at least 22 UTF-16 units to exceed 63 bytes: a run of that many non-separators, or a quoted one. */
 const MAY_HOLD_LONG_NAME = /[^\s(),;.]{22,}|"[^"]{22,}/;
 
-/** Every too-long identifier of the file with its occurrences in order, computed once per file. */
+/**
+ * The too-long names a statement gives to what it creates, adds or renames (`CREATE INDEX name`,
+ * `ADD CONSTRAINT name`, `RENAME TO name`, a new column). A name that refers to an existing object
+ * (`DROP INDEX name` of an index an earlier migration made) is cut the same way, so it still finds the
+ * object: nothing is named there, nothing can collide, and the file cannot choose another name.
+ */
+function definedLongNamesOf(statement: Statement): readonly LongName[] {
+  const names = longNamesOf(statement);
+  if (names.length === 0 || statement.kind !== 'parsed') return NO_NAMES;
+  // The parser keeps the 63 bytes PostgreSQL keeps: the written name defines when its cut form does.
+  const defined = definedNames(statement.ast);
+  return names.filter(({ name }) => defined.has(truncate(name)));
+}
+
+/** Every too-long identifier of the file: its occurrences in order, and the first that names an object with it. */
 const longIdentifiers = perFile((statements: readonly Statement[]) => {
-  const found = new Map<string, Token[]>();
+  const found = new Map<string, { occurrences: Token[]; firstDefinition: Token | undefined }>();
   for (const statement of statements) {
     for (const { name, token } of longNamesOf(statement)) {
-      const occurrences = found.get(name);
-      if (occurrences) occurrences.push(token);
-      else found.set(name, [token]);
+      let entry = found.get(name);
+      if (!entry) found.set(name, (entry = { occurrences: [], firstDefinition: undefined }));
+      entry.occurrences.push(token);
     }
+    for (const { name, token } of definedLongNamesOf(statement)) found.get(name)!.firstDefinition ??= token;
   }
   return found;
 });
+
+/**
+ * The names a statement's tree gives to the objects it creates, adds or renames, wherever the nodes
+ * below appear (CREATE SCHEMA can hold a CREATE TABLE, an ALTER TABLE a new column or constraint).
+ * Names elsewhere (the table of CREATE INDEX, DROP …, a column list) refer to objects.
+ */
+function definedNames(ast: Node): ReadonlySet<string> {
+  const defined = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== 'object' || value === null) return;
+    for (const [type, payload] of Object.entries(value)) {
+      const define = DEFINES[type as NodeType] as ((node: unknown) => readonly (string | undefined)[]) | undefined;
+      for (const name of define?.(payload) ?? []) if (name !== undefined) defined.add(name);
+      visit(payload);
+    }
+  };
+  visit(ast);
+  return defined;
+}
+
+const last = (names: Node[] | undefined) => namesOf(names).pop();
+
+/** The output column names a query gives a view or CREATE TABLE AS (`SELECT … AS name`); a set operation's come from its first branch. */
+function outputNames(query: Node | undefined): (string | undefined)[] {
+  const select = query && 'SelectStmt' in query ? query.SelectStmt : undefined;
+  if (!select) return [];
+  if (select.larg) return outputNames({ SelectStmt: select.larg });
+  return (select.targetList ?? []).map((target) => ('ResTarget' in target ? target.ResTarget.name : undefined));
+}
+
+/** Per node type, the names it gives to what it creates, adds or renames. */
+const DEFINES: { readonly [K in NodeType]?: (node: NodeOf<K>) => readonly (string | undefined)[] } = {
+  CreateStmt: (node) => [node.relation?.relname],
+  CreateTableAsStmt: (node) => [node.into?.rel?.relname, ...namesOf(node.into?.colNames), ...outputNames(node.query)],
+  ViewStmt: (node) => [node.view?.relname, ...namesOf(node.aliases), ...outputNames(node.query)],
+  IndexStmt: (node) => [node.idxname],
+  RenameStmt: (node) => [node.newname],
+  ColumnDef: (node) => [node.colname],
+  Constraint: (node) => [node.conname],
+  CreateSeqStmt: (node) => [node.sequence?.relname],
+  CompositeTypeStmt: (node) => [node.typevar?.relname],
+  CreateTrigStmt: (node) => [node.trigname],
+  CreateEventTrigStmt: (node) => [node.trigname],
+  CreatePolicyStmt: (node) => [node.policy_name],
+  RuleStmt: (node) => [node.rulename],
+  CreateSchemaStmt: (node) => [node.schemaname],
+  CreatedbStmt: (node) => [node.dbname],
+  CreateRoleStmt: (node) => [node.role],
+  CreatePublicationStmt: (node) => [node.pubname],
+  CreateSubscriptionStmt: (node) => [node.subname],
+  CreateFunctionStmt: (node) => [last(node.funcname)],
+  CreateDomainStmt: (node) => [last(node.domainname)],
+  CreateEnumStmt: (node) => [last(node.typeName)],
+  CreateRangeStmt: (node) => [last(node.typeName)],
+  DefineStmt: (node) => [last(node.defnames)],
+  CreateStatsStmt: (node) => [last(node.defnames)],
+};
+
 
 /**
  * A name takes at least one byte per UTF-16 unit and at most three (a surrogate pair, two units,

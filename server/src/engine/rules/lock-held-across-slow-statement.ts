@@ -3,7 +3,8 @@ import type { Work } from '../locks/statement-locks';
 import { displayRelation } from '../model/relations';
 import type { ParsedStatement, TransactionContext } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { Fix, RelatedLocation, Rule } from './rule';
+import type { Fix, RelatedLocation, Rule, RuleContext } from './rule';
+import { lineBefore } from './support/lines';
 import { validatedInSameTransaction } from './support/constraints';
 import { slowWorkUnderHeldLocks, type HeldLocks } from './support/slow-work';
 
@@ -60,7 +61,7 @@ export const lockHeldAcrossSlowStatement: Rule = {
     if (!found || validatedInSameTransaction(statement, context)) return [];
     const { slow, held } = found;
     const headline = held.strongest;
-    const fix = commitBefore(statement, context.source);
+    const fix = commitBefore(statement, context);
     return [
       {
         message:
@@ -119,12 +120,12 @@ const keywordRange = (statement: ParsedStatement) => {
 };
 
 /** Inside BEGIN … COMMIT: end the transaction before the slow statement and start a new one. */
-function commitBefore(statement: ParsedStatement, source: string): Fix | undefined {
+function commitBefore(statement: ParsedStatement, context: RuleContext): Fix | undefined {
   if (statement.transaction.kind !== 'explicit') return undefined;
-  const lineStart = source.lastIndexOf('\n', statement.range.start - 1) + 1;
-  const ownLine = source.slice(lineStart, statement.range.start).trim() === '';
-  const at = ownLine ? lineStart : statement.range.start;
-  const indentation = ownLine ? source.slice(lineStart, statement.range.start) : '';
+  const before = lineBefore(statement, context);
+  const ownLine = before.text.trim() === '';
+  const at = ownLine ? before.range.start : statement.range.start;
+  const indentation = ownLine ? before.text : '';
   return {
     title: 'Commit before this statement, so the earlier blocking lock is released (splits the transaction)',
     edits: [{ range: { start: at, end: at }, newText: `${indentation}COMMIT;\n${indentation}BEGIN;\n${ownLine ? '' : indentation}` }],

@@ -6,6 +6,7 @@ import type { Token } from '../text/lexer';
 import type { OffsetRange } from '../text/positions';
 import { perFile, type Fix, type Report, type Rule, type RuleContext } from './rule';
 import { firstKeyword } from './support/keywords';
+import { aboutStatement } from './support/recorded-questions';
 
 /** The DROP forms the rule guards, and the keyword after which IF EXISTS goes. */
 const DROP_KEYWORDS: Readonly<Partial<Record<NonNullable<DropStmt['removeType']>, string>>> = {
@@ -85,9 +86,9 @@ export const missingIfNotExists: Rule = {
     // Most statements have nothing to guard: only those look at the rest of the file.
     const parts = unguardedParts(statement);
     if (parts.length === 0) return [];
-    const file = fileFacts(context);
+    const file = wholeFile(context);
     if (!file.runsOutsideTransaction || file.resumesAfterLastApplied || statement.index >= file.lastWork) return [];
-    if (isDroppedEarlier(statement, file) || isCreatedEarlier(statement, file)) return [];
+    if (repeatableAfterEarlier(statement, context)) return [];
     return parts.map((part) => report(statement, part));
   },
 };
@@ -147,8 +148,8 @@ const fileFacts = perFile((context: RuleContext): FileFacts => {
   const createdAt = new Map<string, number>();
   for (const statement of statements) {
     const created = createdKey(statement);
-    const key = `${statement.section} ${created}`;
-    if (created !== undefined && !createdAt.has(key)) createdAt.set(key, statement.index);
+    const key = created === undefined ? undefined : `${statement.section} ${created}`;
+    if (key !== undefined && !createdAt.has(key)) createdAt.set(key, statement.index);
     const drop = nodeAs(statement, 'DropStmt');
     if (!drop?.missing_ok) continue;
     for (const name of (drop.objects ?? []).flatMap(droppedName)) {
@@ -165,6 +166,18 @@ const fileFacts = perFile((context: RuleContext): FileFacts => {
     createdAt,
     resumesAfterLastApplied: RESUMING_FRAMEWORKS.has(context.migration.framework?.id ?? ''),
   };
+});
+
+/** What the rule asks about the whole file: facts that the statements being typed in rarely change. */
+const wholeFile = perFile((context: RuleContext) => {
+  const { runsOutsideTransaction, resumesAfterLastApplied, lastWork } = fileFacts(context);
+  return { runsOutsideTransaction, resumesAfterLastApplied, lastWork };
+});
+
+/** Whether an earlier statement makes this one repeatable: a DROP … IF EXISTS of what it creates, a CREATE of what it drops. */
+const repeatableAfterEarlier = aboutStatement('repeatable after earlier', (statement: ParsedStatement, context: RuleContext): boolean => {
+  const file = fileFacts(context);
+  return isDroppedEarlier(statement, file) || isCreatedEarlier(statement, file);
 });
 
 function unguardedParts(statement: ParsedStatement): Unguarded[] {

@@ -11,6 +11,7 @@ import {
   queuedTraffic,
   type TimeoutPolicy,
   uncoveredStatements,
+  isFirstUncovered,
   SUGGESTED_LOCK_TIMEOUT_MS,
   statementKeywords,
   timeoutSetsFix,
@@ -81,6 +82,7 @@ export const missingLockTimeout: Rule = {
   check(statement, context) {
     // Only a statement that takes a blocking lock can be the one reported: the others never look at the file.
     if (!mayNeedTimeout(statement, context.options.pgVersion, LOCK_TIMEOUT)) return [];
+    if (!isFirstUncovered(statement, context, LOCK_TIMEOUT)) return [];
     const uncovered = uncoveredStatements(context, LOCK_TIMEOUT);
     const first = uncovered[0];
     if (!first || first.statement !== statement) return [];

@@ -13,6 +13,7 @@ import {
   queuedTraffic,
   type TimeoutPolicy,
   uncoveredStatements,
+  isFirstUncovered,
   statementKeywords,
   SUGGESTED_STATEMENT_TIMEOUT_MS,
   timeoutSetsFix,
@@ -93,6 +94,7 @@ export const missingStatementTimeout: Rule = {
   check(statement, context) {
     // Only a statement that takes a blocking lock can be the one reported: the others never look at the file.
     if (!mayNeedTimeout(statement, context.options.pgVersion, STATEMENT_TIMEOUT)) return [];
+    if (!isFirstUncovered(statement, context, STATEMENT_TIMEOUT)) return [];
     const uncovered = uncoveredStatements(context, STATEMENT_TIMEOUT);
     const [first] = uncovered;
     if (!first || first.statement !== statement) return [];

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyFix, findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'prefer-bigint-over-int';
 const findings = (sql: string) => findingsOf(RULE, sql);
+const parser = await PostgresParser.load();
 
 describe(RULE, () => {
   it.each([
@@ -69,5 +74,31 @@ describe('a member of a composite primary key', () => {
     expect(textOf(sql, finding!)).toBe(range);
     expect(finding!.message).toContain(`${column} is a key typed integer`);
     expect(applyFix(sql, finding!.fixes[0]!)).toContain(fixed);
+  });
+});
+
+// Review round 4 #54 (crates.io 20170820180453_readme_rendering_tracking/up.sql): the foreign key comes in a separate ALTER TABLE.
+describe('a key made a foreign key by ALTER TABLE … ADD FOREIGN KEY', () => {
+  const create = 'CREATE TABLE readme_rendering (\n    version_id INTEGER NOT NULL PRIMARY KEY,\n    rendered_at timestamptz\n);\n';
+
+  it.each([
+    ['later in the file', `${create}ALTER TABLE readme_rendering ADD CONSTRAINT fk_readme_rendering_version_id FOREIGN KEY (version_id) REFERENCES versions (id) ON DELETE CASCADE;\n`],
+    ['earlier in the file, unnamed', 'ALTER TABLE version_stats ADD FOREIGN KEY (id) REFERENCES versions (id);\nALTER TABLE version_stats ALTER COLUMN id TYPE integer;\n'],
+  ])('follows the key it references: %s', (_name, sql) => {
+    expect(findings(sql)).toEqual([]);
+  });
+
+  it('follows it when an earlier migration added the foreign key', () => {
+    const stats = 'CREATE TABLE version_stats (id bigint PRIMARY KEY);\n';
+    const priorSchema = schemaAfter(buildStatements(`${stats}ALTER TABLE version_stats ADD FOREIGN KEY (id) REFERENCES versions (id);\n`, parser, defaultOptions()));
+    expect(findingsOf(RULE, 'ALTER TABLE version_stats ALTER COLUMN id TYPE integer;\n', { priorSchema })).toEqual([]);
+    // Without the foreign key, the same change is reported.
+    expect(findingsOf(RULE, 'ALTER TABLE version_stats ALTER COLUMN id TYPE integer;\n', { priorSchema: schemaAfter(buildStatements(stats, parser, defaultOptions())) })).toHaveLength(1);
+  });
+
+  it('still reports the key when the foreign key is on another column or table, or in the down section', () => {
+    expect(findings(`${create}ALTER TABLE readme_rendering ADD FOREIGN KEY (rendered_by) REFERENCES users (id);\n`)).toHaveLength(1);
+    expect(findings(`${create}ALTER TABLE other ADD FOREIGN KEY (version_id) REFERENCES versions (id);\n`)).toHaveLength(1);
+    expect(findings(`-- migrate:up\n${create}-- migrate:down\nALTER TABLE readme_rendering ADD FOREIGN KEY (version_id) REFERENCES versions (id);\n`)).toHaveLength(1);
   });
 });

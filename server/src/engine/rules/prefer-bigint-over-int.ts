@@ -1,4 +1,7 @@
-import type { Rule } from './rule';
+import type { Statement } from '../model/statement';
+import type { Rule, RuleContext } from './rule';
+import { alterationsOf } from './support/breaking-changes';
+import { addedConstraints, foreignKeyColumns } from './support/constraints';
 import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
 import { baseTypeName, columnName, replaceTypeFix, typeSites, withArrayBounds, type TypeSite } from './support/column-types';
 
@@ -16,7 +19,8 @@ export const preferBigintOverInt: Rule = {
       'busy tables get there sooner than their row count suggests, and then every INSERT fails. Widening the column ' +
       'afterwards is a type change that rewrites the table and its indexes under an ACCESS EXCLUSIVE lock, and every ' +
       'referencing column must follow. `bigint` costs 4 more bytes per row. Checked: primary-key columns and columns ' +
-      'named `id`. Foreign-key columns are not: they can only hold their referenced key\'s values, so they follow it ' +
+      'named `id`. Foreign-key columns are not (REFERENCES, a FOREIGN KEY of the CREATE TABLE, an `ALTER TABLE … ADD ' +
+      'FOREIGN KEY` of the same migration or of an earlier one): they can only hold their referenced key\'s values, so they follow it ' +
       '(widen them together with the key) — small lookup tables keep their small keys without a warning on every reference. ' +
       'Nor are the members of a composite primary key that no sequence fills (identity or `DEFAULT nextval(…)`): a shard ' +
       'or partition number, a type code, a position within the parent are set by the application and do not count up. ' +
@@ -39,7 +43,7 @@ export const preferBigintOverInt: Rule = {
       context,
       typeSites(statement, context).flatMap((site) => {
         const written = SMALL_INTEGERS[baseTypeName(site.type) ?? ''];
-        if (!written || !isKey(site)) return [];
+        if (!written || !isKey(site) || referencesAnotherKey(site, statement, context)) return [];
         return [
           {
             message: `${columnName(site)} is a key typed ${written}: ${written === 'integer' ? 'it runs out at 2,147,483,647' : 'it runs out at 32,767'}, and widening it later rewrites the table and its indexes. Use bigint.`,
@@ -53,9 +57,22 @@ export const preferBigintOverInt: Rule = {
 };
 
 /**
- * A key of its own: a primary key or an `id` column, unless it references another table's key (then it follows that key).
- * A member of a composite primary key counts only when a sequence fills it: otherwise it is a shard, a type or a
- * position the application sets, not a counter.
+ * A primary key or an `id` column. A member of a composite primary key counts only when a sequence fills it: otherwise
+ * it is a shard, a type or a position the application sets, not a counter.
  */
-const isKey = (site: TypeSite) =>
-  !site.foreignKey && (site.column.toLowerCase() === 'id' || (site.primaryKey && (!site.compositePrimaryKey || site.generated)));
+const isKey = (site: TypeSite) => site.column.toLowerCase() === 'id' || (site.primaryKey && (!site.compositePrimaryKey || site.generated));
+
+/**
+ * Whether a foreign key makes the column reference another table's key (it then follows that key): one its own
+ * statement declares (REFERENCES, a table-level FOREIGN KEY), one an ALTER TABLE … ADD FOREIGN KEY of the same
+ * section of the file adds, before or after it, or one the earlier migrations added.
+ */
+function referencesAnotherKey(site: TypeSite, statement: Statement, context: RuleContext): boolean {
+  if (site.foreignKey) return true;
+  const { table, column } = site;
+  // Every ALTER TABLE of the table in the file: no upper bound, since one after the CREATE TABLE counts too.
+  const addedInFile = alterationsOf(context, table, 0, Number.POSITIVE_INFINITY).some(
+    (alter) => alter.section === statement.section && addedConstraints(alter).some((added) => added.constraint.contype === 'CONSTR_FOREIGN' && foreignKeyColumns(added).includes(column)),
+  );
+  return addedInFile || context.schema.before(statement.index).constraints(table).some((constraint) => constraint.kind === 'foreign-key' && constraint.columns.includes(column));
+}

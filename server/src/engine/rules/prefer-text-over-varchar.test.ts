@@ -41,3 +41,29 @@ describe(RULE, () => {
     expect(findingsOf(RULE, sql, { filePath: 'migrations/20190200000001000000_jwk.postgres.up.sql', listSiblings })).toHaveLength(2);
   });
 });
+
+// Review round 4 #59 (supabase-storage tenant/0002-storage-schema.sql): a copy of postgres-migrations' own table.
+describe('a migration tool\'s bookkeeping table', () => {
+  const TYPE_RULES = ['prefer-text-over-varchar', 'prefer-timestamptz', 'prefer-bigint-over-int', 'prefer-identity-over-serial', 'prefer-jsonb', 'avoid-char-n'];
+  const typeFindings = (sql: string) => lint(sql).filter((finding) => TYPE_RULES.includes(finding.ruleId));
+  const postgresMigrations =
+    'CREATE TABLE IF NOT EXISTS "storage"."migrations" (\n  id integer PRIMARY KEY,\n  name varchar(100) UNIQUE NOT NULL,\n' +
+    '  hash varchar(40) NOT NULL, -- sha1 hex encoded hash of the file name and contents\n  executed_at timestamp DEFAULT current_timestamp\n);\n';
+
+  it.each([
+    ['postgres-migrations, in a schema of the project', postgresMigrations],
+    ['goose', 'CREATE TABLE IF NOT EXISTS goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());'],
+    ['dbmate', 'CREATE TABLE IF NOT EXISTS public.schema_migrations (version varchar(128) PRIMARY KEY);'],
+    ['sqitch', 'CREATE TABLE IF NOT EXISTS sqitch.releases (version real PRIMARY KEY, installed_at timestamp NOT NULL, installer_name varchar(255));'],
+  ])('is left to the tool that owns its types: %s', (_name, sql) => {
+    expect(typeFindings(sql)).toEqual([]);
+  });
+
+  it.each([
+    ['an application table named migrations', 'CREATE TABLE IF NOT EXISTS migrations (id serial PRIMARY KEY, version_before integer, application_version varchar(128) NOT NULL);'],
+    ['a tool table without IF NOT EXISTS: the project creates it', 'CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);'],
+    ['a table named like a sqitch one, outside its registry', 'CREATE TABLE IF NOT EXISTS tags (name varchar(64) PRIMARY KEY);'],
+  ])('still reports %s', (_name, sql) => {
+    expect(typeFindings(sql).length).toBeGreaterThan(0);
+  });
+});

@@ -80,8 +80,16 @@ describe(RULE, () => {
       expect(ruleIds(result)).toEqual([]);
     });
 
-    it('implicit (migration tool): no fix, the tool opt-out', () => {
-      const [finding] = findings('-- migrate:up\nREINDEX INDEX orders_status_idx;\n');
+    it('implicit (migration tool), the only statement: rebuilt in place, the file run outside the transaction', () => {
+      const sql = '-- migrate:up\nREINDEX INDEX orders_status_idx;\n';
+      const [finding] = findings(sql);
+      const result = applyFix(sql, finding!.fixes[0]!);
+      expect(result).toBe('-- migrate:up transaction:false\nREINDEX INDEX CONCURRENTLY orders_status_idx;\n');
+      expect(ruleIds(result)).toEqual([]);
+    });
+
+    it('implicit (migration tool), beside other statements: no fix, the tool opt-out', () => {
+      const [finding] = findings('-- migrate:up\nUPDATE settings SET v = 1 WHERE k = 2;\nREINDEX INDEX orders_status_idx;\n');
       expect(finding!.fixes).toEqual([]);
       expect(finding!.noFixReason).toMatch(/dbmate/);
     });

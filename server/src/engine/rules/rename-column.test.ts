@@ -41,3 +41,27 @@ it(`${RULE}: stays quiet when the old name is given back later in the file (rebu
 it(`${RULE}: stays quiet on a table this file renamed (rename-table reports the break once)`, () => {
   expect(findingsOf(RULE, 'ALTER TABLE user_ RENAME TO person;\nALTER TABLE person RENAME COLUMN name TO handle;')).toEqual([]);
 });
+
+// Review round 4 #64 (harbor 0004_1.8.0_schema.up.sql): the column is renamed, then the whole table.
+describe(`${RULE}: a table the migration drops or renames afterwards`, () => {
+  const reshape = 'ALTER TABLE replication_job RENAME COLUMN job_uuid TO job_id;\nALTER TABLE replication_job DROP COLUMN repository;\n';
+
+  it('leaves the breakage to rename-table or drop-table, and drop-column does too', () => {
+    for (const sql of [`${reshape}ALTER TABLE replication_job RENAME TO replication_schedule_job;\n`, `${reshape}DROP TABLE replication_job;\n`]) {
+      const ids = lint(sql).map((finding) => finding.ruleId);
+      expect(ids).not.toContain(RULE);
+      expect(ids).not.toContain('drop-column');
+      expect(ids.filter((id) => id === 'rename-table' || id === 'drop-table')).toHaveLength(1);
+    }
+  });
+
+  it('still reports the column when the old table name is given back, or when only the down section renames the table', () => {
+    expect(findings(`${reshape}ALTER TABLE replication_job RENAME TO replication_job_old;\nCREATE VIEW replication_job AS SELECT * FROM replication_job_old;\n`)).toHaveLength(1);
+    expect(findings(`${reshape}ALTER TABLE other_job RENAME TO other_job_old;\n`)).toHaveLength(1);
+    expect(findings(`-- migrate:up\n${reshape}-- migrate:down\nALTER TABLE replication_job RENAME TO replication_job_old;\n`)).toHaveLength(1);
+  });
+
+  it('still reports a rename that only the down section undoes', () => {
+    expect(findings('-- migrate:up\nALTER TABLE orders RENAME COLUMN a TO b;\n-- migrate:down\nALTER TABLE orders RENAME COLUMN b TO a;\n')).toHaveLength(1);
+  });
+});

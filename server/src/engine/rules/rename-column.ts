@@ -3,7 +3,7 @@ import { displayRelation } from '../model/relations';
 import { nodeAs } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
-import { addsColumn, EXPAND_CONTRACT, isColumnNewInFile, isRevertingMigration, renamesColumnTo } from './support/breaking-changes';
+import { addsColumn, EXPAND_CONTRACT, isColumnNewInFile, isRevertingMigration, renamesColumnTo, replacesTableLater, sectionEnd } from './support/breaking-changes';
 import { quoteIdentifier } from './support/constraints';
 import { renameClause } from './support/renames';
 
@@ -29,7 +29,9 @@ export const renameColumn: Rule = {
     },
     instead:
       `${EXPAND_CONTRACT} A rename whose old name is given back later in the same migration (a new column with that ` +
-      'name, or another column renamed to it) is not reported: running queries still find the name.',
+      'name, or another column renamed to it) is not reported: running queries still find the name. Nor is a column of a ' +
+      'table the migration drops or renames afterwards: drop-table or rename-table reports that the running code loses ' +
+      'the whole table, and a column of a table being replaced cannot be moved by expand/contract.',
   },
   facts: [
     {
@@ -51,10 +53,12 @@ export const renameColumn: Rule = {
     if (rename?.renameType !== 'OBJECT_COLUMN' || rename.relationType !== 'OBJECT_TABLE' || !rename.relation?.relname) return [];
     if (rename.subname === undefined || rename.newname === undefined || isRevertingMigration(statement, context)) return [];
     const table = { schema: rename.relation.schemaname, name: rename.relation.relname };
-    const end = context.statements.length;
+    const end = sectionEnd(statement, context);
     // A later ADD COLUMN or rename to the old name (rebuild or swap) keeps running queries working.
     const keepsOldName = addsColumn(context, table, rename.subname, statement.index + 1, end) || renamesColumnTo(context, table, rename.subname, statement.index + 1, end);
     if (isColumnNewInFile(context, table, rename.subname, statement.index) || keepsOldName) return [];
+    // The table itself is dropped or renamed afterwards: drop-table or rename-table reports the breakage.
+    if (replacesTableLater(statement, context, table)) return [];
     return [
       {
         message:

@@ -46,3 +46,7 @@ it(`${RULE}: in a swap, only the rename that retires a name is reported`, () => 
   const sql = 'ALTER TABLE devices RENAME TO devices_old;\nALTER TABLE devices_new RENAME TO devices;';
   expect(findings(sql).map((finding) => textOf(sql, finding))).toEqual(['RENAME TO devices']);
 });
+
+it(`${RULE}: a rename back in the down section of the same file keeps nothing running`, () => {
+  expect(findings('-- migrate:up\nALTER TABLE orders RENAME TO purchases;\n-- migrate:down\nALTER TABLE purchases RENAME TO orders;\n')).toHaveLength(1);
+});

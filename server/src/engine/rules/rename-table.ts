@@ -1,9 +1,9 @@
 import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation, type RelationName } from '../model/relations';
-import { nodeAs } from '../model/statement';
+import { nodeAs, type Statement } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule, RuleContext } from './rule';
-import { createsRelationNamed, EXPAND_CONTRACT, isRevertingMigration, renamesTableTo } from './support/breaking-changes';
+import { createsRelationNamed, EXPAND_CONTRACT, isRevertingMigration, renamesTableTo, sectionEnd } from './support/breaking-changes';
 import { quoteIdentifier } from './support/constraints';
 import { renameClause } from './support/renames';
 
@@ -50,7 +50,7 @@ export const renameTable: Rule = {
     const rename = nodeAs(statement, 'RenameStmt');
     if (rename?.renameType !== 'OBJECT_TABLE' || !rename.relation?.relname || rename.newname === undefined || isRevertingMigration(statement, context)) return [];
     const table = { schema: rename.relation.schemaname, name: rename.relation.relname };
-    if (isNameOfThisMigration(table, statement.index, context) || keepsOldName(table, statement.index, context)) return [];
+    if (isNameOfThisMigration(table, statement.index, context) || keepsOldName(table, statement, context)) return [];
     return [
       {
         message:
@@ -75,10 +75,11 @@ function isNameOfThisMigration(table: RelationName, renameStatement: number, con
 }
 
 /**
- * Whether a later statement of the file gives the old name back: a view over the renamed table (old code
+ * Whether a later statement of the section gives the old name back: a view over the renamed table (old code
  * keeps working through it), a rebuilt table, or another table renamed to it.
  */
-function keepsOldName(table: RelationName, renameStatement: number, context: RuleContext): boolean {
-  const end = context.statements.length;
-  return createsRelationNamed(context, table, renameStatement + 1, end) || renamesTableTo(context, table, renameStatement + 1, end);
+function keepsOldName(table: RelationName, rename: Statement, context: RuleContext): boolean {
+  // In the same section: a down section that renames the table back undoes the migration, it keeps nothing running.
+  const end = sectionEnd(rename, context);
+  return createsRelationNamed(context, table, rename.index + 1, end) || renamesTableTo(context, table, rename.index + 1, end);
 }

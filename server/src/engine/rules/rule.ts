@@ -4,6 +4,7 @@ import type { SchemaHistory } from '../model/schema/objects';
 import type { MigrationModel } from '../model/migration';
 import type { Statement } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
+import { aboutFile } from './support/recorded-questions';
 import type { LintOptions } from '../options';
 
 /**
@@ -169,19 +170,21 @@ export interface RuleContext {
 /**
  * Wraps a derivation from a file (its analysis context, or its statements) so it runs once per
  * analysis, however many statements of the file ask for it: rules that look at the whole file for
- * each statement stay linear. Keyed by the statement list, which every call reads: a rule that uses
- * a derivation depends on the whole file, and the incremental analysis must see that (see
- * ../incremental.ts) even when the value comes from the memo.
+ * each statement stay linear. Derived from a context, its value is what a rule that uses it depends
+ * on (a recorded question, see support/recorded-questions.ts); derived from the statement list, which
+ * the caller read, the rule depends on the whole file (see ../incremental.ts).
  */
 export function perFile<File extends RuleContext | readonly Statement[], T>(derive: (file: File) => T): (file: File) => T {
   const derived = new WeakMap<readonly Statement[], T>();
-  return (file) => {
+  const memoized = (file: File): T => {
     const statements = isStatementList(file) ? file : file.statements;
     if (derived.has(statements)) return derived.get(statements) as T;
     const value = derive(file);
     derived.set(statements, value);
     return value;
   };
+  const asked = aboutFile('perFile', (context: RuleContext) => memoized(context as File));
+  return (file) => (isStatementList(file) ? memoized(file) : asked(file as RuleContext));
 }
 
 const isStatementList = (file: RuleContext | readonly Statement[]): file is readonly Statement[] => Array.isArray(file);

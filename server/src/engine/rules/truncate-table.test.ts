@@ -64,3 +64,40 @@ describe(RULE, () => {
     expect(lintWithoutHygiene('TRUNCATE orders CASCADE;').map((finding) => finding.ruleId)).toEqual([RULE]);
   });
 });
+
+// Review round 4 #75 (goalert 20220317153438-alert-metrics-add-closed-at.sql): the table is emptied for a NOT NULL column.
+describe(`${RULE}: a TRUNCATE the rest of the transaction needs`, () => {
+  const goalert =
+    '-- +migrate Up\nUPDATE engine_processing_versions SET "version" = 2, state = DEFAULT WHERE type_id = \'metrics\';\n\n' +
+    'TRUNCATE alert_metrics;\n\nALTER TABLE alert_metrics ADD COLUMN closed_at TIMESTAMP WITH TIME ZONE NOT NULL;\n';
+
+  it('a NOT NULL column without a default: a warning that the table stays empty until rebuilt, without batched deletes', () => {
+    const [finding, ...others] = findingsOf(RULE, goalert, { filePath: 'migrate/migrations/20220317153438-alert-metrics-add-closed-at.sql' });
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('warning');
+    expect(finding!.message).toContain('TRUNCATE empties alert_metrics, as line 6 needs: ADD COLUMN closed_at … NOT NULL without a DEFAULT only succeeds on an empty table');
+    expect(finding!.message).toContain('finds the table empty until its rows are rebuilt');
+    expect(finding!.message).not.toMatch(/batches/);
+    expect(finding!.lock).toMatchObject({ mode: 'ACCESS EXCLUSIVE', relation: { name: 'alert_metrics' } });
+  });
+
+  it('a refill by INSERT … SELECT: a warning that readers wait through the refill', () => {
+    const sql = 'BEGIN;\nTRUNCATE report_cache;\nINSERT INTO report_cache SELECT id, sum(amount) FROM orders GROUP BY id;\nCOMMIT;\n';
+    const [finding] = findings(sql);
+    expect(finding!.severity).toBe('warning');
+    expect(finding!.message).toContain('TRUNCATE empties report_cache for the rows line 3 inserts in the same transaction');
+    expect(finding!.message).not.toMatch(/batches/);
+  });
+
+  it.each([
+    ['the column has a default', 'BEGIN;\nTRUNCATE t;\nALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0;\nCOMMIT;'],
+    ['the column is on another table', 'BEGIN;\nTRUNCATE t;\nALTER TABLE u ADD COLUMN c int NOT NULL;\nCOMMIT;'],
+    ['the refill is in another transaction', 'TRUNCATE t;\nINSERT INTO t SELECT * FROM s;'],
+    ['the insert comes first', 'BEGIN;\nINSERT INTO t VALUES (1);\nTRUNCATE t;\nCOMMIT;'],
+    ['CASCADE empties more tables', 'BEGIN;\nTRUNCATE t CASCADE;\nINSERT INTO t SELECT * FROM s;\nCOMMIT;'],
+  ])('keeps the error when %s', (_name, sql) => {
+    const [finding] = findings(sql);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.message).toMatch(/Delete only what must go/);
+  });
+});

@@ -48,7 +48,8 @@ type Action = PlannedStatement extends infer P ? (P extends unknown ? Omit<P, ke
 
 function actionFor(statement: Statement, pgVersion: number): Action {
   if (statement.section !== 'up') {
-    return { action: 'skip', reason: { kind: 'not-applied', message: `Part of the migration's ${statement.section} section, which does not run when the migration is applied: the check does not run it.` }, knownLocks: [], equivalent: undefined };
+    const why = statement.section === 'other-database' ? 'Written for another database: the migration tool never runs it on PostgreSQL, so' : `Part of the migration's ${statement.section} section, which does not run when the migration is applied:`;
+    return { action: 'skip', reason: { kind: 'not-applied', message: `${why} the check does not run it.` }, knownLocks: [], equivalent: undefined };
   }
   if (statement.kind === 'meta-command') {
     return { action: 'skip', reason: { kind: 'meta-command', message: 'A psql meta-command, not SQL: the check does not run it.' }, knownLocks: [], equivalent: undefined };

@@ -99,7 +99,7 @@ export function resplitFile(previous: SplitFile, text: string): SplitFile {
 const extentEnd = (source: StatementSource) => (source.terminator === undefined ? source.end : source.terminator + 1);
 
 /** The lengths of the longest common prefix and suffix of two texts, not overlapping in either. */
-function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
+export function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
   const limit = Math.min(a.length, b.length);
   // Whole chunks first: comparing substrings runs in the engine's string code, far faster than a
   // loop over characters, and a keystroke in a long file leaves nearly all of it equal.

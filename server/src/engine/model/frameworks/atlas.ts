@@ -20,4 +20,11 @@ export const atlas: Framework = {
     const header = statement.outsideTransaction ? '-- atlas:txmode none\n\n' : '';
     return { files: [{ path: `${next}_${statement.name}.sql`, text: `${header}${statementSql(statement)}` }], note: 'then run `atlas migrate hash` to update atlas.sum' };
   },
+  // A file directive: in the header, which a blank line ends (joined to the header when the file has one).
+  withoutTransaction({ source }) {
+    const mode = /^--\s*atlas:txmode\s+(\w+)/m.exec(source);
+    if (mode) return `Change \`${mode[0]}\` to \`-- atlas:txmode none\`.`;
+    const header = /^--\s*atlas:/.test(source);
+    return { inserts: [{ at: 0, text: header ? '-- atlas:txmode none\n' : '-- atlas:txmode none\n\n' }], files: [], how: '`-- atlas:txmode none`', note: 'then run `atlas migrate hash` to update atlas.sum' };
+  },
 };

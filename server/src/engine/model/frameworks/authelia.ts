@@ -2,9 +2,9 @@ import { baseName, wholeFile, type Framework } from './framework';
 
 /**
  * Authelia's storage migrations: `internal/storage/migrations/postgres/V<NNNN>.<Name>.(up|down).sql`
- * (older releases: `V<NNNN>.<Name>.postgres.(up|down).sql`). On PostgreSQL, Authelia opens one
- * transaction for all pending migrations, sends each file as one query inside it and commits after
- * the last (docs/frameworks.md, "Authelia").
+ * (older releases: `V<NNNN>.<Name>.postgres.(up|down).sql`, and `.all.` for every database). On
+ * PostgreSQL, Authelia opens one transaction for all pending migrations, sends each file as one query
+ * inside it and commits after the last (docs/frameworks.md, "Authelia").
  */
 export const authelia: Framework = {
   id: 'authelia',
@@ -14,7 +14,7 @@ export const authelia: Framework = {
     'Authelia runs every pending migration in one transaction and has no way to run one outside it: run this statement by hand ' +
     '(psql) before or after the upgrade instead.',
   recognise(file) {
-    const match = /^V\d+\.\w+\.(?:(postgres)\.)?(up|down)\.sql$/.exec(baseName(file.path));
+    const match = /^V\d+\.\w+\.(?:(postgres|all)\.)?(up|down)\.sql$/.exec(baseName(file.path));
     if (!match) return undefined;
     const inPostgresFolder = /(^|\/)migrations\/postgres\/[^/]+$/.test(file.path);
     if (!inPostgresFolder && match[1] === undefined) return undefined;

@@ -1,4 +1,4 @@
-import { baseName, markers, sectionsBetween, type Framework } from './framework';
+import { baseName, markerLine, markers, sectionsBetween, type Framework } from './framework';
 import { freeVersionAfter, statementSql, undoSql, versionTaken } from './next-migration';
 
 /**
@@ -28,5 +28,12 @@ export const dbmate: Framework = {
     const next = freeVersionAfter(version, versionTaken(file.siblings()));
     const up = statement.outsideTransaction ? '-- migrate:up transaction:false' : '-- migrate:up';
     return { files: [{ path: `${next}_${statement.name}.sql`, text: `${up}\n${statementSql(statement)}\n-- migrate:down\n${undoSql(statement)}` }] };
+  },
+  // The section is sent as one query: the statement, alone in it, then runs outside any transaction.
+  withoutTransaction({ source }, section) {
+    const marker = markerLine(source, section, /^--\s*migrate:(up)\b(.*)$/m);
+    if (!marker) return 'Lockguard found no `-- migrate:up` marker to add `transaction:false` to.';
+    if (/\btransaction:/.test(marker.text)) return `Change \`transaction:\` to \`transaction:false\` on the line \`${marker.text.trim()}\`.`;
+    return { inserts: [{ at: marker.end, text: ' transaction:false' }], files: [], how: '`-- migrate:up transaction:false`' };
   },
 };

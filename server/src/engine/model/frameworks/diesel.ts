@@ -1,17 +1,21 @@
 import { baseName, wholeFile, type Framework } from './framework';
 import { freeDieselVersionAfter, statementSql, undoSql } from './next-migration';
 
-/** diesel: `migrations/<version>_<name>/up.sql` and `down.sql`, each in a transaction unless `metadata.toml` says `run_in_transaction = false`. */
+/**
+ * diesel: `migrations/<version>_<name>/up.sql` and `down.sql`, each sent as one query (`batch_execute`),
+ * in a transaction unless `metadata.toml` says `run_in_transaction = false` — then the one query still
+ * makes several statements one implicit transaction.
+ */
 export const diesel: Framework = {
   id: 'diesel',
   afterCommit: 'new-transaction',
   name: 'diesel',
-  optOut: "Add `run_in_transaction = false` to this migration's metadata.toml, with the statement in a migration of its own.",
+  optOut: "Run the statement as the only one of a migration whose metadata.toml says `run_in_transaction = false` (diesel sends up.sql as one query).",
   recognise(file) {
     if (!/(^|\/)migrations\/[^/]+\/(up|down)\.sql$/.test(file.path)) return undefined;
     const kind = baseName(file.path) === 'up.sql' ? 'up' : 'down';
     if (/run_in_transaction\s*=\s*false/.test(file.readSibling('metadata.toml') ?? '')) {
-      return { evidence: 'the path migrations/<name>/up.sql and run_in_transaction = false in metadata.toml', sections: wholeFile(file.source, kind, 'none') };
+      return { evidence: 'the path migrations/<name>/up.sql and run_in_transaction = false in metadata.toml', sections: wholeFile(file.source, kind, 'one-query') };
     }
     return { evidence: `the path migrations/<name>/${baseName(file.path)}`, sections: wholeFile(file.source, kind, 'transaction') };
   },
@@ -29,5 +33,10 @@ export const diesel: Framework = {
         ...(statement.outsideTransaction ? [{ path: `${folder}/metadata.toml`, text: 'run_in_transaction = false\n' }] : []),
       ],
     };
+  },
+  withoutTransaction(file) {
+    if (baseName(file.path) !== 'up.sql') return 'Lockguard changes how up.sql runs only.';
+    if (file.siblings().includes('metadata.toml')) return "Add `run_in_transaction = false` to this migration's metadata.toml.";
+    return { inserts: [], files: [{ path: 'metadata.toml', text: 'run_in_transaction = false\n' }], how: "`run_in_transaction = false` in its metadata.toml" };
   },
 };

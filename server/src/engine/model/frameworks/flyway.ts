@@ -45,6 +45,11 @@ export const flyway: Framework = {
     const conf = statement.outsideTransaction ? [{ path: `${name}.conf`, text: 'executeInTransaction=false\n' }] : [];
     return { files: [{ path: name, text: statementSql(statement) }, ...conf] };
   },
+  withoutTransaction(file) {
+    const conf = `${baseName(file.path)}.conf`;
+    if (file.siblings().includes(conf)) return `Add \`executeInTransaction=false\` to ${conf}.`;
+    return { inserts: [], files: [{ path: conf, text: 'executeInTransaction=false\n' }], how: `\`executeInTransaction=false\` in ${conf}` };
+  },
 };
 
 /**

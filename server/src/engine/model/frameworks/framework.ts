@@ -4,8 +4,12 @@
  * docs/frameworks.md, with sources; one module per framework beside this file.
  */
 
-/** A part of a migration file: applied (`up`), rolled back (`down`), or a check run after deploying (`verify`). */
-export type SectionKind = 'up' | 'down' | 'verify';
+/**
+ * A part of a migration file: applied (`up`), rolled back (`down`), a check run after deploying
+ * (`verify`), or written for another database the tool also migrates (`other-database`: pop's
+ * `.mysql.up.sql`, which never runs on PostgreSQL).
+ */
+export type SectionKind = 'up' | 'down' | 'verify' | 'other-database';
 
 /**
  * How the runner sends a section's statements:
@@ -40,6 +44,8 @@ export interface MigrationFile {
   source: string;
   /** Reads a file relative to the migration's folder (e.g. diesel's `metadata.toml`, `../sqitch.plan`). */
   readSibling(name: string): string | undefined;
+  /** The names in the migration's folder (postgres-migrations' set); empty when unknown. */
+  listSiblings(): readonly string[];
   /**
    * Whether every statement of the given range may run inside a transaction block: Flyway runs a
    * script that holds only statements that cannot (CREATE INDEX CONCURRENTLY, …) outside one.
@@ -69,6 +75,25 @@ export interface Framework extends Runner {
    * it runs just after this one; or why the framework has no such way out. Absent: it has none.
    */
   newMigration?(file: ExistingMigration, statement: StatementToMove): NewMigration | string;
+  /**
+   * The framework's way to run this migration's `section` without the transaction it opens, written
+   * into the migration (a marker) or beside it (diesel's metadata.toml): for a statement that is the
+   * only one of its section, which a move into a new migration would leave empty. A reason when that
+   * way does not apply here; absent when the framework has none.
+   */
+  withoutTransaction?(file: ExistingMigration, section: Section): InPlaceOptOut | string;
+}
+
+/** What runs a migration's section outside the runner's transaction, in place. */
+export interface InPlaceOptOut {
+  /** Insertions into the migration: `text` at offset `at`. */
+  inserts: { at: number; text: string }[];
+  /** Files to create, paths relative to the migration's folder. */
+  files: { path: string; text: string }[];
+  /** What does it, for the fix's title: "`-- +goose NO TRANSACTION`, for the whole file". */
+  how: string;
+  /** What the user still has to do, e.g. Atlas's `atlas migrate hash`. */
+  note?: string;
 }
 
 /** The migration a statement moves out of. */
@@ -101,6 +126,20 @@ export interface NewMigration {
   insert?: { at: number; text: string };
   /** What the user still has to do, e.g. Atlas's `atlas migrate hash`. */
   note?: string;
+}
+
+/**
+ * The marker line that opens `section` (dbmate's `-- migrate:up`, sql-migrate's `-- +migrate Up`,
+ * Liquibase's `--changeset`), to add an option to: its text, and where it ends before its line
+ * break; undefined when no line of the section matches `pattern` (anchored, `m` flag).
+ */
+export function markerLine(source: string, section: Section, pattern: RegExp): { text: string; end: number } | undefined {
+  const marker = markers(source, pattern).find((found) => found.start >= section.start && found.start < section.end);
+  if (!marker) return undefined;
+  const newline = source.indexOf('\n', marker.start);
+  const lineEnd = newline === -1 ? source.length : newline;
+  const end = source[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+  return { text: source.slice(marker.start, end), end };
 }
 
 /** The file's base name. */

@@ -136,6 +136,71 @@ describe('sections and transactions of every framework', () => {
     expect(runs('SELECT 1;\nSELECT 2;\n', { filePath: 'db/migration/V3__x.sql', readSibling })).toEqual(['up autocommit SELECT 1', 'up autocommit SELECT 2']);
   });
 
+  describe('postgres-migrations: the whole file is one query', () => {
+    const set = (files: Record<string, string>) => ({ listSiblings: () => Object.keys(files), readSibling: (name: string) => files[name] });
+    const marked = '-- postgres-migrations disable-transaction\nCREATE INDEX CONCURRENTLY a_idx ON a (id);\n';
+
+    it('with the disable-transaction marker, several statements still make one implicit transaction', () => {
+      expect(runs(`${marked}SELECT 1;\n`, { filePath: 'migrations/0002-x.sql' })).toEqual(['up implicit@0..open CREATE INDEX', 'up implicit@0..open SELECT 1']);
+    });
+
+    it('an unmarked file of a numbered set (1, 2, 3, …) in which a file carries the marker runs in a transaction of its own', () => {
+      const files = { '0001-init.sql': 'CREATE TABLE a (id int);\n', '0002-index.sql': marked, '0003-more.sql': '' };
+      expect(runs('ALTER TABLE a ADD COLUMN b int;\nCREATE INDEX a_b_idx ON a (b);\n', { filePath: 'migrations/0003-more.sql', ...set(files) })).toEqual([
+        'up implicit@0..open ALTER TABLE',
+        'up implicit@0..open CREATE INDEX',
+      ]);
+      expect(linter.lint('SELECT 1;\n', { filePath: 'migrations/0003-more.sql', ...set(files) }).migration?.assumption).toContain('0002-index.sql, which carries');
+    });
+
+    it('no marker in the folder, or ids the library refuses (a gap, a repeat, not from 1): not recognised', () => {
+      const unrecognised = ['up autocommit SELECT 1'];
+      expect(runs('SELECT 1;\n', { filePath: 'm/0002-x.sql', ...set({ '0001-a.sql': '', '0002-x.sql': '' }) })).toEqual(unrecognised);
+      expect(runs('SELECT 1;\n', { filePath: 'm/0003-x.sql', ...set({ '0001-a.sql': marked, '0003-x.sql': '' }) })).toEqual(unrecognised);
+      expect(runs('SELECT 1;\n', { filePath: 'm/0002-x.sql', ...set({ '0001-a.sql': marked, '0001-b.sql': '', '0002-x.sql': '' }) })).toEqual(unrecognised);
+      expect(runs('SELECT 1;\n', { filePath: 'm/0001_x.sql', ...set({ '0000_a.sql': marked, '0001_x.sql': '' }) })).toEqual(unrecognised);
+    });
+  });
+
+  describe('pop / popx: a project that migrates several databases', () => {
+    const folder = (...names: string[]) => ({ listSiblings: () => names });
+    const version = '20241609000001000000';
+    // MySQL's inline INDEX: a syntax error on PostgreSQL, in a file PostgreSQL never runs.
+    const mysqlTable = 'CREATE TABLE t (id int, UNIQUE INDEX t_id (id));\n';
+
+    it('a file for another database never runs on PostgreSQL: no finding, the syntax check included', () => {
+      for (const dialect of ['mysql', 'sqlite3', 'cockroach']) {
+        expect(rulesOf(mysqlTable, { filePath: `migrations/${version}_t.${dialect}.up.sql` }), dialect).toEqual([]);
+      }
+      expect(runs('SELECT 1;\n', { filePath: `migrations/${version}_t.mysql.up.sql` })).toEqual(['other-database autocommit SELECT 1']);
+    });
+
+    it('a dialect-neutral file replaced on PostgreSQL by its version\'s .postgres. file is not checked; without one it is', () => {
+      const neutral = `${version}_device_flow.autocommit.up.sql`;
+      expect(rulesOf(mysqlTable, { filePath: `migrations/${neutral}`, ...folder(neutral, `${version}_device_flow.postgres.up.sql`) })).toEqual([]);
+      expect(linter.lint('SELECT 1;\n', { filePath: `migrations/${neutral}`, ...folder(neutral, `${version}_device_flow.postgres.up.sql`) }).migration?.assumption).toMatch(
+        /on PostgreSQL it runs 20241609000001000000_device_flow\.postgres\.up\.sql instead/,
+      );
+      expect(rulesOf(mysqlTable, { filePath: `migrations/${neutral}`, ...folder(neutral, `${version}_device_flow.mysql.up.sql`) })).toEqual(['syntax-error@1']);
+    });
+
+    it('a neutral file without .autocommit. is pop\'s when its folder names databases: one transaction, as popx runs it', () => {
+      const options = { filePath: `migrations/${version}_x.up.sql`, ...folder(`${version}_x.up.sql`, `${version}_x.mysql.up.sql`) };
+      expect(runs('SELECT 1;\n', options)).toEqual(['up implicit@0..open SELECT 1']);
+      expect(linter.lint('SELECT 1;\n', options).migration?.framework?.id).toBe('pop');
+      expect(linter.lint('SELECT 1;\n', { filePath: `migrations/${version}_x.up.sql` }).migration?.framework?.id).toBe('golang-migrate');
+    });
+
+    it('a neutral file also runs on the other databases: no CONCURRENTLY rewrite, and the reason names the PostgreSQL copy', () => {
+      const neutral = `${version}_idx.autocommit.up.sql`;
+      const [finding] = linter.lint('CREATE INDEX t_id ON t (id);\n', { filePath: `migrations/${neutral}`, ...folder(neutral, `${version}_idx.mysql.autocommit.up.sql`) }).findings.filter(
+        (found) => found.ruleId === 'create-index-without-concurrently',
+      );
+      expect(finding!.fixes).toEqual([]);
+      expect(finding!.noFixReason).toMatch(/SQLite rejects it.*20241609000001000000_idx\.postgres\.autocommit\.up\.sql/);
+    });
+  });
+
   it('the analysis says which framework and mode were assumed', () => {
     expect(linter.lint('-- +goose Up\nSELECT 1;\n', { filePath: 'm/1_x.sql' }).migration?.assumption).toMatch(/^goose, recognised from the `-- \+goose Up` annotation/);
     expect(linter.lint('SELECT 1;\n', { filePath: 'x.sql' }).migration?.assumption).toMatch(/no migration framework recognised.*transactionMode/);

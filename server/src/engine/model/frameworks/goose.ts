@@ -29,4 +29,6 @@ export const goose: Framework = {
     const header = statement.outsideTransaction ? '-- +goose NO TRANSACTION\n' : '';
     return { files: [{ path: `${next}_${statement.name}.sql`, text: `${header}-- +goose Up\n${statementSql(statement)}\n-- +goose Down\n${undoSql(statement)}` }] };
   },
+  // The annotation covers the whole file, the Down section too.
+  withoutTransaction: () => ({ inserts: [{ at: 0, text: '-- +goose NO TRANSACTION\n' }], files: [], how: '`-- +goose NO TRANSACTION`, for the whole file' }),
 };

@@ -27,7 +27,6 @@ export const FRAMEWORKS: readonly Framework[] = [
   dbmate,
   liquibase,
   nodePgMigrate,
-  postgresMigrations,
   graphileMigrate,
   drizzle,
   atlas,
@@ -38,5 +37,7 @@ export const FRAMEWORKS: readonly Framework[] = [
   prisma,
   supabase,
   pop,
+  // Late: a file without its marker is the library's only by its folder, which it lists and reads.
+  postgresMigrations,
   golangMigrate,
 ];

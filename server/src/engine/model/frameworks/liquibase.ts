@@ -1,4 +1,4 @@
-import { markers, type Framework, type Section } from './framework';
+import { markerLine, markers, type Framework, type Section } from './framework';
 import { statementSql } from './next-migration';
 
 /**
@@ -33,5 +33,11 @@ export const liquibase: Framework = {
     const attributes = statement.outsideTransaction ? ' runInTransaction:false' : '';
     const lead = at === source.length && !source.endsWith('\n') ? '\n\n' : at === source.length ? '\n' : '';
     return { files: [], insert: { at, text: `${lead}--changeset ${id[1]}:${id[2]}-${statement.name}${attributes}\n${statementSql(statement)}${at === source.length ? '' : '\n'}` } };
+  },
+  withoutTransaction({ source }, section) {
+    const changeset = markerLine(source, section, /^--\s*(changeset)\s+(.*)$/m);
+    if (!changeset) return 'The statement is not in a `--changeset author:id` changeset, so Lockguard cannot mark one `runInTransaction:false`.';
+    if (/\brunInTransaction:/.test(changeset.text)) return `Change \`runInTransaction:\` to \`runInTransaction:false\` on the line \`${changeset.text.trim()}\`.`;
+    return { inserts: [{ at: changeset.end, text: ' runInTransaction:false' }], files: [], how: '`runInTransaction:false` on its changeset' };
   },
 };

@@ -44,10 +44,11 @@ describe.skipIf(projects.length === 0)('the next version after every real diesel
 
   it.skipIf(!projects[0]?.folder.includes('crates.io'))("crates.io's newest migration: the CONCURRENTLY index moves into a folder named one second later", () => {
     const { names } = projects[0]!;
-    const source = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS index_users_canon_username\nON users (canon_username(username))\n';
+    // Beside another statement: alone, it stays, under a metadata.toml of its own (review 4, #20; rules/fixes/in-place-opt-out.test.ts).
+    const source = 'ALTER TABLE users ADD COLUMN note text;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS index_users_canon_username\nON users (canon_username(username))\n';
     const [finding] = findingsOf('concurrently-in-transaction', source, {
       filePath: 'migrations/2026-07-30-140000-0000_add_users_username_index/up.sql',
-      listSiblings: () => names,
+      listSiblings: (folder = '.') => (folder === '..' ? names : ['up.sql', 'down.sql']),
     });
     expect(finding?.severity).toBe('error');
     expect(finding?.fixes[0]?.createFiles?.map((file) => file.path)).toEqual([
@@ -55,11 +56,18 @@ describe.skipIf(projects.length === 0)('the next version after every real diesel
       '../2026-07-30-140001-0000_create_index_index_users_canon_username_users/down.sql',
       '../2026-07-30-140001-0000_create_index_index_users_canon_username_users/metadata.toml',
     ]);
+    // Alone in up.sql (as in crates.io), moving it would leave up.sql empty, which diesel refuses to run.
+    const [alone] = findingsOf('concurrently-in-transaction', source.slice(source.indexOf('CREATE')), {
+      filePath: 'migrations/2026-07-30-140000-0000_add_users_username_index/up.sql',
+      listSiblings: (folder = '.') => (folder === '..' ? names : ['up.sql', 'down.sql']),
+    });
+    expect(alone?.fixes[0]?.edits).toEqual([]);
+    expect(alone?.fixes[0]?.createFiles).toEqual([{ path: 'metadata.toml', text: 'run_in_transaction = false\n' }]);
   });
 });
 
 it('a diesel folder whose version is none of its formats gets no fix, with the reason', () => {
-  const [finding] = findingsOf('concurrently-in-transaction', 'CREATE INDEX CONCURRENTLY users_name_idx ON users (name);', {
+  const [finding] = findingsOf('concurrently-in-transaction', 'ALTER TABLE users ADD COLUMN note text;\nCREATE INDEX CONCURRENTLY users_name_idx ON users (name);', {
     filePath: 'migrations/2024-01_add_index/up.sql',
   });
   expect(finding?.ruleId).toBe('concurrently-in-transaction');

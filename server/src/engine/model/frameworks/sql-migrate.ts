@@ -1,4 +1,4 @@
-import { baseName, markers, sectionsBetween, withStatementBlocks, type Framework } from './framework';
+import { baseName, markerLine, markers, sectionsBetween, withStatementBlocks, type Framework } from './framework';
 import { freeVersionAfter, statementSql, undoSql, versionTaken } from './next-migration';
 
 /** sql-migrate: `-- +migrate Up` / `-- +migrate Down`, each in a transaction unless its marker says `notransaction`. */
@@ -27,5 +27,10 @@ export const sqlMigrate: Framework = {
     const next = freeVersionAfter(match[1]!, versionTaken(file.siblings()));
     const up = statement.outsideTransaction ? '-- +migrate Up notransaction' : '-- +migrate Up';
     return { files: [{ path: `${next}${match[2]}${statement.name.replace(/_/g, match[2]!)}.sql`, text: `${up}\n${statementSql(statement)}\n-- +migrate Down\n${undoSql(statement)}` }] };
+  },
+  withoutTransaction({ source }, section) {
+    const marker = markerLine(source, section, /^--\s*\+migrate\s+(Up)\b(.*)$/m);
+    if (!marker) return 'Lockguard found no `-- +migrate Up` marker to add `notransaction` to.';
+    return { inserts: [{ at: marker.end, text: ' notransaction' }], files: [], how: '`-- +migrate Up notransaction`' };
   },
 };

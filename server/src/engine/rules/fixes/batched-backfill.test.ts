@@ -64,10 +64,10 @@ describe('the batched backfill fix, in each framework', () => {
   });
 
   it.each([
-    ['sql-migrate', 'migrations/3_backfill.sql', `-- +migrate Up\n${UPDATE}\n-- +migrate Down\n`, '4_batched_update_orders.sql', `-- +migrate Up notransaction\n-- +migrate StatementBegin\n${loop()}\n-- +migrate StatementEnd\n`],
-    ['dbmate', 'db/migrations/20240101000000_backfill.sql', `-- migrate:up\n${UPDATE}\n-- migrate:down\n`, '20240101000001_batched_update_orders.sql', `-- migrate:up transaction:false\n${loop()}\n`],
+    ['sql-migrate', 'migrations/3_backfill.sql', `-- +migrate Up\n${UPDATE}\nSELECT 1;\n-- +migrate Down\n`, '4_batched_update_orders.sql', `-- +migrate Up notransaction\n-- +migrate StatementBegin\n${loop()}\n-- +migrate StatementEnd\n`],
+    ['dbmate', 'db/migrations/20240101000000_backfill.sql', `-- migrate:up\n${UPDATE}\nSELECT 1;\n-- migrate:down\n`, '20240101000001_batched_update_orders.sql', `-- migrate:up transaction:false\n${loop()}\n`],
     ['Flyway', 'db/migration/V3__backfill.sql', `${UPDATE}\nALTER TABLE customers ADD COLUMN note text;\n`, 'V4__batched_update_orders.sql', `${loop()}\n`],
-    ['diesel', 'migrations/2024-01-01-000000_backfill/up.sql', `${UPDATE}\n`, '../2024-01-01-000001_batched_update_orders/up.sql', `${loop()}\n`],
+    ['diesel', 'migrations/2024-01-01-000000_backfill/up.sql', `${UPDATE}\nSELECT 1;\n`, '../2024-01-01-000001_batched_update_orders/up.sql', `${loop()}\n`],
   ])('in a new %s migration that runs outside a transaction', (_framework, filePath, sql, path, text) => {
     const [fix] = backfill(sql, { filePath }).fixes;
     expect(fix!.title).toContain('in a new migration');
@@ -78,14 +78,14 @@ describe('the batched backfill fix, in each framework', () => {
   it('marks the new Flyway and diesel migrations non-transactional beside them', () => {
     const flyway = backfill(`${UPDATE}\nSELECT 1;\n`, { filePath: 'db/migration/V3__backfill.sql' }).fixes[0]!;
     expect(flyway.createFiles).toContainEqual({ path: 'V4__batched_update_orders.sql.conf', text: 'executeInTransaction=false\n' });
-    const diesel = backfill(`${UPDATE}\n`, { filePath: 'migrations/2024-01-01-000000_backfill/up.sql' }).fixes[0]!;
+    const diesel = backfill(`${UPDATE}\nSELECT 1;\n`, { filePath: 'migrations/2024-01-01-000000_backfill/up.sql' }).fixes[0]!;
     expect(diesel.createFiles).toContainEqual({ path: '../2024-01-01-000001_batched_update_orders/metadata.toml', text: 'run_in_transaction = false\n' });
   });
 
   it('in a Liquibase changeset of its own, not split on semicolons and not in a transaction', () => {
-    const sql = `--liquibase formatted sql\n--changeset me:1\n${UPDATE}\n`;
+    const sql = `--liquibase formatted sql\n--changeset me:1\n${UPDATE}\nSELECT 1;\n`;
     const [fix] = backfill(sql, { filePath: 'db/changelog.sql' }).fixes;
-    expect(applyFix(sql, fix!)).toBe(`--liquibase formatted sql\n--changeset me:1\n\n--changeset me:1-batched_update_orders runInTransaction:false splitStatements:false\n${loop()}\n`);
+    expect(applyFix(sql, fix!)).toBe(`--liquibase formatted sql\n--changeset me:1\nSELECT 1;\n\n--changeset me:1-batched_update_orders runInTransaction:false splitStatements:false\n${loop()}\n`);
   });
 
   it('none where the framework runs every migration in a transaction, naming it', () => {

@@ -11,6 +11,7 @@ import type { LintOptions } from '../../options';
 import { splitStatements } from '../../text/splitter';
 import type { Fix, RuleContext } from '../rule';
 import { lineOf } from '../support/lines';
+import { emptiedByMove, runSectionWithoutTransaction } from './in-place-opt-out';
 import { moveToNewMigration, sentAsOneQuery } from './new-migration';
 import { moveAfterTransaction } from './transaction-block';
 
@@ -52,7 +53,11 @@ export function batchedBackfillFix(statement: ParsedStatement, table: RelationRe
     const moved = moveAfterTransaction(statement, context.statements, context.source, block, `${title}, after COMMIT`);
     if (typeof moved !== 'string') return moved;
   }
-  const moved = moveToNewMigration(statement, context, { text: block, title, outsideTransaction: true, name: `batched_${backfill.verb.toLowerCase()}_${table.name}`.toLowerCase() });
+  // The only statement of its section stays, and the section runs without the transaction (a move would leave it empty).
+  const emptied = emptiedByMove(statement, context);
+  const moved = emptied
+    ? runSectionWithoutTransaction(statement, emptied, context, { text: block, title, edit: inPlace(statement, context.source, block, markers) })
+    : moveToNewMigration(statement, context, { text: block, title, outsideTransaction: true, name: `batched_${backfill.verb.toLowerCase()}_${table.name}`.toLowerCase() });
   if (typeof moved === 'string') return `A DO block can COMMIT only outside a transaction block: ${moved}`;
   const fix = withMarkersAndWholeBlock(moved, block, markers);
   if (runsOutsideTransactionBlock(fix, block, context)) return fix;
@@ -305,7 +310,11 @@ function withMarkersAndWholeBlock(fix: Fix, block: string, markers: { begin: str
   const marked = markers ? `${markers.begin}\n${moved}${markers.end}\n` : moved;
   return {
     ...fix,
-    edits: fix.edits.map((edit) => (edit.newText.includes(moved) ? { ...edit, newText: edit.newText.replace(/ runInTransaction:false\n/, () => ' runInTransaction:false splitStatements:false\n') } : edit)),
+    edits: fix.edits.map((edit) =>
+      edit.newText.includes(moved) || edit.newText === ' runInTransaction:false'
+        ? { ...edit, newText: edit.newText.replace(/ runInTransaction:false(\n|$)/, (_, end: string) => ` runInTransaction:false splitStatements:false${end}`) }
+        : edit,
+    ),
     createFiles: fix.createFiles?.map((file) => ({ ...file, text: file.text.replace(moved, () => marked) })),
   };
 }
@@ -322,7 +331,10 @@ function runsOutsideTransactionBlock(fix: Fix, block: string, context: RuleConte
     return blockRunsAlone(created.text, created.text.indexOf(block), options);
   }
   const fixed = applyEdits(context.source, fix.edits);
-  return blockRunsAlone(fixed, fixed.indexOf(block), context.options);
+  // A file the fix creates beside this one (diesel's metadata.toml) is read as the runner reads it.
+  const beside = fix.createFiles ?? [];
+  const readSibling = (name: string) => beside.find((file) => file.path === name)?.text ?? context.options.readSibling?.(name);
+  return blockRunsAlone(fixed, fixed.indexOf(block), beside.length > 0 ? { ...context.options, readSibling } : context.options);
 }
 
 function blockRunsAlone(text: string, at: number, options: LintOptions): boolean {

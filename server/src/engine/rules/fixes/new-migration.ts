@@ -3,7 +3,9 @@ import { displayRelation } from '../../model/relations';
 import { nodeAs, type Statement } from '../../model/statement';
 import type { Fix, RuleContext } from '../rule';
 import { lineOf } from '../support/lines';
-import { indexNamesOf, mentionsOf, objectNamesOf } from '../support/mentions';
+import { firstMentionAfter, indexNamesOf, mentionsOf, objectNamesOf } from '../support/mentions';
+import { aboutStatement } from '../support/recorded-questions';
+import { emptiedByMove, runSectionWithoutTransaction } from './in-place-opt-out';
 import { migrationsBetween } from './later-migrations';
 import { moveAfterTransaction, statementRemoval } from './transaction-block';
 
@@ -28,10 +30,9 @@ export interface Move {
 export function runOutsideTransaction(statement: Statement, context: RuleContext, move: Move): Fix | string {
   // A runner that sends the section as one query (golang-migrate, Prisma) runs what follows a COMMIT in a new implicit transaction.
   if (statement.transaction.kind === 'explicit' && !sentAsOneQuery(statement, context)) {
-    const commit = context.statements[statement.transaction.end ?? context.statements.length];
-    const usedBeforeCommit = laterUseInFile(statement, context, commit?.range.start ?? context.source.length);
+    const usedBeforeCommit = laterUseBeforeCommit(statement, context);
     if (usedBeforeCommit) return staysBefore(usedBeforeCommit, context, 'after the COMMIT');
-    const moved = moveAfterTransaction(statement, context.statements, context.source, move.text, `${move.title} after COMMIT${move.outsideTransaction ? ' (CONCURRENTLY cannot run inside a transaction block)' : ''}`);
+    const moved = movedAfterCommit(statement, context, move.text, `${move.title} after COMMIT${move.outsideTransaction ? ' (CONCURRENTLY cannot run inside a transaction block)' : ''}`);
     if (typeof moved !== 'string') return moved;
     const elsewhere = moveToNewMigration(statement, context, move);
     // Without a framework to name a new migration, why the block's own way out fails says more.
@@ -40,11 +41,16 @@ export function runOutsideTransaction(statement: Statement, context: RuleContext
   return moveToNewMigration(statement, context, move);
 }
 
-/** The statement removed from this file and written into a new migration of the framework's kind. */
+/**
+ * The statement removed from this file and written into a new migration of the framework's kind;
+ * the only statement of its section stays, rewritten, and the section runs without the transaction.
+ */
 export function moveToNewMigration(statement: Statement, context: RuleContext, move: Move): Fix | string {
+  const emptied = move.outsideTransaction ? emptiedByMove(statement, context) : undefined;
+  if (emptied) return runSectionWithoutTransaction(statement, emptied, context, move);
   const made = newMigrationFor(statement, context, move, move.text);
   if (typeof made === 'string') return made;
-  const edits = [statementRemoval(context.source, statement), ...(made.insert ? [{ range: { start: made.insert.at, end: made.insert.at }, newText: made.insert.text }] : [])];
+  const edits = [removalOf(statement, context), ...(made.insert ? [{ range: { start: made.insert.at, end: made.insert.at }, newText: made.insert.text }] : [])];
   return { title: `${move.title} ${made.where}`, edits, preferred: true, autoApplicable: false, createFiles: made.files };
 }
 
@@ -65,12 +71,13 @@ function newMigrationFor(statement: Statement, context: RuleContext, move: Move,
   const path = context.options.filePath?.replace(/\\/g, '/');
   if (!path) return `${runs} ${framework.optOut} (Lockguard does not know the file's name, so it cannot name the new migration.)`;
   const made = framework.newMigration(
-    { path, source: context.source, siblings: (folder) => context.options.listSiblings?.(folder) ?? [] },
+    // The source is read only by the frameworks that need it (Liquibase): reading it makes the finding depend on the whole file.
+    { path, get source() { return context.source; }, siblings: (folder) => context.options.listSiblings?.(folder) ?? [] },
     { text, at: statement.range.start, name: move.name ?? migrationName(text), outsideTransaction: move.outsideTransaction, undo: undoOf(statement, text) },
   );
   if (typeof made === 'string') return `${runs} ${framework.optOut} ${made}`;
   // Liquibase's changeset goes right after the one holding the statement; a new file runs after all of this one.
-  const usedInFile = laterUseInFile(statement, context, made.insert?.at ?? sectionEnd(statement, context));
+  const usedInFile = made.insert ? laterUseInFile(statement, context.statements, made.insert.at) : laterUseInSection(statement, context);
   if (usedInFile) return `${runs} ${staysBefore(usedInFile, context, made.insert ? 'into a changeset of its own' : 'into a new migration')}`;
   const first = made.files[0];
   const jumped = first && laterUse(statement, context, first.path);
@@ -104,17 +111,28 @@ function laterUse(statement: Statement, context: RuleContext, newPath: string): 
  * The first statement after this one in its section, starting before offset `end`, that names an
  * index this statement makes or drops: moved past it, the statement would change what it finds.
  */
-function laterUseInFile(statement: Statement, context: RuleContext, end: number): { statement: Statement; name: string } | undefined {
-  const mentions = indexNamesOf(statement).map((name) => ({ name, test: mentionsOf(name) }));
-  if (mentions.length === 0) return undefined;
-  for (const later of context.statements.slice(statement.index + 1)) {
-    if (later.range.start >= end) break;
-    if (later.section !== statement.section) continue;
-    const used = mentions.find(({ test }) => test(later));
-    if (used) return { statement: later, name: used.name };
-  }
-  return undefined;
+function laterUseInFile(statement: Statement, statements: readonly Statement[], end: number): { statement: Statement; name: string } | undefined {
+  const names = indexNamesOf(statement);
+  return names.length === 0 ? undefined : firstMentionAfter(statement, statements, names, end);
 }
+
+/**
+ * `laterUseInFile` up to the end of the statement's section, and up to its transaction's COMMIT: asked
+ * about every statement a fix moves, so recorded questions (../support/recorded-questions.ts).
+ */
+const laterUseInSection = aboutStatement('later use in section', (statement: Statement, context: RuleContext) => laterUseInFile(statement, context.statements, sectionEnd(statement, context)));
+const laterUseBeforeCommit = aboutStatement('later use before commit', (statement: Statement, context: RuleContext) => {
+  const commit = statement.transaction.kind === 'explicit' ? context.statements[statement.transaction.end ?? context.statements.length] : undefined;
+  return laterUseInFile(statement, context.statements, commit?.range.start ?? context.source.length);
+});
+
+/** The statement moved after its block's COMMIT (see `moveAfterTransaction`), as a recorded question. */
+const movedAfterCommit = aboutStatement('moved after commit', (statement: Statement, context: RuleContext, text: string, title: string) =>
+  moveAfterTransaction(statement, context.statements, context.source, text, title),
+);
+
+/** The edit removing the statement (see `statementRemoval`), as a recorded question. */
+const removalOf = aboutStatement('removal of', (statement: Statement, context: RuleContext) => statementRemoval(context.source, statement));
 
 /** Where the statement's section of the file ends. */
 function sectionEnd(statement: Statement, context: RuleContext): number {
@@ -155,8 +173,8 @@ function undoOf(statement: Statement, text: string): string | undefined {
   return `DROP INDEX CONCURRENTLY IF EXISTS ${displayRelation({ schema: index.relation.schemaname, name: index.idxname })}`;
 }
 
-/** Whether the runner sends the statement's section as one multi-statement query. */
-export function sentAsOneQuery(statement: Statement, context: RuleContext): boolean {
+/** Whether the runner sends the statement's section as one multi-statement query (a recorded question). */
+export const sentAsOneQuery = aboutStatement('sent as one query', (statement: Statement, context: RuleContext): boolean => {
   const at = statement.range.start;
   return context.migration.sections.some((section) => section.wrapping === 'one-query' && at >= section.start && at < section.end);
-}
+});

@@ -49,6 +49,12 @@ export const isSerial = (added: AddedColumn) => SERIAL_TYPES.test(typeNameOf(add
 export const isIdentity = (added: AddedColumn) => added.constraints.some((constraint) => constraint.contype === 'CONSTR_IDENTITY');
 export const generatedConstraint = (added: AddedColumn) => added.constraints.find((constraint) => constraint.contype === 'CONSTR_GENERATED');
 
+/** The NOT NULL or PRIMARY KEY constraint of a column nothing fills for the existing rows: only an empty table takes it. */
+export function requiredWithoutValue(added: AddedColumn): Constraint | undefined {
+  if (defaultOf(added) || isSerial(added) || isIdentity(added) || generatedConstraint(added)) return undefined;
+  return added.constraints.find((constraint) => constraint.contype === 'CONSTR_NOTNULL' || constraint.contype === 'CONSTR_PRIMARY');
+}
+
 /** The column's type name as written (last part, lower case), e.g. `bigserial`. */
 export function typeNameOf(added: AddedColumn): string {
   const names = added.column.typeName?.names ?? [];

@@ -2,6 +2,7 @@ import { sameRelation, type RelationName } from '../../model/relations';
 import { nodeAs, type ParsedStatement, type Statement } from '../../model/statement';
 import { perFile, type RuleContext } from '../rule';
 import { addedConstraints, constraintName, namesOf } from './constraints';
+import { aboutStatement } from './recorded-questions';
 
 /** How to remove something running code uses, for the docs of the drop and rename rules (Markdown). */
 export const EXPAND_CONTRACT =
@@ -136,6 +137,7 @@ const relationChanges = perFile((context: RuleContext) => {
   const changes = {
     droppedTables: new Map() as SitesByName<Site>,
     tablesRenamedTo: new Map() as SitesByName<Site>,
+    tablesRenamedFrom: new Map() as SitesByName<Site>,
     viewsRenamedTo: new Map() as SitesByName<Site>,
     createdRelations: new Map() as SitesByName<Site>,
     columnRenames: new Map() as SitesByName<Site & { newName: string }>,
@@ -154,6 +156,7 @@ const relationChanges = perFile((context: RuleContext) => {
     const rename = nodeAs(statement, 'RenameStmt');
     if (rename?.renameType === 'OBJECT_TABLE' && rename.newname !== undefined) {
       addSite(changes.tablesRenamedTo, { relation: { schema: rename.relation?.schemaname, name: rename.newname }, statementIndex });
+      if (rename.relation?.relname !== undefined) addSite(changes.tablesRenamedFrom, { relation: { schema: rename.relation.schemaname, name: rename.relation.relname }, statementIndex });
     }
     if ((rename?.renameType === 'OBJECT_VIEW' || rename?.renameType === 'OBJECT_MATVIEW') && rename.newname !== undefined) {
       addSite(changes.viewsRenamedTo, { relation: { schema: rename.relation?.schemaname, name: rename.newname }, statementIndex });
@@ -169,3 +172,26 @@ const relationChanges = perFile((context: RuleContext) => {
   }
   return changes;
 });
+
+/**
+ * Whether a later statement of the statement's section drops `table`, or renames it without giving the old
+ * name back: the running application then loses the whole table (drop-table or rename-table says so), so a
+ * finding about one of its columns adds no breakage of its own, and expand/contract of that column cannot
+ * work on a table being replaced. A recorded question (./recorded-questions.ts).
+ */
+export const replacesTableLater = aboutStatement('table dropped or renamed later', (statement: Statement, context: RuleContext, table: RelationName): boolean => {
+  const end = sectionEnd(statement, context);
+  if (dropsTable(context, table, statement.index + 1, end)) return true;
+  const renamedAt = sitesOf(relationChanges(context).tablesRenamedFrom, table, statement.index + 1, end).map((site) => site.statementIndex);
+  return renamedAt.some((at) => !createsRelationNamed(context, table, at + 1, end) && !renamesTableTo(context, table, at + 1, end));
+});
+
+/**
+ * The index after the last statement of the statement's section: what a later statement may do to keep
+ * running code working is looked for up to there, not in the down section, which undoes the up section.
+ */
+export function sectionEnd(statement: Statement, context: RuleContext): number {
+  let end = statement.index + 1;
+  while (end < context.statements.length && context.statements[end]!.section === statement.section) end++;
+  return end;
+}

@@ -5,6 +5,7 @@ import { nodeAs, type ParsedStatement, type Statement } from '../../model/statem
 import type { OffsetRange } from '../../text/positions';
 import type { Fix, RuleContext } from '../rule';
 import { alterationsOf } from './breaking-changes';
+import { isMigrationToolTable } from './migration-tool-tables';
 import { timeZoneBefore } from './time-zone';
 
 /** Where a column gets its type: a new table's column, ADD COLUMN, or the target of ALTER COLUMN … TYPE. */
@@ -47,8 +48,9 @@ export const isArray = (type: TypeName) => (type.arrayBounds ?? []).length > 0;
 export const withArrayBounds = (name: string, type: TypeName) => name + '[]'.repeat((type.arrayBounds ?? []).length);
 
 /**
- * Every column type the statement writes. Left out: temporary tables (not part of the schema) and
- * down migrations, whose job is to restore the previous schema as it was, types included.
+ * Every column type the statement writes. Left out: temporary tables (not part of the schema), a
+ * migration tool's bookkeeping table copied with IF NOT EXISTS (the tool owns its types), and down
+ * migrations, whose job is to restore the previous schema as it was, types included.
  */
 export function typeSites(statement: Statement, context: RuleContext): TypeSite[] {
   const written = writtenTypeSites(statement);
@@ -82,6 +84,7 @@ function findTypeSites(statement: ParsedStatement): WrittenTypeSites {
     if (create.relation.relpersistence === 't') return NO_SITES;
     const table = relationFromRangeVar(create.relation, statement.locate);
     const elements = create.tableElts ?? [];
+    if (create.if_not_exists && isMigrationToolTable(table, elements.flatMap((element) => ('ColumnDef' in element ? [element.ColumnDef.colname ?? ''] : [])))) return NO_SITES;
     const keys = { primary: constrainedColumns(elements, 'CONSTR_PRIMARY'), foreign: constrainedColumns(elements, 'CONSTR_FOREIGN') };
     const sites = elements.flatMap((element) => ('ColumnDef' in element ? columnSite(statement, 'create-table', table, element.ColumnDef, true, keys) : []));
     return { sites, alteredTable: undefined };

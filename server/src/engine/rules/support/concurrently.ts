@@ -2,6 +2,7 @@ import type { Statement } from '../../model/statement';
 import type { Token } from '../../text/lexer';
 import { runOutsideTransaction } from '../fixes/new-migration';
 import type { Fix, RuleContext } from '../rule';
+import { postgresOnlyRewriteRefused } from '../fixes/postgres-only';
 
 /**
  * The fix that adds CONCURRENTLY after `keyword` (and `guard`, e.g. ` IF EXISTS`, after it): in place
@@ -11,9 +12,12 @@ import type { Fix, RuleContext } from '../rule';
  */
 export function addConcurrently(statement: Statement, context: RuleContext, keyword: Token, title: string, autoApplicable: boolean, guard = ''): Fix | string {
   const inserted = ` CONCURRENTLY${guard}`;
+  const otherDatabases = postgresOnlyRewriteRefused(context, 'CONCURRENTLY');
+  if (otherDatabases) return otherDatabases;
   if (statement.transaction.kind === 'autocommit') {
     return { title, edits: [{ range: { start: keyword.end, end: keyword.end }, newText: inserted }], preferred: true, autoApplicable };
   }
-  const rewritten = context.source.slice(statement.range.start, keyword.end) + inserted + context.source.slice(keyword.end, statement.range.end);
+  const keywordEnd = keyword.end - statement.range.start;
+  const rewritten = statement.text.slice(0, keywordEnd) + inserted + statement.text.slice(keywordEnd);
   return runOutsideTransaction(statement, context, { text: rewritten, title, outsideTransaction: true });
 }

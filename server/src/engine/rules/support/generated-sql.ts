@@ -1,5 +1,6 @@
 import { generatedMigration, type GeneratedMigration } from '../../model/generated-migration';
 import { perFile, type Report, type RuleContext } from '../rule';
+import { MIGRATION_TOOL_TABLES_NOTE } from './migration-tool-tables';
 import { isPortablePopMigration } from './portable-sql';
 
 /** The last sentence of every type-style rule's documentation. */
@@ -7,7 +8,8 @@ export const GENERATED_SQL_NOTE =
   'Not reported in SQL that Prisma Migrate, drizzle-kit or `supabase db diff` generated: the type comes from the ORM\'s schema, ' +
   'and an edit of the generated SQL drifts from it. With `"generatedMigrations": { "styleRules": "on" }` in lockguard.json ' +
   'it is reported there too, pointing to the schema, without a SQL fix. Nor in a pop migration named without a database ' +
-  '(`…_name.up.sql` beside `….postgres.up.sql` files), which runs on MySQL and SQLite too: their types are chosen to work everywhere.';
+  '(`…_name.up.sql` beside `….postgres.up.sql` files), which runs on MySQL and SQLite too: their types are chosen to work everywhere. ' +
+  MIGRATION_TOOL_TABLES_NOTE;
 
 /**
  * A type-style rule's reports, as the file's origin calls for. Hand-written SQL: unchanged. SQL an ORM

@@ -1,8 +1,10 @@
 import { conflicts, LOCK_MODES, type LockMode } from '../../locks/lock-modes';
 import { locksOf, type TableLock } from '../../locks/statement-locks';
 import { sameRelation, type RelationName } from '../../model/relations';
-import type { ParsedStatement } from '../../model/statement';
+import { nodeAs, type ParsedStatement } from '../../model/statement';
 import type { RuleContext } from '../rule';
+import { aboutStatement } from './recorded-questions';
+import { findCreatedIndex } from './created-indexes';
 import { perSegment, segmentPlace } from './transaction-segments';
 import { isTaken } from './trigger-guards';
 
@@ -13,8 +15,9 @@ const covers = (held: LockMode, requested: LockMode) => LOCK_MODES.every((other)
  * The earlier statement of the transaction that already holds a lock on the table at least as
  * blocking as `mode` (locks last until COMMIT): taking `mode` now waits for no other session and
  * makes nobody wait who was not waiting already, so what that lock does is the earlier statement's story.
+ * A recorded question (./recorded-questions.ts): a finding that relies on it is taken over while the answer stays.
  */
-export function heldEarlierInTransaction(statement: ParsedStatement, context: RuleContext, table: RelationName, mode: LockMode): ParsedStatement | undefined {
+export const heldEarlierInTransaction = aboutStatement('held earlier in transaction', (statement: ParsedStatement, context: RuleContext, table: RelationName, mode: LockMode): ParsedStatement | undefined => {
   const place = segmentPlace(statement, context);
   if (!place) return undefined;
   // Only the locks on a table of that name can match: the earliest that does, if it comes before the statement.
@@ -23,13 +26,13 @@ export function heldEarlierInTransaction(statement: ParsedStatement, context: Ru
     if (position >= place.from && sameRelation(lock.relation, table) && covers(lock.mode, mode)) return by;
   }
   return undefined;
-}
+});
 
 /** The locks the transaction's statements take, by table name, in the order taken: once per analysis and transaction. */
 const locksByTableName = perSegment((segment, context) => {
   const byName = new Map<string, { lock: TableLock; by: ParsedStatement; position: number }[]>();
   segment.statements.forEach((by, position) => {
-    for (const lock of locksOf(by, context.options.pgVersion)) {
+    for (const lock of locksOnTables(by, context)) {
       if (!isTaken(lock, by, context)) continue;
       let locks = byName.get(lock.relation.name);
       if (!locks) byName.set(lock.relation.name, (locks = []));
@@ -38,3 +41,22 @@ const locksByTableName = perSegment((segment, context) => {
   });
   return byName as ReadonlyMap<string, readonly { lock: TableLock; by: ParsedStatement; position: number }[]>;
 });
+
+/**
+ * The locks the statement takes, and a DROP INDEX's on the index's table too: PostgreSQL takes the
+ * same lock on the table (locksOf names only the index, since the statement does not name its table),
+ * so a later statement on that table waits for nothing new.
+ */
+export function locksOnTables(by: ParsedStatement, context: RuleContext): readonly TableLock[] {
+  const locks = locksOf(by, context.options.pgVersion);
+  return locks.flatMap((lock) => {
+    const table = droppedIndexTable(lock, by, context);
+    return table ? [lock, { ...lock, relation: table, objectKind: 'table' as const }] : [lock];
+  });
+}
+
+/** The table of the index a DROP INDEX drops: in the schema history, else where an earlier CREATE INDEX of the file made it. */
+function droppedIndexTable(lock: TableLock, by: ParsedStatement, context: RuleContext): RelationName | undefined {
+  if (lock.objectKind !== 'index' || nodeAs(by, 'DropStmt')?.removeType !== 'OBJECT_INDEX') return undefined;
+  return context.schema.before(by.index).indexTable(lock.relation) ?? findCreatedIndex(context.statements, lock.relation, by.index)?.table;
+}

@@ -1,4 +1,5 @@
 import type { Node } from '@pgsql/types';
+import { firstBuilt } from '../../model/moved-statement';
 import type { Statement } from '../../model/statement';
 import { namesOf } from '../../model/syntax-names';
 import type { Token } from '../../text/lexer';
@@ -65,3 +66,82 @@ export function indexNamesOf(statement: Statement): string[] {
   if ('DropStmt' in ast && ast.DropStmt.removeType === 'OBJECT_INDEX') return (ast.DropStmt.objects ?? []).flatMap((object) => lastName(object) ?? []);
   return [];
 }
+
+/**
+ * The first statement after `statement`, in its section and starting before offset `end`, that names
+ * one of `names` (as `mentionsOf` judges), with the name; undefined when none does. Looked up in an
+ * index of the file's names built once per analysis, so that every statement of a long file asking
+ * stays cheap.
+ */
+export function firstMentionAfter(statement: Statement, statements: readonly Statement[], names: readonly string[], end: number): { statement: Statement; name: string } | undefined {
+  let found: { statement: Statement; name: string } | undefined;
+  for (const name of names) {
+    const test = mentionsOf(name);
+    const candidates = INDEXABLE_NAME.test(name) ? mentioningIndexes(statements).get(name.toLowerCase()) ?? [] : statements.map((_, i) => i);
+    for (let k = firstAfter(candidates, statement.index); k < candidates.length; k++) {
+      const later = statements[candidates[k]!]!;
+      if (later.range.start >= end || (found && later.index >= found.statement.index)) break;
+      if (later.section === statement.section && test(later)) {
+        found = { statement: later, name };
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** Names the index finds: ASCII identifiers, which case-fold the same in SQL and in JavaScript. */
+const INDEXABLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/** Position in ascending `indexes` of the first above `index`. */
+function firstAfter(indexes: readonly number[], index: number): number {
+  let low = 0;
+  let high = indexes.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (indexes[middle]! <= index) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * For every lower-cased identifier the file's statements may name (a word, a quoted name, an identifier
+ * in a string), the indexes of those statements, ascending: a superset of what `mentionsOf` finds.
+ */
+function mentioningIndexes(statements: readonly Statement[]): ReadonlyMap<string, readonly number[]> {
+  let index = MENTION_INDEXES.get(statements);
+  if (!index) {
+    const byName = new Map<string, number[]>();
+    for (const statement of statements) {
+      for (const name of namesIn(statement)) {
+        const indexes = byName.get(name);
+        if (indexes) indexes.push(statement.index);
+        else byName.set(name, [statement.index]);
+      }
+    }
+    MENTION_INDEXES.set(statements, (index = byName));
+  }
+  return index;
+}
+
+const MENTION_INDEXES = new WeakMap<readonly Statement[], ReadonlyMap<string, readonly number[]>>();
+
+/** The lower-cased identifiers in a statement's tokens, once per statement as first built (its names do not move). */
+function namesIn(statement: Statement): ReadonlySet<string> {
+  const built = firstBuilt(statement);
+  let names = NAMES_IN.get(built);
+  if (!names) {
+    const found = new Set<string>();
+    for (const token of built.tokens) {
+      if (token.type === 'word') found.add(token.value.toLowerCase());
+      else if (token.type === 'quoted-identifier') found.add(token.value.slice(1, -1).replace(/""/g, '"').toLowerCase());
+      else if (token.type === 'string' || token.type === 'dollar-string') for (const word of token.value.match(IDENTIFIER_RUNS) ?? []) found.add(word.toLowerCase());
+    }
+    NAMES_IN.set(built, (names = found));
+  }
+  return names;
+}
+
+const NAMES_IN = new WeakMap<Statement, ReadonlySet<string>>();
+const IDENTIFIER_RUNS = /[A-Za-z0-9_$]+/g;

@@ -5,6 +5,7 @@ import type { ParsedStatement } from '../../model/statement';
 import type { RuleContext } from '../rule';
 import { typeChangeReadsNoRow } from './column-types';
 import { provenNotNull } from './not-null';
+import { aboutStatement } from './recorded-questions';
 import { firstAtOrAfter, perSegment, segmentPlace } from './transaction-segments';
 
 /**
@@ -48,8 +49,29 @@ export interface HeldLocks {
   strongest: HeldLock;
   /** The locked relations, in the order their first lock was taken (a relation may appear under more than one spelling). */
   tables: readonly RelationName[];
-  /** The last `count` locks taken, in the order they were taken. */
+  /** The last `count` locks taken (at most `RECENT_KEPT`), in the order they were taken. */
   latest(count: number): HeldLock[];
+}
+
+/** How many of the last locks taken a summary keeps for `latest`. */
+const RECENT_KEPT = 10;
+
+/**
+ * A summary whose fields are all data, `latest` reading them: an answer the incremental analysis can
+ * compare with the next analysis's (see ./recorded-questions.ts).
+ */
+class HeldLocksSummary implements HeldLocks {
+  constructor(
+    readonly count: number,
+    readonly first: HeldLock,
+    readonly strongest: HeldLock,
+    readonly tables: readonly RelationName[],
+    private readonly recent: readonly HeldLock[],
+  ) {}
+
+  latest(count: number): HeldLock[] {
+    return this.recent.slice(Math.max(0, this.recent.length - count));
+  }
 }
 
 /** A statement doing slow work while earlier statements of its transaction hold locks that make traffic wait. */
@@ -67,6 +89,11 @@ export function slowWorkUnderHeldLocks(statement: ParsedStatement, context: Rule
   if (statement.transaction.kind === 'autocommit') return undefined;
   // Only a slow statement matters: the others never look at their transaction.
   if (!locksOf(statement, context.options.pgVersion).some((lock) => isSlow(lock.work))) return undefined;
+  return slowWorkUnderHeld(statement, context);
+}
+
+/** A recorded question (./recorded-questions.ts): a finding that relies on it is taken over while the answer stays. */
+const slowWorkUnderHeld = aboutStatement('slow work under held locks', (statement: ParsedStatement, context: RuleContext): SlowWorkUnderHeldLocks | undefined => {
   const slow = slowLocksOf(statement, context);
   if (slow.length === 0) return undefined;
   const place = segmentPlace(statement, context);
@@ -82,7 +109,7 @@ export function slowWorkUnderHeldLocks(statement: ParsedStatement, context: Rule
     .map((group) => ({ group, from: firstAtOrAfter(group.positions, place.from), before: firstAtOrAfter(group.positions, place.before) }))
     .filter(({ group, from, before }) => before > from && addsImpact(group.mode, group.relation, slow) && !createdInFile(group));
   return held.length > 0 ? { slow, held: summarised(held) } : undefined;
-}
+});
 
 /** The traffic-blocking locks a transaction's statements take on one relation (one spelling of it) in one mode, in the order taken. */
 interface LockGroup {
@@ -122,13 +149,13 @@ function summarised(held: readonly { group: LockGroup; from: number; before: num
   const byFirst = [...held].sort((a, b) => firstOf(a) - firstOf(b));
   const strongestMode = Math.max(...held.map(({ group }) => LOCK_MODES.indexOf(group.mode)));
   const strongest = byFirst.find(({ group }) => LOCK_MODES.indexOf(group.mode) === strongestMode)!;
-  return {
-    count: held.reduce((sum, { from, before }) => sum + before - from, 0),
-    first: byFirst[0]!.group.locks[byFirst[0]!.from]!,
-    strongest: strongest.group.locks[strongest.from]!,
-    tables: byFirst.map(({ group }) => group.relation),
-    latest: (count) => latestOf(held, count),
-  };
+  return new HeldLocksSummary(
+    held.reduce((sum, { from, before }) => sum + before - from, 0),
+    byFirst[0]!.group.locks[byFirst[0]!.from]!,
+    strongest.group.locks[strongest.from]!,
+    byFirst.map(({ group }) => group.relation),
+    latestOf(held, RECENT_KEPT),
+  );
 }
 
 /** The last `count` locks of the groups' ranges, in the order taken: picked from the groups' ends, newest first. */

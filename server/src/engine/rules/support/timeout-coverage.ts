@@ -5,6 +5,7 @@ import { nodeAs, type ParsedStatement, type Statement } from '../../model/statem
 import { LineIndex, type OffsetRange } from '../../text/positions';
 import { perFile, type Fix, type RuleContext } from '../rule';
 import { insertBefore } from './insert-statement';
+import { aboutStatement } from './recorded-questions';
 import { optionEnabled } from './statement-options';
 import { isTaken } from './trigger-guards';
 import { isTimeoutInForce, SettingTracker, settingTimeline, type SettingChange, type SettingInForce, type TimeoutSetting } from './session-settings';
@@ -108,9 +109,9 @@ const runsWithout = (blocking: BlockingStatement) => !isTimeoutInForce(blocking.
  * LOCAL earlier in its transaction, set_config(), a value the file cannot read — the same judgment
  * missing-lock-timeout makes: rules that would advise one say nothing about it then.
  */
-export function isLockTimeoutInForce(statement: Statement, context: RuleContext): boolean {
-  return isTimeoutInForce(lockTimeoutTimeline(context)[statement.index]?.value ?? 'default');
-}
+export const isLockTimeoutInForce = aboutStatement('lock timeout in force', (statement: Statement, context: RuleContext): boolean =>
+  isTimeoutInForce(lockTimeoutTimeline(context)[statement.index]?.value ?? 'default'),
+);
 
 const lockTimeoutTimeline = perFile((context: RuleContext) => settingTimeline(context.statements, 'lock_timeout'));
 
@@ -129,6 +130,34 @@ export function uncoveredStatements(context: RuleContext, policy: TimeoutPolicy)
 }
 
 const uncoveredCache = new WeakMap<readonly Statement[], Map<TimeoutPolicy, BlockingStatement[]>>();
+
+/**
+ * Whether the statement is the first the policy wants covered that runs without the timeout: the one
+ * a timeout rule reports. Every blocking statement asks, so it is a recorded question (./recorded-questions.ts).
+ */
+export const isFirstUncovered = aboutStatement('first uncovered', (statement: Statement, context: RuleContext, policy: TimeoutPolicy): boolean => firstUncovered(context, policy) === statement);
+
+/** `uncoveredStatements(context, policy)[0]`, looking no further down the file than it (once per analysis and policy). */
+function firstUncovered(context: RuleContext, policy: TimeoutPolicy): Statement | undefined {
+  const perFile = firstUncoveredCache.get(context.statements) ?? new Map<TimeoutPolicy, Statement | undefined>();
+  firstUncoveredCache.set(context.statements, perFile);
+  if (perFile.has(policy)) return perFile.get(policy);
+  const tracker = new SettingTracker(policy.setting);
+  let first: Statement | undefined;
+  for (const statement of context.statements) {
+    tracker.enter(statement);
+    const lock = isTimeoutInForce(tracker.inForce.value) ? undefined : findBlockingLock(statement, context);
+    if (lock && statement.kind === 'parsed' && policy.needs(lock)) {
+      first = statement;
+      break;
+    }
+    tracker.leave(statement);
+  }
+  perFile.set(policy, first);
+  return first;
+}
+
+const firstUncoveredCache = new WeakMap<readonly Statement[], Map<TimeoutPolicy, Statement | undefined>>();
 
 /**
  * The SETs (and RESETs) a fix inserts so that every blocking statement the policy `needs` covered runs
