@@ -59,12 +59,6 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // Rule files and their tests are being rewritten in parallel (issue 14 items 3-5); their unused
-    // imports and constants (about 25 today) go with that work. Turn these back on once it has landed.
-    files: ['server/src/engine/rules/**/*.ts'],
-    rules: { '@typescript-eslint/no-unused-vars': 'off', 'prefer-const': 'off' },
-  },
-  {
     files: ['server/src/cli/**/*.ts', 'server/src/lsp/**/*.ts', 'client/src/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

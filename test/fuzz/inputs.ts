@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { splitStatements } from '../../server/src/engine/text/splitter';
-import { CORPUS } from '../helpers/corpus';
+import { CORPUS, HAS_CORPUS } from '../helpers/corpus';
 import { sqlFiles } from '../helpers/sql-files';
 import type { Random } from '../helpers/random';
 
@@ -36,7 +36,7 @@ const BUILTIN_SEEDS = [
 /** Statements from the corpus (every `stride`-th file, in a fixed order) and the built-in seeds. */
 export function seedStatements(stride: number): string[] {
   const seeds = [...BUILTIN_SEEDS];
-  if (!existsSync(CORPUS)) return seeds;
+  if (!HAS_CORPUS) return seeds;
   sqlFiles(CORPUS).forEach((file, index) => {
     if (index % stride !== 0) return;
     const text = readFileSync(file, 'utf8');

@@ -5,9 +5,9 @@
  * hand-written migrations whose findings depend on the rest of the file (tables created earlier,
  * transactions, timeouts) and over a sample of the shared corpus (../shared/corpus; skipped when absent).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CORPUS } from '../helpers/corpus';
+import { CORPUS, HAS_CORPUS } from '../helpers/corpus';
 import { Random } from '../helpers/random';
 import { randomEdit, type EditShape } from '../helpers/random-edit';
 import { sqlFiles } from '../helpers/sql-files';
@@ -162,7 +162,7 @@ describe('incremental re-analysis', () => {
     expect(second.findings.filter((finding) => finding.ruleId === 'create-index-without-concurrently')).toHaveLength(3);
   });
 
-  it.skipIf(!existsSync(CORPUS))('finds what a fresh analysis finds, after every edit of corpus migrations', () => {
+  it.skipIf(!HAS_CORPUS)('finds what a fresh analysis finds, after every edit of corpus migrations', () => {
     const files = sqlFiles(CORPUS).filter((_, i) => i % 40 === 0);
     expect(files.length).toBeGreaterThan(50);
     files.forEach((file, i) => checkEditChain(readFileSync(file, 'utf8'), i + 1, 6, file));

@@ -4,9 +4,9 @@
  * openers and closers, BEGIN ATOMIC bodies, psql meta-commands, deletions across statements) over
  * hand-written files and a sample of the shared corpus (../shared/corpus; skipped when absent).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CORPUS } from '../helpers/corpus';
+import { CORPUS, HAS_CORPUS } from '../helpers/corpus';
 import { Random } from '../helpers/random';
 import { randomEdit, type EditShape } from '../helpers/random-edit';
 import { sqlFiles } from '../helpers/sql-files';
@@ -61,7 +61,7 @@ describe('resplitFile', () => {
     expect(edited.sources[2]!.start).toBe(previous.sources[2]!.start + 1);
   });
 
-  it.skipIf(!existsSync(CORPUS))('gives the split of the whole text after every edit of corpus files', () => {
+  it.skipIf(!HAS_CORPUS)('gives the split of the whole text after every edit of corpus files', () => {
     const files = sqlFiles(CORPUS).filter((_, i) => i % 10 === 0);
     expect(files.length).toBeGreaterThan(100);
     files.forEach((file, i) => checkEditChain(readFileSync(file, "utf8"), i + 1, 20));

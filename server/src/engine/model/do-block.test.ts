@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CORPUS } from '../../../../test/helpers/corpus';
+import { CORPUS, HAS_CORPUS } from '../../../../test/helpers/corpus';
 import { sqlFiles } from '../../../../test/helpers/sql-files';
 import { defaultOptions } from '../options';
 import { PostgresParser } from '../parse/parser';
@@ -253,7 +253,7 @@ describe('the statements a DO block runs', () => {
   });
 });
 
-describe.skipIf(!existsSync(CORPUS))('DO blocks of real migrations', () => {
+describe.skipIf(!HAS_CORPUS)('DO blocks of real migrations', () => {
   it('reads every DO block of the corpus without throwing, and places every statement exactly', () => {
     const counts = { blocks: 0, statements: 0, followedExecutes: 0, notFollowed: 0 };
     for (const file of sqlFiles(CORPUS)) {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORPUS } from '../../../../test/helpers/corpus';
+import { CORPUS, HAS_CORPUS } from '../../../../test/helpers/corpus';
 import { generatedMigration, type MigrationFile } from './generated-migration';
 
 const generatorOf = (file: Partial<MigrationFile> & { source: string }) => generatedMigration({ filePath: undefined, readSibling: undefined, ...file })?.generator;
@@ -60,7 +60,7 @@ describe('generatedMigration', () => {
     expect(generatedMigration({ filePath: undefined, source: 'SELECT 1;\n--> statement-breakpoint\nSELECT 2;', readSibling: undefined })!.changeInstead).toContain('drizzle-kit generate');
   });
 
-  describe.skipIf(!existsSync(CORPUS))('on the shared corpus', () => {
+  describe.skipIf(!HAS_CORPUS)('on the shared corpus', () => {
     const recognised = (directory: string, pick: (name: string) => string | undefined) =>
       readdirSync(directory).flatMap((name) => {
         const path = pick(name);

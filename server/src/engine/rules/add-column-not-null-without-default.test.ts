@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { findingsOf, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
 
 const RULE = 'add-column-not-null-without-default';
 const findings = (sql: string, pgVersion = 15) => findingsOf(RULE, sql, { pgVersion });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyFix, findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { applyFix, findingsOf, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
 import { buildStatements } from '../model/build';
 import { schemaAfter } from '../model/schema/replay';
 import { defaultOptions } from '../options';

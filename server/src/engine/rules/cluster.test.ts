@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { findingsOf, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
 
 const RULE = 'cluster';
 const findings = (sql: string) => findingsOf(RULE, sql);

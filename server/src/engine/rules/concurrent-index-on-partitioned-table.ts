@@ -6,8 +6,6 @@ import { firstKeyword } from './support/keywords';
 import { isPartitionedInFile } from './support/partitioned-tables';
 import { PROBE_PARTITIONED_SETUP } from './support/partitions';
 
-const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY';
-
 /** CREATE INDEX CONCURRENTLY on a table the migration shows is partitioned: PostgreSQL refuses it. */
 export const concurrentIndexOnPartitionedTable: Rule = {
   id: 'concurrent-index-on-partitioned-table',

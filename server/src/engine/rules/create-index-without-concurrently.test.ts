@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyFix, findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { applyFix, findingsOf, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
 
 const RULE = 'create-index-without-concurrently';
 const findings = (sql: string) => findingsOf(RULE, sql);

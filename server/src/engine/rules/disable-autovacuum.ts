@@ -7,8 +7,6 @@ import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule, RuleContext } from './rule';
 import { dropsTable } from './support/breaking-changes';
 
-const DOCS_STORAGE_PARAMETERS = 'https://www.postgresql.org/docs/current/sql-createtable.html#SQL-CREATETABLE-STORAGE-PARAMETERS';
-
 /** `autovacuum_enabled = false` (or `toast.autovacuum_enabled`): dead rows pile up and statistics go stale. */
 export const disableAutovacuum: Rule = {
   id: 'disable-autovacuum',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { findingsOf, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
 
 const RULE = 'exclusion-constraint';
 // Hygiene rules (timeouts, IF NOT EXISTS, …) flag most migrations: not what these tests are about.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyFix, findingsOf, lint, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { applyFix, findingsOf, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
 
 const RULE = 'foreign-key-without-index';
 const findings = (sql: string, options = {}) => findingsOf(RULE, sql, options);

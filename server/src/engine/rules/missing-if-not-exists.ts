@@ -89,7 +89,7 @@ export const missingIfNotExists: Rule = {
     const file = wholeFile(context);
     if (!file.runsOutsideTransaction || file.resumesAfterLastApplied || statement.index >= file.lastWork) return [];
     if (repeatableAfterEarlier(statement, context)) return [];
-    return parts.map((part) => report(statement, part));
+    return parts.map(report);
   },
 };
 
@@ -99,7 +99,7 @@ function isConcurrentIndexChange(statement: ParsedStatement): boolean {
   return nodeAs(statement, 'IndexStmt')?.concurrent === true || (drop?.removeType === 'OBJECT_INDEX' && drop.concurrent === true);
 }
 
-function report(statement: ParsedStatement, part: Unguarded): Report {
+function report(part: Unguarded): Report {
   const consequence = part.guard === 'IF NOT EXISTS' ? 'it already exists' : 'it is already gone';
   const message =
     `${part.form} without ${part.guard}, in a migration that runs without a transaction: if a later statement fails, this one stays applied, ` +

@@ -220,7 +220,7 @@ function loopVariables(statement: ParsedStatement, key: string, context: RuleCon
 /** The table's name as the statement writes it (quoting kept). */
 function relationText(statement: ParsedStatement, table: RelationRef): string {
   const tokens = statement.tokens;
-  let first = tokens.findIndex((token) => token.start === table.range?.start);
+  const first = tokens.findIndex((token) => token.start === table.range?.start);
   if (first < 0) return displayRelation(table);
   let last = first;
   while (tokens[last + 1]?.value === '.' && tokens[last + 2]) last += 2;
