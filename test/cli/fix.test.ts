@@ -6,13 +6,13 @@
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORPUS } from '../helpers/corpus';
+import { CORPUS, HAS_CORPUS } from '../helpers/corpus';
 import { lockguard, scratchDirectory } from './run-cli';
 
 const GOOSE = join(CORPUS, 'frameworks', 'goose-openfga', 'assets', 'migrations', 'postgres');
 const TEMPORAL_INDEX = join(CORPUS, 'temporal', 'schema', 'postgresql', 'v12', 'visibility', 'versioned', 'v1.1', 'index.sql');
 
-describe('lockguard lint --fix', () => {
+describe.skipIf(!HAS_CORPUS)('lockguard lint --fix', () => {
   const scratch = scratchDirectory('fix');
 
   it('in a goose migration (one transaction) whose only statement is CREATE INDEX: CONCURRENTLY in place, under NO TRANSACTION', () => {
