@@ -99,12 +99,17 @@ export function describeSection(kind: SectionKind): string {
   }
 }
 
+/** The section of the migration that holds the statement (the one its first character falls in). */
+export function sectionOf(model: Pick<MigrationModel, 'sections'>, statement: Pick<Statement, 'range'>): Section | undefined {
+  return model.sections.find((candidate) => statement.range.start >= candidate.start && statement.range.start < candidate.end);
+}
+
 /**
  * One line for the hover: which framework (or setting) was assumed, and how this statement runs
  * under it — so a user can see at once when Lockguard's picture of the runner is wrong.
  */
 export function describeExecution(model: MigrationModel, statement: Statement, lineOf: (statementIndex: number) => number): string {
-  const section = model.sections.find((candidate) => statement.range.start >= candidate.start && statement.range.start < candidate.end);
+  const section = sectionOf(model, statement);
   const runs = statement.section !== 'up' ? describeSection(statement.section) : describeTransaction(statement.transaction, model, section?.wrapping === 'one-query', lineOf);
   return `Runs as: ${model.assumption}. This statement ${runs}.`;
 }

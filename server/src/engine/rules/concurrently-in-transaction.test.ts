@@ -48,6 +48,18 @@ describe(RULE, () => {
     expect(finding!.message).toContain('runs this file in a transaction, and REINDEX DATABASE cannot run inside a transaction block');
   });
 
+  // Review round 5 #22 (kratos, Ory popx): an `.autocommit.` migration is sent as one query, so its
+  // statements share PostgreSQL's implicit transaction unless it holds only one.
+  it('pop .autocommit. files: one statement runs outside a transaction, several share one', () => {
+    const index = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS a_idx ON a (x);\n';
+    const path = (name: string) => ({ filePath: `persistence/sql/migrations/20240101000000000001_${name}.postgres.autocommit.up.sql` });
+    expect(findingsOf(RULE, index, path('alone'))).toEqual([]);
+    const findings = findingsOf(RULE, `${index}CREATE INDEX CONCURRENTLY IF NOT EXISTS b_idx ON b (x);\n`, path('two'));
+    expect(findings).toHaveLength(2);
+    expect(findings[0]!.message).toMatch(/^pop sends this file as one query, which PostgreSQL runs as one transaction, and CREATE INDEX CONCURRENTLY cannot run/);
+    expect(findings[0]!.message).toContain('Put the statement alone in a migration of its own');
+  });
+
   it.each([
     ['autocommit', 'REINDEX SCHEMA app;'],
     ['REINDEX TABLE may run in a transaction', 'BEGIN;\nREINDEX TABLE orders;\nCOMMIT;'],

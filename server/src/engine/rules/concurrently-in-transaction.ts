@@ -2,6 +2,7 @@ import { nonTransactionalForm } from '../knowledge/non-transactional';
 import { runOutsideTransaction } from './fixes/new-migration';
 import { PROBE_TABLE_SETUP, refusedInTransaction } from './probe-fixtures';
 import type { Rule } from './rule';
+import { sectionOf } from '../model/migration';
 
 /**
  * The CONCURRENTLY forms refuse to run inside a transaction block (SQLSTATE 25001), so a migration
@@ -61,7 +62,9 @@ export const concurrentlyInTransaction: Rule = {
     if (statement.transaction.kind === 'autocommit') return [];
     const form = nonTransactionalForm(statement, context.options.pgVersion);
     if (!form) return [];
-    const where = statement.transaction.kind === 'implicit' ? `${statement.transaction.tool.name} runs this file in a transaction, and ${form}` : form;
+    const oneQuery = sectionOf(context.migration, statement)?.wrapping === 'one-query';
+    const runs = oneQuery ? 'sends this file as one query, which PostgreSQL runs as one transaction' : 'runs this file in a transaction';
+    const where = statement.transaction.kind === 'implicit' ? `${statement.transaction.tool.name} ${runs}, and ${form}` : form;
     const keyword = statement.tokens.find((token) => token.type === 'word' && token.value === 'CONCURRENTLY');
     const report = {
       message:

@@ -106,7 +106,7 @@ export const createIndexWithoutConcurrently: Rule = {
       safeAlternative: 'CREATE INDEX CONCURRENTLY: reads and writes continue during the build (run it outside a transaction block).',
     };
 
-    const otherDatabases = postgresOnlyRewriteRefused(context, 'CREATE INDEX CONCURRENTLY');
+    const otherDatabases = postgresOnlyRewriteRefused(statement, context, 'CREATE INDEX CONCURRENTLY');
     if (otherDatabases) return [{ ...report, noFixReason: otherDatabases }];
     if (statement.transaction.kind === 'autocommit') {
       const fix: Fix = {

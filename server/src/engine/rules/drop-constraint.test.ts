@@ -104,3 +104,26 @@ describe(`${RULE}: a constraint on a column the same statement drops`, () => {
     expect(findings('ALTER TABLE toolsets DROP CONSTRAINT toolsets_names_check, DROP COLUMN names;')).toHaveLength(1);
   });
 });
+
+// Review round 5 #27 (lemmy 2023-10-24-030352_change_primary_keys_and_remove_some_id_columns): the UNIQUE on
+// pictrs_alias is dropped by the statement that makes pictrs_alias the primary key.
+describe(`${RULE}: a UNIQUE or PRIMARY KEY the same statement replaces by a key on the same columns`, () => {
+  const priorSchema = schemaAfter(
+    buildStatements('CREATE TABLE image_upload (id serial PRIMARY KEY, pictrs_alias text NOT NULL UNIQUE, owner int, CONSTRAINT image_upload_owner_alias_key UNIQUE (owner, pictrs_alias));', parser, defaultOptions()),
+  );
+  const lint = (sql: string) => findingsOf(RULE, sql, { priorSchema });
+
+  it('stays quiet: no index is lost, and the key the statement adds is reported by its own rule', () => {
+    expect(lint('ALTER TABLE image_upload DROP COLUMN id, ADD PRIMARY KEY (pictrs_alias), DROP CONSTRAINT image_upload_pictrs_alias_key;')).toEqual([]);
+    expect(lint('ALTER TABLE image_upload ADD CONSTRAINT image_upload_alias_unique UNIQUE (pictrs_alias), DROP CONSTRAINT image_upload_pictrs_alias_key;')).toEqual([]);
+    // lemmy's comment_like: UNIQUE (comment_id, person_id) becomes PRIMARY KEY (person_id, comment_id).
+    expect(lint('ALTER TABLE image_upload DROP COLUMN id, ADD PRIMARY KEY (pictrs_alias, owner), DROP CONSTRAINT image_upload_owner_alias_key;')).toEqual([]);
+  });
+
+  it('still flags it when the new key has other columns, comes in a later statement, or the history does not know the constraint', () => {
+    expect(lint('ALTER TABLE image_upload ADD PRIMARY KEY (owner), DROP CONSTRAINT image_upload_pictrs_alias_key;')).toHaveLength(1);
+    expect(lint('ALTER TABLE image_upload ADD CONSTRAINT k UNIQUE (pictrs_alias, id), DROP CONSTRAINT image_upload_owner_alias_key;')).toHaveLength(1);
+    expect(lint('ALTER TABLE image_upload DROP CONSTRAINT image_upload_pictrs_alias_key;\nALTER TABLE image_upload ADD CONSTRAINT image_upload_alias UNIQUE (pictrs_alias);')).toHaveLength(1);
+    expect(findings('ALTER TABLE image_upload ADD PRIMARY KEY (pictrs_alias), DROP CONSTRAINT image_upload_pictrs_alias_key;')).toHaveLength(1);
+  });
+});

@@ -5,7 +5,7 @@ import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { LockFact, Rule, RuleContext } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
 import { addsConstraint, alterationsOf, dropsTable, isConstraintNewInFile, isRevertingMigration } from './support/breaking-changes';
-import { quoteIdentifier } from './support/constraints';
+import { addedConstraints, quoteIdentifier } from './support/constraints';
 import { isLockTimeoutInForce } from './support/timeout-coverage';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
@@ -42,7 +42,8 @@ export const dropConstraint: Rule = {
       'right after it. Constraints added earlier in the same migration, constraints of tables it creates, and down ' +
       'migrations are exempt, and so are constraints the migration adds back (a replacement: the new constraint is ' +
       'checked by its own rules), whose table it drops (reported by `drop-table`), or that involve a column the same ' +
-      'ALTER TABLE drops (PostgreSQL drops them with the column anyway; `drop-column` reports it).',
+      'ALTER TABLE drops (PostgreSQL drops them with the column anyway; `drop-column` reports it), and a UNIQUE or PRIMARY KEY ' +
+      'that the same ALTER TABLE replaces by a UNIQUE or PRIMARY KEY on the same columns (no index is lost).',
   },
   facts: [
     dropForeignKeyFact('lock_probe_child', 'the table'),
@@ -57,8 +58,12 @@ export const dropConstraint: Rule = {
     // Dropping the whole table later (drop-table reports it) or adding the constraint back (a replacement) leaves nothing to say here.
     if (dropsTable(context, table, statement.index + 1, end)) return [];
     const goesWithColumn = droppedWithColumn(statement, context, table);
+    const replaced = replacedByKey(statement, context, table);
     const reported = (name: string) =>
-      !isConstraintNewInFile(context, table, name, statement.index) && !addsConstraint(context, table, name, statement.index, end) && !goesWithColumn(name);
+      !isConstraintNewInFile(context, table, name, statement.index) &&
+      !addsConstraint(context, table, name, statement.index, end) &&
+      !goesWithColumn(name) &&
+      !replaced(name);
     const dropped = statement.alterTableCommands.flatMap((cmd, index) =>
       cmd.subtype === 'AT_DropConstraint' && cmd.name !== undefined && reported(cmd.name) && !(cmd.missing_ok && droppedEarlier(context, statement, table, cmd.name)) ? [{ name: cmd.name, index }] : [],
     );
@@ -103,6 +108,24 @@ function droppedWithColumn(statement: ParsedStatement, context: RuleContext, tab
   if (columns.length === 0) return () => false;
   const known = context.schema.before(statement.index).constraints(table);
   return (name) => known.some((constraint) => constraint.name === name && constraint.columns.some((column) => columns.includes(column)));
+}
+
+/**
+ * Whether the constraint is a UNIQUE or PRIMARY KEY (as the schema history knows it) that the same
+ * statement replaces with a UNIQUE or PRIMARY KEY on the same columns (in any order: ON CONFLICT
+ * infers the key from the set): uniqueness and an index on those columns stay, and the statement's lock
+ * is reported with the key it adds (unique-constraint-builds-index).
+ */
+function replacedByKey(statement: ParsedStatement, context: RuleContext, table: RelationName): (constraint: string) => boolean {
+  const keys = addedConstraints(statement).flatMap(({ constraint, column }) => {
+    if (constraint.contype !== 'CONSTR_PRIMARY' && constraint.contype !== 'CONSTR_UNIQUE') return [];
+    const columns = column?.colname ? [column.colname] : (constraint.keys ?? []).flatMap((key) => ('String' in key && key.String.sval ? [key.String.sval] : []));
+    return [[...columns].sort().join(',')];
+  });
+  if (keys.length === 0) return () => false;
+  const known = context.schema.before(statement.index).constraints(table);
+  return (name) =>
+    known.some((constraint) => constraint.name === name && (constraint.kind === 'unique' || constraint.kind === 'primary-key') && keys.includes([...constraint.columns].sort().join(',')));
 }
 
 function dropForeignKeyFact(relation: string, on: string): LockFact {

@@ -335,7 +335,16 @@ describe(`${RULE}: a pop/popx migration named without a database`, () => {
     const [finding] = findingsOf(RULE, drop, options(`${name}.up.sql`));
     expect(finding!.fixes).toEqual([]);
     expect(finding!.noFixReason).toContain(`a copy of this file named ${name}.postgres.up.sql`);
-    expect(finding!.noFixReason).toMatch(/migration of its own, named `<version>_<name>\.postgres\.autocommit\.up\.sql`/);
+    expect(finding!.noFixReason).toMatch(/popx runs the copy in a transaction\): move it from the copy into a PostgreSQL migration of its own, alone, named `<version>_<name>\.postgres\.autocommit\.up\.sql`/);
+  });
+
+  // Review round 5 #22 (kratos …remaining_unused_indices.autocommit.up.sql, 56 statements): popx sends an
+  // `.autocommit.` file as one query, one implicit transaction, so a copy of it cannot run CONCURRENTLY.
+  it('in an .autocommit. file of several statements, says the copy runs them as one transaction', () => {
+    const two = `${drop}DROP INDEX IF EXISTS identity_credentials_nid_idx;\n`;
+    const [finding] = findingsOf(RULE, two, options(`${name}.autocommit.up.sql`));
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toContain('popx sends the copy as one query, which PostgreSQL runs as one transaction when it holds more than one statement');
   });
 
   it('says nothing when a PostgreSQL file of the same version replaces it: popx never runs it on PostgreSQL', () => {
@@ -348,5 +357,21 @@ describe(`${RULE}: a pop/popx migration named without a database`, () => {
     expect(applyFix(drop, findingsOf(RULE, drop, options(`${name}.postgres.autocommit.up.sql`))[0]!.fixes[0]!)).toBe(fixed);
     const plain = { filePath: `db/${name}.autocommit.up.sql`, listSiblings: () => [`${name}.autocommit.up.sql`, '20200101000000000000_init.up.sql'] };
     expect(applyFix(drop, findingsOf(RULE, drop, plain)[0]!.fixes[0]!)).toBe(fixed);
+  });
+});
+
+// Review round 5 #30 (authelia V0007.ConsistencyFixes.up.sql:56): the index of a constraint the same transaction
+// dropped by name a statement earlier is on that table, which the ALTER TABLE already holds ACCESS EXCLUSIVE.
+describe(`${RULE}: an index named like a constraint dropped earlier in the transaction`, () => {
+  const cleanup = (between: string) =>
+    `BEGIN;\nALTER TABLE totp_configurations DROP CONSTRAINT IF EXISTS totp_configurations_username_key1;\n${between}DROP INDEX IF EXISTS totp_configurations_username_key1;\nCOMMIT;\n`;
+
+  it('stays quiet: the table is already locked ACCESS EXCLUSIVE by the ALTER TABLE', () => {
+    expect(findingsOf(RULE, cleanup(''))).toEqual([]);
+  });
+
+  it('still flags it when the constraint was dropped in another transaction or from another name', () => {
+    expect(findingsOf(RULE, cleanup('COMMIT;\nBEGIN;\n'))).toHaveLength(1);
+    expect(findingsOf(RULE, cleanup('').replace('DROP INDEX IF EXISTS totp_configurations_username_key1', 'DROP INDEX IF EXISTS totp_configurations_username_key'))).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@ import { heldEarlierInTransaction, locksOnTables } from './support/held-locks';
 import { firstKeyword, leadingKeywords } from './support/keywords';
 import { lineOf } from './support/lines';
 import { mentionsOf } from './support/mentions';
+import { sectionOf } from '../model/migration';
 
 const DOCS_DROP_INDEX = 'https://www.postgresql.org/docs/current/sql-dropindex.html';
 const PROBE_INDEX_SETUP = [...PROBE_TABLE_SETUP, 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)'];
@@ -119,9 +120,25 @@ function blocksNobodyNew(index: RelationName, statement: ParsedStatement, contex
   return renamedAwayEarlier(index, table, statement, context);
 }
 
-/** The index's table: where the migrations made the index, else where the file creates one of that name again (a drop and re-create). */
+/**
+ * The index's table: where the migrations made the index, else where the file creates one of that name
+ * again (a drop and re-create), else the table an earlier statement of the transaction dropped a
+ * constraint of that name from (a UNIQUE or PRIMARY KEY's index bears its name: a cleanup that drops
+ * both ways, as Authelia's V0007 does).
+ */
 function indexTable(index: RelationName, statement: ParsedStatement, context: RuleContext): RelationName | undefined {
-  return existingIndexTable(index, statement, context) ?? laterCreation(index, statement, context)?.table;
+  return existingIndexTable(index, statement, context) ?? laterCreation(index, statement, context)?.table ?? constraintDroppedEarlier(index, statement, context);
+}
+
+function constraintDroppedEarlier(index: RelationName, statement: ParsedStatement, context: RuleContext): RelationName | undefined {
+  for (let at = statement.index - 1; at >= 0; at--) {
+    const earlier = context.statements[at]!;
+    if (earlier.kind !== 'parsed' || !sameTransaction(earlier.transaction, statement.transaction)) continue;
+    const table = earlier.targets[0];
+    const dropsNamed = earlier.alterTableCommands.some((cmd) => cmd.subtype === 'AT_DropConstraint' && cmd.name === index.name);
+    if (table && dropsNamed && (index.schema === undefined || table.schema === undefined || table.schema === index.schema)) return table;
+  }
+  return undefined;
 }
 
 /** The table of the index as it exists before the drop: in the schema history, else where an earlier statement of the file created it. */
@@ -166,7 +183,7 @@ function laterMention(index: RelationName, statement: Statement, context: RuleCo
 
 /** The statements of the section the statement is in: an up section's drop has nothing to do with its down section's statements. */
 function sectionAround(statement: Statement, context: RuleContext): readonly Statement[] {
-  const section = context.migration.sections.find((candidate) => statement.range.start >= candidate.start && statement.range.start < candidate.end);
+  const section = sectionOf(context.migration, statement);
   return section ? context.statements.filter((other) => other.range.start >= section.start && other.range.start < section.end) : context.statements;
 }
 

@@ -3,7 +3,8 @@ import { freeVersionAfter, statementSql, undoSql, versionTaken } from './next-mi
 
 /**
  * pop / ory popx: `<version>_<name>[.<dialect>][.autocommit].up.sql` / `.down.sql`, each in a
- * transaction; `.autocommit.` in the name runs it without one. A file for another database
+ * transaction; `.autocommit.` in the name runs it without one, sent as one query (ory/x popx
+ * `autoCommitRunner`): one implicit transaction when the file holds more than one statement. A file for another database
  * (`.mysql.`, `.sqlite3.`, `.cockroach.`), or a dialect-neutral one that a same-version PostgreSQL
  * file replaces, never runs on PostgreSQL (docs/frameworks.md).
  */
@@ -19,7 +20,7 @@ export const pop: Framework = {
   id: 'pop',
   afterCommit: 'new-transaction',
   name: 'pop',
-  optOut: 'Put the statement in a migration of its own named `….autocommit.up.sql` (popx runs those without a transaction).',
+  optOut: 'Put the statement alone in a migration of its own named `….autocommit.up.sql`: popx sends such a file as one query without a transaction, so its only statement runs outside one.',
   recognise(file) {
     const name = baseName(file.path);
     const match = /^\d+_[^.]+(?:\.(postgres|cockroach|mysql|sqlite3))?(\.autocommit)?\.(up|down)\.sql$/.exec(name);
@@ -30,7 +31,7 @@ export const pop: Framework = {
     const [, dialect, autocommit, direction] = match;
     const elsewhere = dialect ? (dialect === 'postgres' ? undefined : `written for ${DATABASES[dialect]}`) : replacedBy(name, file.listSiblings());
     if (elsewhere) return { evidence: `the file name ${name}, ${elsewhere}`, sections: wholeFile(file.source, 'other-database', 'none') };
-    return { evidence: `the file name ${name}`, sections: wholeFile(file.source, direction === 'up' ? 'up' : 'down', autocommit ? 'none' : 'transaction') };
+    return { evidence: `the file name ${name}`, sections: wholeFile(file.source, direction === 'up' ? 'up' : 'down', autocommit ? 'one-query' : 'transaction') };
   },
   newMigration(file, statement) {
     const match = /^(\d+)_[^.]+((?:\.(?:postgres|cockroach|mysql|sqlite3))?)/.exec(baseName(file.path))!;

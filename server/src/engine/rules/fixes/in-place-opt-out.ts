@@ -2,6 +2,7 @@ import type { Section } from '../../model/frameworks/framework';
 import type { Statement } from '../../model/statement';
 import type { Fix, RuleContext, TextEdit } from '../rule';
 import { aboutStatement } from '../support/recorded-questions';
+import { sectionOf } from '../../model/migration';
 
 /** What the statement becomes where it stands, and the fix's title for that rewrite ("Build the index with CREATE INDEX CONCURRENTLY"). */
 interface Rewrite {
@@ -19,15 +20,14 @@ interface Rewrite {
 export function emptiedByMove(statement: Statement, context: RuleContext): Section | undefined {
   const { framework } = context.migration;
   if (!framework?.newMigration && !framework?.withoutTransaction) return undefined;
-  return aloneInSection(statement, context) ? sectionOf(statement, context) : undefined;
+  return aloneInSection(statement, context) ? sectionOf(context.migration, statement) : undefined;
 }
 
 const within = (section: Section, at: number) => at >= section.start && at < section.end;
-const sectionOf = (statement: Statement, context: RuleContext) => context.migration.sections.find((candidate) => within(candidate, statement.range.start));
 
 /** Asked of every statement a fix moves: a recorded question (../support/recorded-questions.ts), so that the finding is taken over while the answer stays. */
 const aloneInSection = aboutStatement('alone in section', (statement: Statement, context: RuleContext): boolean => {
-  const section = sectionOf(statement, context);
+  const section = sectionOf(context.migration, statement);
   return section !== undefined && !context.statements.some((other) => other !== statement && within(section, other.range.start));
 });
 

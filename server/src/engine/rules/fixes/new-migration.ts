@@ -8,6 +8,7 @@ import { aboutStatement } from '../support/recorded-questions';
 import { emptiedByMove, runSectionWithoutTransaction } from './in-place-opt-out';
 import { migrationsBetween } from './later-migrations';
 import { moveAfterTransaction, statementRemoval } from './transaction-block';
+import { sectionOf } from '../../model/migration';
 
 /** What moves into a migration of its own, and how the fix reads. */
 export interface Move {
@@ -136,7 +137,7 @@ const removalOf = aboutStatement('removal of', (statement: Statement, context: R
 
 /** Where the statement's section of the file ends. */
 function sectionEnd(statement: Statement, context: RuleContext): number {
-  return context.migration.sections.find((section) => statement.range.start >= section.start && statement.range.start < section.end)?.end ?? context.source.length;
+  return sectionOf(context.migration, statement)?.end ?? context.source.length;
 }
 
 /** Why the statement cannot move `where`: a later statement of the file names the index it makes or drops. */

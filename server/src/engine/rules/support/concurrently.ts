@@ -12,7 +12,7 @@ import { postgresOnlyRewriteRefused } from '../fixes/postgres-only';
  */
 export function addConcurrently(statement: Statement, context: RuleContext, keyword: Token, title: string, autoApplicable: boolean, guard = ''): Fix | string {
   const inserted = ` CONCURRENTLY${guard}`;
-  const otherDatabases = postgresOnlyRewriteRefused(context, 'CONCURRENTLY');
+  const otherDatabases = postgresOnlyRewriteRefused(statement, context, 'CONCURRENTLY');
   if (otherDatabases) return otherDatabases;
   if (statement.transaction.kind === 'autocommit') {
     return { title, edits: [{ range: { start: keyword.end, end: keyword.end }, newText: inserted }], preferred: true, autoApplicable };

@@ -2,6 +2,7 @@ import type { Runner } from '../../model/frameworks/framework';
 import type { Statement } from '../../model/statement';
 import { transactionControlOf } from '../../model/transaction-control';
 import { perFile, type RuleContext } from '../rule';
+import { sectionOf } from '../../model/migration';
 
 export { transactionControlOf, type TransactionControl } from '../../model/transaction-control';
 
@@ -40,12 +41,12 @@ const transactionBlocks = perFile((statements: readonly Statement[]) => {
  * file is how such migrations are meant to be written.
  */
 export function wrappingRunner(statement: Statement, context: RuleContext): Runner | undefined {
-  const section = context.migration.sections.find((candidate) => statement.range.start >= candidate.start && statement.range.start < candidate.end);
+  const section = sectionOf(context.migration, statement);
   return section?.wrapping === 'transaction' ? context.migration.runner : undefined;
 }
 
 /** The runner that sends a statement's section in a transaction (its own, or PostgreSQL's implicit one), if any. */
 export function transactionRunner(statement: Statement, context: RuleContext): Runner | undefined {
-  const section = context.migration.sections.find((candidate) => statement.range.start >= candidate.start && statement.range.start < candidate.end);
+  const section = sectionOf(context.migration, statement);
   return section && section.wrapping !== 'none' ? context.migration.runner : undefined;
 }
