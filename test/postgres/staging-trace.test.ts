@@ -1,7 +1,7 @@
 /**
  * The staging check's trace on real PostgreSQL 13–18, on a seeded staging database (200k orders):
  * the locks it reports are the ones pg_locks shows for the same statement in another session; the
- * rewrite and scan flags and the MEASURED blocking match the validated table of postgres-locks.md;
+ * rewrite and scan flags and the MEASURED blocking match the validated table of docs/postgres-locks.md;
  * and the database's schema and data are identical before and after every check.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -100,7 +100,7 @@ describe.each(servers)('PostgreSQL $major', ({ major, url }) => {
       const traced = traceOf(report.statements[0]);
       const reported = Object.fromEntries(traced.locksHeld.filter((lock) => !lock.createdByMigration).map((lock) => [lock.relation.name, lock.mode]));
       expect(reported, 'locks reported').toEqual(await pgLocksOf(fact.sql));
-      expect(reported, 'locks in postgres-locks.md').toMatchObject(fact.locks);
+      expect(reported, 'locks in docs/postgres-locks.md').toMatchObject(fact.locks);
       expect(traced.rewritten.map((relation) => relation.name).sort()).toEqual(fact.rewritten);
       expect(traced.fullScans.map((scan) => scan.table)).toEqual(fact.scanned);
       expect(traced.duration.kind).toBe('measured');

@@ -8,7 +8,7 @@ import { earlierInSameTransaction, namesOf } from './support/constraints';
 import { heldEarlierInTransaction } from './support/held-locks';
 import { leadingKeywords } from './support/keywords';
 import { isTaken } from './support/trigger-guards';
-import { boundTheWait, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_FUNCTION_SETUP } from './support/triggers';
+import { boundTheWait, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_FUNCTION_SETUP, SHARE_ROW_EXCLUSIVE_QUEUE } from './support/triggers';
 
 const DOCS_LOCKING = 'https://www.postgresql.org/docs/current/explicit-locking.html';
 
@@ -87,7 +87,7 @@ export const createTrigger: Rule = {
       {
         message:
           `CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on ${table}: INSERT, UPDATE and DELETE wait until the transaction ` +
-          `commits, and queue behind any query already running on it. From then on ${runs} ${boundTheWait(statement, context)}`,
+          `commits, and ${SHARE_ROW_EXCLUSIVE_QUEUE}. From then on ${runs} ${boundTheWait(statement, context)}`,
         range: leadingKeywords(statement, ['TRIGGER']),
         lock: { mode: lock.mode, relation: lock.relation, blocks: blockedOperations(lock.mode) },
         safeAlternative: 'A short lock_timeout before it, a quick commit after it, and a trigger function tested for speed and errors.',

@@ -63,6 +63,15 @@ describe('enable-disable-trigger inside a transaction that already holds the loc
     expect(textOf(toggles, finding!)).toBe('DISABLE TRIGGER ALL');
     expect(finding!.message).toMatch(/^DISABLE TRIGGER takes a SHARE ROW EXCLUSIVE lock on post/);
     expect(finding!.message).not.toMatch(/skip the trigger|foreign keys/);
+    // Review round 5 #39/#40 (lemmy): committing between DISABLE and ENABLE would let writes skip the triggers.
+    expect(finding!.message).toMatch(/Keep what runs before the ENABLE short, and commit right after it/);
+    expect(finding!.message).not.toMatch(/commit right after it\.$|Commit right after it:/);
+  });
+
+  it('says that writes wait, not reads: SHARE ROW EXCLUSIVE does not conflict with ACCESS SHARE', () => {
+    const [finding] = findings('ALTER TABLE orders DISABLE TRIGGER orders_audit;');
+    expect(finding!.message).toContain('new writes queue behind it (plain reads go on)');
+    expect(finding!.message).not.toContain('any query');
   });
 
   it('still says writes skip the trigger when it stays disabled past the COMMIT', () => {

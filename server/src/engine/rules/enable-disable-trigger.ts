@@ -7,7 +7,7 @@ import type { LockFact, Rule, RuleContext } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
 import { sameTransaction } from './support/constraints';
 import { heldEarlierInTransaction } from './support/held-locks';
-import { boundTheWait, PROBE_TRIGGER_SETUP } from './support/triggers';
+import { boundTheWait, keepTheWindowShort, PROBE_TRIGGER_SETUP, SHARE_ROW_EXCLUSIVE_QUEUE } from './support/triggers';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
 
@@ -25,8 +25,8 @@ export const enableDisableTrigger: Rule = {
     summary: 'ALTER TABLE … ENABLE/DISABLE TRIGGER on an existing table: SHARE ROW EXCLUSIVE lock (writes wait), and writes skip a disabled trigger.',
     why:
       'Enabling or disabling a trigger takes a SHARE ROW EXCLUSIVE lock on the table: INSERT, UPDATE and DELETE wait ' +
-      'until the transaction commits, and queue behind the statement while it waits for queries already running on ' +
-      'the table. The lock is brief once granted (a warning), unless the transaction goes on to do slow work — the ' +
+      'until the transaction commits, and queue behind the statement while it waits for the writes already running on ' +
+      'the table (plain reads go on). The lock is brief once granted (a warning), unless the transaction goes on to do slow work — the ' +
       'common "disable triggers, backfill, enable triggers" migration blocks writes for the whole backfill. While a ' +
       'trigger is disabled, the running application\'s writes skip it too: audit rows, derived columns and ' +
       'denormalised counters silently go missing. `DISABLE TRIGGER ALL` also disables the internal triggers that ' +
@@ -61,14 +61,15 @@ export const enableDisableTrigger: Rule = {
     const disables = commands.some((cmd) => DISABLING.includes(cmd.subtype));
     const foreignKeys = commands.some((cmd) => WITH_CONSTRAINT_TRIGGERS.includes(cmd.subtype) && DISABLING.includes(cmd.subtype));
     // Re-enabled before the COMMIT, the application's writes (held off by the lock until then) never see the trigger off.
-    const skipped = disables && !reenabledInSameTransaction(statement, context, table)
+    const reenabled = disables && reenabledInSameTransaction(statement, context, table);
+    const skipped = disables && !reenabled
       ? ` While disabled, the running application's writes skip the trigger too${foreignKeys ? ', and ALL includes the triggers that enforce foreign keys: rows that break them get in' : ''}.`
       : '';
     return [
       {
         message:
           `${disables ? 'DISABLE' : 'ENABLE'} TRIGGER takes a SHARE ROW EXCLUSIVE lock on ${name}: INSERT, UPDATE and DELETE wait ` +
-          `until the transaction commits (through any backfill it runs meanwhile), and queue behind any query already running on it.${skipped} ${boundTheWait(statement, context)}`,
+          `until the transaction commits (through any backfill it runs meanwhile), and ${SHARE_ROW_EXCLUSIVE_QUEUE}.${skipped} ${reenabled ? keepTheWindowShort(statement, context) : boundTheWait(statement, context)}`,
         range: alterTableClause(statement, first),
         lock: { mode, relation: table, blocks: blockedOperations(mode) },
         safeAlternative: 'Keep triggers enabled; if a backfill must skip one, make the function skip it. Otherwise a short lock_timeout and a quick commit.',

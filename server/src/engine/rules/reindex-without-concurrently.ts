@@ -18,7 +18,7 @@ const KIND_KEYWORDS = ['INDEX', 'TABLE', 'SCHEMA', 'DATABASE'];
  * What waits while REINDEX INDEX or TABLE runs, although the table itself only gets a SHARE lock:
  * the index being rebuilt is ACCESS EXCLUSIVE, and the planner opens every index of a table it plans
  * a query on, so plain SELECTs (and SELECT … FOR UPDATE) wait too. Measured on PostgreSQL 13–18
- * (this rule's lock facts; knowledge/postgres-locks.md: "all four" for both forms).
+ * (this rule's lock facts; docs/postgres-locks.md: "all four" for both forms).
  */
 const REINDEX_BLOCKS: readonly Operation[] = ['SELECT', 'SELECT FOR UPDATE', 'INSERT', 'UPDATE', 'DELETE', 'VACUUM / ANALYZE', 'other DDL'];
 

@@ -1,7 +1,7 @@
 /**
  * The embedded scratch database: PGlite (PostgreSQL 18 in WebAssembly) in a worker thread. PGlite
  * blocks the thread it runs on and ignores statement_timeout, so it runs in a worker that this side
- * talks to by messages — and cancelling means ending the worker (postgres-for-tests.md §3). The
+ * talks to by messages — and cancelling means ending the worker (docs/staging-measurements.md §3). The
  * worker (`embedded-worker.cjs`) starts PostgreSQL from a ready-made cluster snapshot.
  */
 import { existsSync } from 'node:fs';

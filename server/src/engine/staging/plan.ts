@@ -87,7 +87,7 @@ function knownLocks(statement: Statement, pgVersion: number): KnownLock[] {
 /**
  * The statement without CONCURRENTLY, which does the same work under a stronger lock and can run in a
  * transaction: timing it tells how long the concurrent form's build takes (CONCURRENTLY took 1.2–1.5×
- * the plain build at 1M rows, postgres-for-tests.md §5). Only index builds are worth timing.
+ * the plain build at 1M rows, docs/staging-measurements.md §5). Only index builds are worth timing.
  */
 function inTransactionEquivalent(statement: Statement, form: string): string | undefined {
   if (form !== 'CREATE INDEX CONCURRENTLY' && form !== 'REINDEX CONCURRENTLY') return undefined;

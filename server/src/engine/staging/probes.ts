@@ -4,7 +4,7 @@
  * watches `pg_blocking_pids` — the probe counts as blocked only when it waits on the traced session.
  * The monitor is the traced session itself, idle between statements while the probes run. A round's
  * probes are pipelined on one probe connection: sent together, the server runs them one after another
- * with no round trip in between, and the monitor cancels each one that waits on the holder. Validated on PostgreSQL 13–18 (postgres-for-tests.md §4: 2064/2064 probes agreed
+ * with no round trip in between, and the monitor cancels each one that waits on the holder. Validated on PostgreSQL 13–18 (docs/staging-measurements.md §4: 2064/2064 probes agreed
  * with the conflict matrix).
  *
  * The statements fit any table (an FK parent, identity or generated columns, …) without knowing its

@@ -35,7 +35,7 @@ export interface StatsFile {
 
 /**
  * Settings that switch a build between regimes (in-memory or spilled sort, parallel workers): the
- * staging measurement runs with production's values (postgres-for-tests.md §5).
+ * staging measurement runs with production's values (docs/staging-measurements.md §5).
  */
 export const REGIME_SETTINGS = ['maintenance_work_mem', 'max_parallel_maintenance_workers', 'work_mem'] as const;
 export type RegimeSetting = (typeof REGIME_SETTINGS)[number];
