@@ -63,3 +63,23 @@ describe(RULE, () => {
     expect(findings(sql)).toHaveLength(1);
   });
 });
+
+// Review round 5 #42 (graphile-migrate-sushii-db 000001.sql:114): the primary key (guild_id, user_id) covers the
+// foreign key (guild_id, case_id) only in part, so a check reads one guild's rows, not the whole table.
+describe('foreign-key-without-index: an index that covers only the leading columns', () => {
+  const sql =
+    'CREATE TABLE mod_logs (guild_id bigint, case_id bigint, PRIMARY KEY (guild_id, case_id));\n' +
+    'CREATE TABLE mutes (guild_id bigint, user_id bigint, case_id bigint, PRIMARY KEY (guild_id, user_id), FOREIGN KEY (guild_id, case_id) REFERENCES mod_logs (guild_id, case_id));\n';
+
+  it('says which columns are covered and what a check then reads', () => {
+    const [finding, ...others] = findingsOf('foreign-key-without-index', sql);
+    expect(others).toEqual([]);
+    expect(finding!.message).toMatch(/^The indexes of this migration cover only \(guild_id\) of mutes \(guild_id, case_id\)/);
+    expect(finding!.message).toContain('reads every row of mutes with the same guild_id');
+    expect(finding!.message).not.toContain('scans');
+  });
+
+  it('is quiet once an index covers every column, in any order', () => {
+    expect(findingsOf('foreign-key-without-index', `${sql}CREATE INDEX ON mutes (case_id, guild_id);\n`)).toEqual([]);
+  });
+});

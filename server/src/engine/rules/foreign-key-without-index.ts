@@ -2,10 +2,10 @@ import type { Constraint, Node } from '@pgsql/types';
 import { displayRelation, relationFromRangeVar, sameRelation, type RelationName } from '../model/relations';
 import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
-import { PROBE_PARENT_SETUP } from './foreign-key-without-not-valid';
 import { perFile, type Fix, type Rule, type RuleContext } from './rule';
 import { addsColumn } from './support/breaking-changes';
 import { addedConstraints, constraintsOf, foreignKeyColumns, insertAfterStatement, insertAfterTransaction, keywordIn, namesOf, quoteIdentifier, tableText } from './support/constraints';
+import { PROBE_PARENT_SETUP } from './probe-fixtures';
 
 /** A foreign key a statement declares, with the columns that reference. */
 interface DeclaredForeignKey {
@@ -66,15 +66,20 @@ export const foreignKeyWithoutIndex: Rule = {
     const newTable = nodeAs(statement, 'CreateStmt') !== undefined || context.isCreatedInFile(table, statement.index);
     return declared
       .filter((fk) => newTable || fk.columns.every((column) => columnAddedInFile(context, statement, table, column)))
-      .filter((fk) => !indexedInFile(context, table, fk.columns))
-      .map((fk) => {
+      .map((fk) => ({ fk, covered: coveredInFile(context, table, fk.columns) }))
+      .filter(({ fk, covered }) => covered.length < fk.columns.length)
+      .map(({ fk, covered }) => {
         const columns = fk.columns.join(', ');
         const referenced = fk.referenced ? displayRelation(fk.referenced) : 'the referenced table';
+        const lookup =
+          covered.length === 0
+            ? `No index of this migration covers ${displayRelation(table)} (${columns}), the referencing side of this foreign key: every ` +
+              `DELETE on ${referenced} (and every update of its key) scans ${displayRelation(table)} for referencing rows`
+            : `The indexes of this migration cover only (${covered.join(', ')}) of ${displayRelation(table)} (${columns}), the referencing side ` +
+              `of this foreign key: every DELETE on ${referenced} (and every update of its key) reads every row of ${displayRelation(table)} ` +
+              `with the same ${covered.join(', ')} to find the referencing ones`;
         const report = {
-          message:
-            `No index of this migration covers ${displayRelation(table)} (${columns}), the referencing side of this foreign key: every ` +
-            `DELETE on ${referenced} (and every update of its key) scans ${displayRelation(table)} for referencing rows, slower as it ` +
-            `grows. Create an index on ${displayRelation(table)} (${columns}).`,
+          message: `${lookup}, slower as it grows. Create an index on ${displayRelation(table)} (${columns}).`,
           range: fk.range,
           safeAlternative: `CREATE INDEX ON ${displayRelation(table)} (${columns})${newTable ? '' : ' — CONCURRENTLY, outside a transaction block'}.`,
         };
@@ -115,12 +120,20 @@ function columnAddedInFile(context: RuleContext, statement: Statement, table: Re
   return addsColumn(context, table, column, 0, statement.index + 1);
 }
 
-/** Whether any index or key the file creates on the table starts with the columns (in any order). */
-function indexedInFile(context: RuleContext, table: RelationName, columns: readonly string[]): boolean {
+/**
+ * The most of the columns that one index or key the file creates on the table starts with (in any
+ * order): all of them when an index covers the foreign key; a part when one covers only its leading
+ * columns (a primary key on (guild_id, user_id) for a key on (guild_id, case_id)); none otherwise.
+ */
+function coveredInFile(context: RuleContext, table: RelationName, columns: readonly string[]): readonly string[] {
   const wanted = new Set(columns);
-  return (indexKeysByTableName(context.statements).get(table.name) ?? [])
-    .filter((indexed) => sameRelation(indexed.table, table))
-    .some(({ keys }) => keys.length >= wanted.size && keys.slice(0, wanted.size).every((key) => key !== undefined && wanted.has(key)));
+  let covered: readonly string[] = [];
+  for (const { keys } of (indexKeysByTableName(context.statements).get(table.name) ?? []).filter((indexed) => sameRelation(indexed.table, table))) {
+    const leading = keys.findIndex((key) => key === undefined || !wanted.has(key));
+    const prefix = (leading === -1 ? keys : keys.slice(0, leading)) as string[];
+    if (prefix.length > covered.length) covered = prefix;
+  }
+  return covered;
 }
 
 /** The keys of every index and key the file creates, in statement order, by the name of their table. */

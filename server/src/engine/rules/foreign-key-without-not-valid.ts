@@ -2,19 +2,13 @@ import { blockedOperations, type LockMode } from '../locks/lock-modes';
 import { locksOf } from '../locks/statement-locks';
 import { displayRelation, relationFromRangeVar, sameRelation } from '../model/relations';
 import { nodeAs } from '../model/statement';
-import { PROBE_TABLE_SETUP } from './probe-fixtures';
+import { PROBE_PARENT_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
 import { addedColumns, generatedConstraint, isIdentity, isSerial, type AddedColumn } from './support/added-columns';
 import { addedConstraints, constraintHeadline, lockPhrase, notValidFix, validatesExistingRows } from './support/constraints';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
 
-/** A parent table whose keys cover every customer_id of the probe table. */
-export const PROBE_PARENT_SETUP: readonly string[] = [
-  ...PROBE_TABLE_SETUP,
-  'CREATE TABLE lock_probe_parent (id int PRIMARY KEY)',
-  'INSERT INTO lock_probe_parent SELECT g FROM generate_series(0, 99) g',
-];
 const ADD_FOREIGN_KEY = 'ALTER TABLE lock_probe ADD CONSTRAINT lock_probe_customer_fk FOREIGN KEY (customer_id) REFERENCES lock_probe_parent (id)';
 
 /**

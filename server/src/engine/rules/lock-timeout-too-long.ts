@@ -1,6 +1,6 @@
 import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation } from '../model/relations';
-import { PROBE_TRIGGER_SETUP } from './missing-lock-timeout';
+import { PROBE_TRIGGER_FUNCTION_SETUP } from './support/triggers';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
 import { formatMilliseconds, settingChange } from './support/session-settings';
@@ -57,7 +57,7 @@ export const lockTimeoutTooLong: Rule = {
   ],
   fixChecks: [
     { setup: PROBE_TABLE_SETUP, migration: "SET lock_timeout = '1min';\nALTER TABLE lock_probe ADD COLUMN note text;\n" },
-    { setup: PROBE_TRIGGER_SETUP, migration: "BEGIN;\nSELECT set_config('lock_timeout', '30000', true);\nCREATE TRIGGER lock_probe_touch BEFORE UPDATE ON lock_probe FOR EACH ROW EXECUTE FUNCTION lock_probe_touch();\nCOMMIT;\n" },
+    { setup: PROBE_TRIGGER_FUNCTION_SETUP, migration: "BEGIN;\nSELECT set_config('lock_timeout', '30000', true);\nCREATE TRIGGER lock_probe_touch BEFORE UPDATE ON lock_probe FOR EACH ROW EXECUTE FUNCTION lock_probe_touch();\nCOMMIT;\n" },
   ],
   check(statement, context) {
     const change = settingChange(statement, 'lock_timeout');

@@ -17,13 +17,13 @@ import {
   timeoutSetsFix,
   mayNeedTimeout,
 } from './support/timeout-coverage';
+import { PROBE_TRIGGER_FUNCTION_SETUP } from './support/triggers';
 
 const DOCS_LOCKING = 'https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES';
 /** Every blocking statement needs a lock_timeout. */
 const LOCK_TIMEOUT: TimeoutPolicy = { setting: 'lock_timeout', needs: () => true };
 
 /** A table and a trigger function, for probing CREATE TRIGGER. */
-export const PROBE_TRIGGER_SETUP: readonly string[] = [...PROBE_TABLE_SETUP, 'CREATE FUNCTION lock_probe_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$'];
 
 /**
  * A DDL statement waiting for its lock queues every later query on the table behind it: an instant
@@ -67,7 +67,7 @@ export const missingLockTimeout: Rule = {
     lockFact(
       'CREATE TRIGGER … ON table',
       'SHARE ROW EXCLUSIVE',
-      PROBE_TRIGGER_SETUP,
+      PROBE_TRIGGER_FUNCTION_SETUP,
       'CREATE TRIGGER lock_probe_touch BEFORE UPDATE ON lock_probe FOR EACH ROW EXECUTE FUNCTION lock_probe_touch()',
     ),
   ],

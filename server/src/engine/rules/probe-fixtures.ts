@@ -9,6 +9,13 @@ export const PROBE_TABLE_SETUP: readonly string[] = [
   'INSERT INTO lock_probe SELECT g, g % 100 FROM generate_series(1, 1000) g',
 ];
 
+/** A parent table whose keys cover every customer_id of the probe table. */
+export const PROBE_PARENT_SETUP: readonly string[] = [
+  ...PROBE_TABLE_SETUP,
+  'CREATE TABLE lock_probe_parent (id int PRIMARY KEY)',
+  'INSERT INTO lock_probe_parent SELECT g FROM generate_series(0, 99) g',
+];
+
 /** A view over the probe table, so that reads and writes through it can be measured. */
 export const PROBE_VIEW_SETUP: readonly string[] = [...PROBE_TABLE_SETUP, 'CREATE VIEW lock_probe_view AS SELECT id, customer_id FROM lock_probe'];
 

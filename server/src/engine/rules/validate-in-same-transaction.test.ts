@@ -55,6 +55,28 @@ describe(RULE, () => {
     expect(finding!.noFixReason).toMatch(/dbmate runs this whole file in one transaction: move VALIDATE CONSTRAINT into the next migration/);
   });
 
+  // Review round 5 #79/#80 (drizzle-sim 0272, 0243): Drizzle's migrator runs every pending file in one transaction,
+  // so the next migration is no way out; a COMMIT the file writes itself is.
+  describe('under Drizzle (every pending migration in one transaction)', () => {
+    const drizzle = { filePath: 'packages/db/migrations/0272_generic_folders.sql' };
+    const breakpoint = '--> statement-breakpoint\n';
+
+    it('moves VALIDATE after the COMMIT the file writes', () => {
+      const sql = `${ADD_CHECK}\n${breakpoint}${VALIDATE}\n${breakpoint}COMMIT;\n`;
+      const [finding] = findings(sql, drizzle);
+      const fixed = applyFix(sql, finding!.fixes[0]!);
+      expect(fixed.indexOf(VALIDATE)).toBeGreaterThan(fixed.indexOf('COMMIT;'));
+      expect(findings(fixed, drizzle)).toEqual([]);
+    });
+
+    it('without one, does not send VALIDATE to the next migration, which shares the transaction', () => {
+      const [finding] = findings(`${ADD_CHECK}\n${breakpoint}${VALIDATE}\n`, drizzle);
+      expect(finding!.fixes).toEqual([]);
+      expect(finding!.noFixReason).toMatch(/^Drizzle runs this whole file, and every other pending migration, in one transaction: the next migration would still hold the lock\. Drizzle's migrator/);
+      expect(finding!.noFixReason).not.toContain('into the next migration');
+    });
+  });
+
   it.each([
     ['autocommit', `${ADD_CHECK}\n${VALIDATE}`],
     ['separate transactions', block(ADD_CHECK) + block(VALIDATE)],

@@ -2,9 +2,9 @@ import { blockedOperations, LOCK_MODES, trafficImpact } from '../locks/lock-mode
 import { locksOf, type TableLock } from '../locks/statement-locks';
 import { displayRelation, sameRelation } from '../model/relations';
 import type { ParsedStatement } from '../model/statement';
-import { moveAfterTransaction } from './fixes/transaction-block';
-import { PROBE_PARENT_SETUP } from './foreign-key-without-not-valid';
-import { PROBE_TABLE_SETUP } from './probe-fixtures';
+import type { Runner } from '../model/frameworks/framework';
+import { moveAfterFileCommit } from './fixes/transaction-block';
+import { PROBE_PARENT_SETUP, PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule, RuleContext } from './rule';
 import { firstKeyword } from './support/keywords';
 import { earlierInSameTransaction, validatedInSameTransaction } from './support/constraints';
@@ -100,10 +100,9 @@ export const validateInSameTransaction: Rule = {
       related: [{ range: found.adding.range, message: `${mode} on ${tables} taken here; held until COMMIT` }],
       safeAlternative: 'VALIDATE CONSTRAINT after COMMIT (or in the next migration): it then scans under SHARE UPDATE EXCLUSIVE, and reads and writes continue.',
     };
-    const moved = moveAfterTransaction(statement, context.statements, context.source, statement.text, 'Move VALIDATE CONSTRAINT after COMMIT');
+    const moved = moveAfterFileCommit(statement, context.statements, context.source, statement.text, 'Move VALIDATE CONSTRAINT after COMMIT');
     if (typeof moved !== 'string') return [{ ...report, fixes: [moved] }];
-    const noFixReason = statement.transaction.kind === 'implicit' ? `${statement.transaction.tool.name} runs this whole file in one transaction: move VALIDATE CONSTRAINT into the next migration.` : moved;
-    return [{ ...report, noFixReason }];
+    return [{ ...report, noFixReason: statement.transaction.kind === 'implicit' ? outOfTheRunnersTransaction(statement.transaction.tool) : moved }];
   },
 };
 
@@ -126,3 +125,8 @@ function strongerLocksHeldBefore(statement: ParsedStatement, context: RuleContex
   return stronger.filter(({ lock }) => strength(lock) === strongest);
 }
 
+/** Where VALIDATE goes when the runner's transaction holds the whole file: the next migration, unless that shares the transaction. */
+function outOfTheRunnersTransaction(tool: Runner): string {
+  if (!tool.oneTransactionForAllPending) return `${tool.name} runs this whole file in one transaction: move VALIDATE CONSTRAINT into the next migration.`;
+  return `${tool.name} runs this whole file, and every other pending migration, in one transaction: the next migration would still hold the lock. ${tool.optOut}`;
+}

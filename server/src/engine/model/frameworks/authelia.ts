@@ -10,6 +10,7 @@ export const authelia: Framework = {
   id: 'authelia',
   afterCommit: 'new-transaction',
   name: 'Authelia',
+  oneTransactionForAllPending: true,
   optOut:
     'Authelia runs every pending migration in one transaction and has no way to run one outside it: run this statement by hand ' +
     '(psql) before or after the upgrade instead.',

@@ -5,6 +5,7 @@ export const drizzle: Framework = {
   id: 'drizzle',
   afterCommit: 'autocommit',
   name: 'Drizzle',
+  oneTransactionForAllPending: true,
   optOut: "Drizzle's migrator always uses a transaction: run this statement outside it (e.g. a separate script or psql step).",
   recognise(file) {
     const breakpoints = file.source.includes('--> statement-breakpoint');

@@ -35,6 +35,11 @@ export interface Runner {
   name: string;
   /** How to run one statement outside that transaction, in this framework's own terms. */
   optOut: string;
+  /**
+   * Set when the runner runs every pending migration in one transaction (Drizzle's migrator, Authelia):
+   * "the next migration" is then no way out of a lock this one holds.
+   */
+  oneTransactionForAllPending?: true;
 }
 
 /** The file as a framework's recogniser sees it. */

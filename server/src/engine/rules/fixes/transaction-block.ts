@@ -13,6 +13,20 @@ export function moveAfterTransaction(statement: Statement, statements: readonly 
   if (!end) {
     return 'This file opens a transaction block and never closes it, so there is no place after COMMIT to move the statement to. Put it in a migration of its own that runs outside a transaction.';
   }
+  return moveAfter(statement, end, source, newText, title);
+}
+
+/**
+ * Moves the statement (as `newText`) to just after the COMMIT the file itself writes to end the runner's
+ * transaction (a Drizzle file's own COMMIT, say): what follows that COMMIT runs in autocommit or a new
+ * transaction, either way no longer under the locks taken before it. Why not, when the file has none.
+ */
+export function moveAfterFileCommit(statement: Statement, statements: readonly Statement[], source: string, newText: string, title: string): Fix | string {
+  const end = statement.transaction.kind === 'implicit' && statement.transaction.end !== undefined ? statements[statement.transaction.end] : undefined;
+  return end ? moveAfter(statement, end, source, newText, title) : moveAfterTransaction(statement, statements, source, newText, title);
+}
+
+function moveAfter(statement: Statement, end: Statement, source: string, newText: string, title: string): Fix {
   const removal = statementRemoval(source, statement).range;
   const afterCommit = lineEnd(source, (end.terminator ?? end.range.end - 1) + 1);
   const edits: TextEdit[] = [
