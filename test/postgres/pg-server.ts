@@ -49,7 +49,7 @@ export async function startPostgres(source: PostgresSource): Promise<PostgresSer
   const asRoot = process.getuid?.() === 0;
   if (asRoot) ensurePostgresUser();
 
-  const root = await mkdtemp(join(tmpdir(), 'lockguard-pg-'));
+  const root = await mkdtemp(join(await serverParentDir(asRoot), 'lockguard-pg-'));
   try {
     // mkdtemp makes a 0700 dir; as root, the server's user must traverse it and create its socket in it.
     await chmod(root, 0o755);
@@ -109,6 +109,16 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Where the server's directory goes: the temp directory, unless (as root) the `postgres` user cannot
+ * reach it — the editor tests point TMPDIR into their sandbox in the checkout, which may sit under a
+ * 0700 directory (`mktemp -d`, /root). Then the system's /tmp, which every user can traverse.
+ */
+async function serverParentDir(asRoot: boolean): Promise<string> {
+  const dir = tmpdir();
+  return asRoot && !(await traversableByOthers(dir)) ? '/tmp' : dir;
 }
 
 async function traversableByOthers(dir: string): Promise<boolean> {
