@@ -86,10 +86,34 @@ export function isPlainUsing(expression: Node, column: string, to: ColumnType): 
     const castTo = cast.typeName ? columnTypeOf(cast.typeName) : undefined;
     return cast.arg !== undefined && castTo !== undefined && sameType(castTo, to) && castTo.array === to.array && isPlainUsing(cast.arg, column, to);
   }
+  return isColumnRef(expression, column);
+}
+
+/** Whether the expression is the column itself, by its unqualified name. */
+function isColumnRef(expression: Node, column: string): boolean {
   if (!('ColumnRef' in expression)) return false;
   const fields = expression.ColumnRef.fields ?? [];
   const only = fields.length === 1 ? fields[0] : undefined;
   return only !== undefined && 'String' in only && only.String.sval === column;
+}
+
+/** Zone names PostgreSQL reads as UTC. */
+const UTC_ZONES = new Set(['utc', 'etc/utc', 'zulu', 'etc/zulu', 'uct', 'etc/uct']);
+
+/**
+ * Whether a USING expression is `col AT TIME ZONE 'UTC'` (or `timezone('UTC', col)`): between timestamp and
+ * timestamptz, the same conversion the type change makes without USING in a UTC session (PG 12+: then
+ * without a rewrite).
+ */
+export function isUtcZoneConversion(expression: Node, column: string): boolean {
+  if (!('FuncCall' in expression)) return false;
+  const call = expression.FuncCall;
+  const name = (call.funcname ?? []).map((part) => ('String' in part ? part.String.sval : undefined));
+  const isTimezone = name.at(-1) === 'timezone' && (name.length === 1 || (name.length === 2 && name[0] === 'pg_catalog'));
+  const [zone, value] = call.args ?? [];
+  if (!isTimezone || call.args?.length !== 2 || !zone || !value || !('A_Const' in zone)) return false;
+  const zoneName = zone.A_Const.sval?.sval;
+  return zoneName !== undefined && UTC_ZONES.has(zoneName.toLowerCase()) && isColumnRef(value, column);
 }
 
 /** `varchar(20)`, `numeric(10,2)[]`: as a user would write it. */

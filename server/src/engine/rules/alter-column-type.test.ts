@@ -146,3 +146,30 @@ describe(RULE, () => {
     expect(ruleIds('ALTER TABLE orders ALTER COLUMN id TYPE bigint;')).toEqual([RULE]);
   });
 });
+
+// Review round 5 #10 (flyway-marquez V73): USING col AT TIME ZONE 'UTC' from timestamp is what the bare type change
+// does in a UTC session, and that form keeps the rows on PostgreSQL 12+.
+describe(`${RULE}: timestamp → timestamptz USING col AT TIME ZONE 'UTC'`, () => {
+  const change = (using: string) => `ALTER TABLE jobs ALTER COLUMN created_at TYPE timestamptz USING ${using};`;
+  const fromTimestamp = { priorSchema: priorSchemaOf('CREATE TABLE jobs (id int, created_at timestamp);'), pgVersion: 15 };
+
+  it.each([["created_at AT TIME ZONE 'UTC'"], ["timezone('utc', created_at)"], ["pg_catalog.timezone('Etc/UTC', created_at)"]])(
+    '%s: an error about the rewrite that says how to avoid it',
+    (using) => {
+      const [finding, ...others] = findingsOf(RULE, change(using), fromTimestamp);
+      expect(others).toEqual([]);
+      expect(finding!.severity).toBe('error');
+      expect(finding!.message).toContain('the USING expression is evaluated for every row');
+      expect(finding!.message).toContain("drop the USING and set the session's TimeZone to 'UTC' first");
+      expect(finding!.noFixReason).not.toContain('No statement converts the column');
+    },
+  );
+
+  it('says nothing of the UTC way for another zone, another source type, or before PostgreSQL 12', () => {
+    const advice = "set the session's TimeZone to 'UTC'";
+    expect(findingsOf(RULE, change("created_at AT TIME ZONE 'Europe/Paris'"), fromTimestamp)[0]!.message).not.toContain(advice);
+    const fromDate = { priorSchema: priorSchemaOf('CREATE TABLE jobs (id int, created_at date);'), pgVersion: 15 };
+    expect(findingsOf(RULE, change("created_at AT TIME ZONE 'UTC'"), fromDate)[0]!.message).not.toContain(advice);
+    expect(findingsOf(RULE, change("created_at AT TIME ZONE 'UTC'"), { ...fromTimestamp, pgVersion: 11 })[0]!.message).not.toContain(advice);
+  });
+});

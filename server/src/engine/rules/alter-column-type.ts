@@ -1,5 +1,5 @@
 import type { AlterTableCmd } from '@pgsql/types';
-import { cheapSourcesOf, columnTypeOf, displayType, isPlainUsing, timeZoneTwinOf, typeChangeEffect, UTC_SHORTCUT_SINCE, type ColumnType } from '../knowledge/type-changes';
+import { cheapSourcesOf, columnTypeOf, displayType, isPlainUsing, isUtcZoneConversion, timeZoneTwinOf, typeChangeEffect, UTC_SHORTCUT_SINCE, type ColumnType } from '../knowledge/type-changes';
 import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation, relationFromRangeVar, sameRelation, type RelationName } from '../model/relations';
 import { nodeAs } from '../model/statement';
@@ -24,6 +24,7 @@ type Verdict =
   | { kind: 'utc-session'; from: ColumnType; to: ColumnType; setAt: OffsetRange; indexed: boolean }
   | { kind: 'utc-session-unless-current-type'; to: ColumnType; twin: string; setAt: OffsetRange }
   | { kind: 'indexes-rebuilt'; why: string }
+  | { kind: 'utc-using'; to: ColumnType; twin: string; column: string }
   | { kind: 'unless-current-type'; to: ColumnType; cheapSources: string[] };
 
 /**
@@ -111,6 +112,10 @@ function verdictOf(alter: ExistingTableAlter, command: AlterTableCmd, context: R
   const to = definition?.typeName ? columnTypeOf(definition.typeName) : undefined;
   if (!to) return { kind: 'rewrite', why: 'every value is converted to the new type' };
   if (definition?.raw_default && !isPlainUsing(definition.raw_default, command.name ?? '', to)) {
+    const twin = timeZoneTwinOf(to);
+    const fromType = currentColumnType(context, alter.table, command.name ?? '', alter.statement.index);
+    const utcTwin = twin && (!fromType || (fromType.name === twin && !fromType.array)) && context.options.pgVersion >= UTC_SHORTCUT_SINCE;
+    if (utcTwin && isUtcZoneConversion(definition.raw_default, command.name ?? '')) return { kind: 'utc-using', to, twin, column: command.name ?? '' };
     return { kind: 'rewrite', why: 'the USING expression is evaluated for every row' };
   }
   if (definition?.collClause) return { kind: 'indexes-rebuilt', why: 'a new collation rebuilds every index on the column' };
@@ -183,6 +188,17 @@ function report(alter: ExistingTableAlter, command: AlterTableCmd, verdict: Verd
           `while every read and write waits. Check the column's current type. ${INSTEAD}`,
         noFixReason,
         related: [{ range: verdict.setAt, message: "The session's TimeZone is set to UTC here." }],
+      };
+    case 'utc-using':
+      return {
+        ...base,
+        message:
+          `${what} ${displayType(verdict.to)} USING ${verdict.column} AT TIME ZONE 'UTC' rewrites ${table} and all its indexes under an ACCESS EXCLUSIVE ` +
+          'lock, while every read and write waits: the USING expression is evaluated for every row. From ' +
+          `${verdict.twin}, the type change alone converts every value the same way in a UTC session, and then (PostgreSQL 12+) keeps the rows ` +
+          `as they are and only rebuilds the indexes on ${verdict.column}: drop the USING and set the session's TimeZone to 'UTC' first ` +
+          "(SET LOCAL TimeZone = 'UTC' inside the migration's transaction).",
+        noFixReason: `Not rewritten automatically: make sure ${verdict.column} is currently ${verdict.twin} and its values were written in UTC, then drop the USING under SET LOCAL TimeZone = 'UTC'.`,
       };
     case 'indexes-rebuilt':
       return {
