@@ -173,3 +173,18 @@ describe(RULE, () => {
     });
   });
 });
+
+// Review round 5 #13 (authelia V0005.ConsentSubjectNULL.up.sql): Authelia runs every pending migration in one
+// transaction and has no way out of it, so "outside a transaction block" needs its own route.
+describe(`${RULE}: under a runner with no way out of its transaction`, () => {
+  it("says what the framework offers instead (Authelia: by hand, before or after the upgrade)", () => {
+    const options = { ...ORDERS, filePath: 'internal/storage/migrations/postgres/V0005.ConsentSubjectNULL.up.sql' };
+    const [finding] = findings('DELETE FROM orders WHERE status IS NULL;', options);
+    expect(finding!.message).toMatch(/outside a transaction block\. Authelia runs every pending migration in one transaction and has no way to run one outside it/);
+  });
+
+  it('adds nothing where the framework has a way out (goose)', () => {
+    const [finding] = findings('-- +goose Up\nDELETE FROM orders WHERE status IS NULL;\n', { ...ORDERS, filePath: 'db/migrations/00005_backfill.sql' });
+    expect(finding!.message).toMatch(/outside a transaction block\.$/);
+  });
+});

@@ -5,7 +5,7 @@ import { displayRelation, relationFromRangeVar, type RelationRef } from '../mode
 import { nodeAs, type ParsedStatement } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { Rule } from './rule';
+import type { Rule, RuleContext } from './rule';
 import { batchedBackfillFix, changesOneBatchOfWalk } from './fixes/batched-backfill';
 import { emptiedEarlierInTransaction } from './support/emptied-tables';
 import { slowWorkUnderHeldLocks } from './support/slow-work';
@@ -99,7 +99,7 @@ export const backfillInMigration: Rule = {
         message:
           `This ${verb} ${scope} in one statement: each row stays locked ${held}, so the application's UPDATE, DELETE and ` +
           `SELECT … FOR UPDATE of those rows wait, for a time that grows with the table, and each ${verb === 'UPDATE' ? 'updated' : 'deleted'} row leaves a dead ` +
-          'copy behind. Run it in batches of a few thousand rows that each commit, outside a transaction block.',
+          `copy behind. Run it in batches of a few thousand rows that each commit, outside a transaction block.${noWayOut(statement, context)}`,
         range: headRange(statement, table),
         lock: { mode: 'ROW EXCLUSIVE', relation: table, blocks: blockedOperations('ROW EXCLUSIVE') },
         safeAlternative: 'Backfill in batches of a few thousand rows that each commit (a DO block walking the key, or a job).',
@@ -108,6 +108,13 @@ export const backfillInMigration: Rule = {
     ];
   },
 };
+
+/** Where the framework has no way to run a migration outside its transaction (Authelia, Drizzle): what to do instead. */
+function noWayOut(statement: ParsedStatement, context: RuleContext): string {
+  const { framework } = context.migration;
+  if (statement.transaction.kind !== 'implicit' || !framework || framework.newMigration || framework.withoutTransaction) return '';
+  return ` ${statement.transaction.tool.optOut}`;
+}
 
 /**
  * Whether the WHERE clause picks rows by specific values (`id = 42`, `code IN ('a', 'b')`,
