@@ -123,3 +123,20 @@ describe(RULE, () => {
     ]);
   });
 });
+
+// Review round 5 #49/#50 (sql-migrate-goalert): the LOCK keeps a backfill and the triggers created after it
+// consistent with concurrent writes; committing before the backfill would reopen that race.
+describe('lock-table: slow work under the lock', () => {
+  const backfill = 'INSERT INTO alert_state (alert_id) SELECT id FROM alerts;';
+
+  it('offers the weaker mode that still holds off writes instead of committing early, for ACCESS EXCLUSIVE', () => {
+    const [finding] = findingsOf('lock-table', `BEGIN;\nLOCK alerts;\n${backfill}\nCOMMIT;\n`);
+    expect(finding!.message).toContain('If the lock only has to hold off writes while that work runs, IN EXCLUSIVE MODE does so and lets plain reads go on');
+    expect(finding!.message).toMatch(/if the work does not need the lock, commit before it\.$/);
+  });
+
+  it('for a mode that already lets reads go on, asks to keep the work short', () => {
+    const [finding] = findingsOf('lock-table', `BEGIN;\nLOCK alerts IN EXCLUSIVE MODE;\n${backfill}\nCOMMIT;\n`);
+    expect(finding!.message).toContain('If the lock keeps that work consistent with concurrent writes, keep the work short');
+  });
+});

@@ -62,6 +62,19 @@ export const lockTable: Rule = {
     const names = locks.map((lock) => displayRelation(lock.relation)).join(', ');
     const held = `LOCK TABLE holds ${first.mode} on ${names} until the transaction commits: ${trafficImpact(first.mode)}.`;
     const lock = { mode: first.mode, relation: first.relation, blocks: blockedOperations(first.mode) };
+
+/**
+ * Advice when slow work follows the LOCK: an explicit LOCK usually exists to keep that very work consistent
+ * with concurrent writes (a backfill before its triggers exist), so committing before it is advised only for
+ * work that does not need it; the lock itself can often be weaker.
+ */
+function afterSlowWork(mode: LockMode): string {
+  const ifNeeded =
+    mode === 'ACCESS EXCLUSIVE'
+      ? 'If the lock only has to hold off writes while that work runs, IN EXCLUSIVE MODE does so and lets plain reads go on'
+      : 'If the lock keeps that work consistent with concurrent writes, keep the work short (fewer rows per migration, nothing unrelated under the lock)';
+  return `${ifNeeded}; if the work does not need the lock, commit before it.`;
+}
     const safeAlternative = 'The weakest mode that does the job, after a short lock_timeout, with only fast statements before COMMIT.';
 
     const slow = laterSlowStatement(statement, context);
@@ -71,7 +84,7 @@ export const lockTable: Rule = {
           message:
             `${held} The same transaction then runs line ${lineOf(slow.statement, context)} ` +
             `(${leadingText(slow.statement)}), which ${WORK_DONE[slow.work]}: the lock, and the waiting, last as long as ` +
-            'that takes. Commit before the slow statement, or run it in a transaction of its own.',
+            `that takes. ${afterSlowWork(first.mode)}`,
           related: [{ range: slow.statement.range, message: `This statement ${WORK_DONE[slow.work]} while the ${first.mode} lock of LOCK TABLE is still held` }],
           lock,
           safeAlternative,
