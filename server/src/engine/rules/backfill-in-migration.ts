@@ -5,10 +5,11 @@ import { displayRelation, relationFromRangeVar, type RelationRef } from '../mode
 import { nodeAs, type ParsedStatement } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { Rule, RuleContext } from './rule';
+import type { Rule } from './rule';
 import { batchedBackfillFix, changesOneBatchOfWalk } from './fixes/batched-backfill';
 import { emptiedEarlierInTransaction } from './support/emptied-tables';
 import { slowWorkUnderHeldLocks } from './support/slow-work';
+import { inescapableRunner, optOutOf } from './support/transaction-control';
 
 const DOCS_EXPLICIT_LOCKING = 'https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-ROWS';
 
@@ -99,7 +100,7 @@ export const backfillInMigration: Rule = {
         message:
           `This ${verb} ${scope} in one statement: each row stays locked ${held}, so the application's UPDATE, DELETE and ` +
           `SELECT … FOR UPDATE of those rows wait, for a time that grows with the table, and each ${verb === 'UPDATE' ? 'updated' : 'deleted'} row leaves a dead ` +
-          `copy behind. Run it in batches of a few thousand rows that each commit, outside a transaction block.${noWayOut(statement, context)}`,
+          `copy behind. Run it in batches of a few thousand rows that each commit, outside a transaction block.${optOutOf(inescapableRunner(statement, context))}`,
         range: headRange(statement, table),
         lock: { mode: 'ROW EXCLUSIVE', relation: table, blocks: blockedOperations('ROW EXCLUSIVE') },
         safeAlternative: 'Backfill in batches of a few thousand rows that each commit (a DO block walking the key, or a job).',
@@ -108,13 +109,6 @@ export const backfillInMigration: Rule = {
     ];
   },
 };
-
-/** Where the framework has no way to run a migration outside its transaction (Authelia, Drizzle): what to do instead. */
-function noWayOut(statement: ParsedStatement, context: RuleContext): string {
-  const { framework } = context.migration;
-  if (statement.transaction.kind !== 'implicit' || !framework || framework.newMigration || framework.withoutTransaction) return '';
-  return ` ${statement.transaction.tool.optOut}`;
-}
 
 /**
  * Whether the WHERE clause picks rows by specific values (`id = 42`, `code IN ('a', 'b')`,

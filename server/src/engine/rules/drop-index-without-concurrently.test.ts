@@ -375,3 +375,20 @@ describe(`${RULE}: an index named like a constraint dropped earlier in the trans
     expect(findingsOf(RULE, cleanup('').replace('DROP INDEX IF EXISTS totp_configurations_username_key1', 'DROP INDEX IF EXISTS totp_configurations_username_key'))).toHaveLength(1);
   });
 });
+
+// Review round 5 #29 (drizzle-sim 0064): Drizzle's migrator runs every file in its transaction, with no per-file
+// way out, so "a migration that runs outside a transaction" does not exist there.
+describe(`${RULE}: under Drizzle's migrator`, () => {
+  const drizzle = {
+    filePath: 'packages/db/migrations/0064_elite_hedge_knight.sql',
+    priorSchema: schemaOf('CREATE TABLE logs (cost int, level int);\nCREATE INDEX logs_cost_idx ON logs (cost);\nCREATE INDEX logs_level_idx ON logs (level);'),
+  };
+  const drops = 'DROP INDEX "logs_cost_idx";--> statement-breakpoint\nDROP INDEX "logs_level_idx";--> statement-breakpoint\n';
+
+  it("ends its advice with the migrator's own way out, in the message and in the reason for no fix", () => {
+    const [finding] = findingsOf(RULE, drops, drizzle);
+    expect(finding!.message).toMatch(/Use DROP INDEX CONCURRENTLY\. Drizzle's migrator always uses a transaction: run this statement outside it/);
+    expect(finding!.noFixReason).toContain("out of Drizzle's transaction. Drizzle's migrator always uses a transaction");
+    expect(finding!.noFixReason).not.toContain('to a migration that runs outside a transaction');
+  });
+});

@@ -12,6 +12,7 @@ import { firstKeyword, leadingKeywords } from './support/keywords';
 import { lineOf } from './support/lines';
 import { mentionsOf } from './support/mentions';
 import { sectionOf } from '../model/migration';
+import { inescapableRunner, optOutOf } from './support/transaction-control';
 
 const DOCS_DROP_INDEX = 'https://www.postgresql.org/docs/current/sql-dropindex.html';
 const PROBE_INDEX_SETUP = [...PROBE_TABLE_SETUP, 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)'];
@@ -74,7 +75,7 @@ export const dropIndexWithoutConcurrently: Rule = {
       message:
         `DROP INDEX takes an ACCESS EXCLUSIVE lock on ${inUse.map((index) => tableOf(index, statement, context)).join(', ')}: it first waits ` +
         'for every query already running on the table, and every read and write arriving meanwhile waits behind it ' +
-        '(a single long query stalls the table). Use DROP INDEX CONCURRENTLY.',
+        `(a single long query stalls the table). Use DROP INDEX CONCURRENTLY.${optOutOf(inescapableRunner(statement, context))}`,
       range: leadingKeywords(statement, ['INDEX']),
       lock: { mode: 'ACCESS EXCLUSIVE', relation: inUse[0]!, blocks: blockedOperations('ACCESS EXCLUSIVE') },
       safeAlternative: 'DROP INDEX CONCURRENTLY: reads and writes continue (one index per statement, outside a transaction block).',
@@ -224,14 +225,15 @@ function lockedAgainLater(table: RelationName, statement: ParsedStatement, conte
     );
 }
 
-function leavesLockInPlace(later: ParsedStatement, table: RelationName, context: RuleContext): string {
+function leavesLockInPlace(statement: ParsedStatement, later: ParsedStatement, table: RelationName, context: RuleContext): string {
   const line = lineOf(later, context);
   const name = displayRelation(table);
   if (nodeAs(later, 'DropStmt')?.removeType === 'OBJECT_INDEX') {
+    const runner = inescapableRunner(statement, context);
     return (
       `Line ${line} drops another index of ${name} in this transaction, under the same ACCESS EXCLUSIVE lock: moved out alone, ` +
       `this drop would leave that lock where it is. Move the drops of ${name}'s indexes together, each as DROP INDEX CONCURRENTLY, ` +
-      'to a migration that runs outside a transaction.'
+      (runner ? `out of ${runner.name}'s transaction.${optOutOf(runner)}` : 'to a migration that runs outside a transaction.')
     );
   }
   return `Line ${line} also takes ACCESS EXCLUSIVE on ${name} in this transaction: moved out alone, this drop would leave that lock where it is, and nothing would wait less.`;
@@ -249,7 +251,7 @@ function concurrentFix(statement: ParsedStatement, context: RuleContext, indexes
   if (later) return mustStayBefore(later, indexes[0]!, context);
   const table = indexTable(indexes[0]!, statement, context);
   const lockedAgain = table && lockedAgainLater(table, statement, context);
-  if (lockedAgain) return leavesLockInPlace(lockedAgain, table, context);
+  if (lockedAgain) return leavesLockInPlace(statement, lockedAgain, table, context);
   // Keeps the meaning; like CREATE INDEX CONCURRENTLY it is refused only on a partitioned table's index.
   // IF EXISTS too: a retried DROP INDEX CONCURRENTLY should not fail (see concurrent-index-without-if-exists).
   const guard = nodeAs(statement, 'DropStmt')?.missing_ok ? '' : ' IF EXISTS';

@@ -50,3 +50,17 @@ export function transactionRunner(statement: Statement, context: RuleContext): R
   const section = sectionOf(context.migration, statement);
   return section && section.wrapping !== 'none' ? context.migration.runner : undefined;
 }
+
+/**
+ * The runner whose transaction holds the statement, when its framework has no way to run a statement
+ * outside it — neither a new migration nor a switch in place (Authelia, Drizzle's migrator): advice that
+ * needs one must go through the runner's own opt-out text instead.
+ */
+export function inescapableRunner(statement: Statement, context: RuleContext): Runner | undefined {
+  const { framework } = context.migration;
+  if (statement.transaction.kind !== 'implicit' || !framework || framework.newMigration || framework.withoutTransaction) return undefined;
+  return statement.transaction.tool;
+}
+
+/** " <the runner's opt-out text>" to end a piece of advice with, or nothing without a runner. */
+export const optOutOf = (runner: Runner | undefined): string => (runner ? ` ${runner.optOut}` : '');
