@@ -6,7 +6,9 @@ import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, RelatedLocation, Rule, RuleContext } from './rule';
 import { lineBefore } from './support/lines';
 import { validatedInSameTransaction } from './support/constraints';
-import { slowWorkUnderHeldLocks, type HeldLocks } from './support/slow-work';
+import { slowWorkUnderHeldLocks, type HeldLocks, type HeldRelation } from './support/slow-work';
+import { inescapableRunner } from './support/transaction-control';
+import type { Runner } from '../model/frameworks/framework';
 
 /**
  * Locks last until COMMIT. A brief ACCESS EXCLUSIVE (ADD COLUMN, say) followed in the same
@@ -62,17 +64,20 @@ export const lockHeldAcrossSlowStatement: Rule = {
     const { slow, held } = found;
     const headline = held.strongest;
     const fix = commitBefore(statement, context);
+    const runner = inescapableRunner(statement, context);
+    const weaker = heldTables(held.tables.filter((table) => !table.strongest));
     return [
       {
         message:
           `This statement ${describeWork(statement, slow[0]!.work)} ${displayRelation(slow[0]!.relation)} while the ${headline.lock.mode} lock an earlier ` +
-          `statement of this transaction took on ${heldTables(held)} is still held (locks last until COMMIT), so for as long as this statement runs: ` +
-          `${trafficImpact(headline.lock.mode)}. Commit before it.`,
+          `statement of this transaction took on ${heldTables(held.tables.filter((table) => table.strongest))} is still held` +
+          `${weaker ? `, as are weaker locks on ${weaker}` : ''} (locks last until COMMIT), so for as long as this statement runs: ` +
+          `${trafficImpact(headline.lock.mode)}. ${runner ? runner.optOut : 'Commit before it.'}`,
         range: keywordRange(statement),
         related: relatedLocations(held),
         lock: { mode: headline.lock.mode, relation: headline.lock.relation, blocks: blockedOperations(headline.lock.mode) },
         safeAlternative: 'COMMIT before the slow statement (or run it in a migration of its own) so the blocking lock is released first.',
-        ...(fix ? { fixes: [fix] } : { noFixReason: noFixReason(statement.transaction) }),
+        ...(fix ? { fixes: [fix] } : { noFixReason: noFixReason(statement.transaction, runner) }),
       },
     ];
   },
@@ -81,9 +86,9 @@ export const lockHeldAcrossSlowStatement: Rule = {
 /** Related locations and tables named per finding: a long transaction would otherwise list every earlier statement in each. */
 const MAX_LISTED = 5;
 
-/** "orders, customers", at most MAX_LISTED names. */
-function heldTables(held: HeldLocks): string {
-  const tables = [...new Set(held.tables.map(displayRelation))];
+/** "orders, the table of orders_status_idx", at most MAX_LISTED names. */
+function heldTables(held: readonly HeldRelation[]): string {
+  const tables = [...new Set(held.map(({ relation, objectKind }) => (objectKind === 'index' ? `the table of ${displayRelation(relation)}` : displayRelation(relation))))];
   const more = tables.length - MAX_LISTED;
   return more > 0 ? `${tables.slice(0, MAX_LISTED).join(', ')} and ${more} more ${more === 1 ? 'table' : 'tables'}` : tables.join(', ');
 }
@@ -134,7 +139,8 @@ function commitBefore(statement: ParsedStatement, context: RuleContext): Fix | u
   };
 }
 
-function noFixReason(transaction: TransactionContext): string {
+function noFixReason(transaction: TransactionContext, inescapable: Runner | undefined): string {
+  if (inescapable) return `${inescapable.name} runs the whole file in one transaction${inescapable.oneTransactionForAllPending ? ', together with every other pending migration' : ''}. ${inescapable.optOut}`;
   if (transaction.kind === 'implicit') return `${transaction.tool.name} runs the whole file in one transaction: move the slow statement into a migration of its own. ${transaction.tool.optOut}`;
   return 'Split the transaction before this statement.';
 }

@@ -1,5 +1,5 @@
 import { blockedOperations, blocksOperation, LOCK_MODES, type LockMode } from '../../locks/lock-modes';
-import { isSlow, locksOf, type TableLock, type WorkCondition } from '../../locks/statement-locks';
+import { isSlow, locksOf, type ObjectKind, type TableLock, type WorkCondition } from '../../locks/statement-locks';
 import { sameRelation, type RelationName } from '../../model/relations';
 import type { ParsedStatement } from '../../model/statement';
 import type { RuleContext } from '../rule';
@@ -47,10 +47,21 @@ export interface HeldLocks {
   first: HeldLock;
   /** The lock that blocks the most traffic (the first taken of those). */
   strongest: HeldLock;
-  /** The locked relations, in the order their first lock was taken (a relation may appear under more than one spelling). */
-  tables: readonly RelationName[];
+  /**
+   * The locked relations, in the order their first lock was taken (a relation may appear under more than
+   * one spelling), each with whether it is held in the strongest mode.
+   */
+  tables: readonly HeldRelation[];
   /** The last `count` locks taken (at most `RECENT_KEPT`), in the order they were taken. */
   latest(count: number): HeldLock[];
+}
+
+export interface HeldRelation {
+  relation: RelationName;
+  /** An index, for the lock a DROP INDEX takes through it on its table. */
+  objectKind: ObjectKind;
+  /** Whether a lock of the strongest held mode is on it. */
+  strongest: boolean;
 }
 
 /** How many of the last locks taken a summary keeps for `latest`. */
@@ -65,7 +76,7 @@ class HeldLocksSummary implements HeldLocks {
     readonly count: number,
     readonly first: HeldLock,
     readonly strongest: HeldLock,
-    readonly tables: readonly RelationName[],
+    readonly tables: readonly HeldRelation[],
     private readonly recent: readonly HeldLock[],
   ) {}
 
@@ -153,7 +164,7 @@ function summarised(held: readonly { group: LockGroup; from: number; before: num
     held.reduce((sum, { from, before }) => sum + before - from, 0),
     byFirst[0]!.group.locks[byFirst[0]!.from]!,
     strongest.group.locks[strongest.from]!,
-    byFirst.map(({ group }) => group.relation),
+    heldRelations(byFirst.map(({ group }) => group), LOCK_MODES[strongestMode]!),
     latestOf(held, RECENT_KEPT),
   );
 }
@@ -179,4 +190,16 @@ const blocksTraffic = (lock: TableLock) => blocksOperation(lock.mode, 'SELECT') 
 function addsImpact(heldMode: LockMode, relation: RelationName, slow: readonly TableLock[]): boolean {
   const own = slow.find((lock) => sameRelation(lock.relation, relation));
   return !own || blockedOperations(heldMode).some((operation) => !blockedOperations(own.mode).includes(operation));
+}
+
+/** One entry per relation (as spelled), in the order of the groups, marked when any of its groups is in the strongest mode. */
+function heldRelations(groups: readonly LockGroup[], strongestMode: LockMode): HeldRelation[] {
+  const byKey = new Map<string, HeldRelation>();
+  for (const group of groups) {
+    const strongest = group.mode === strongestMode;
+    const known = byKey.get(group.relationKey);
+    if (known) known.strongest ||= strongest;
+    else byKey.set(group.relationKey, { relation: group.relation, objectKind: group.locks[0]!.lock.objectKind, strongest });
+  }
+  return [...byKey.values()];
 }
