@@ -60,3 +60,21 @@ describe(RULE, () => {
     expect(lint('-- nothing\n\\set ON_ERROR_STOP on\n/* still nothing */ SELECT 1;')).toEqual([]);
   });
 });
+
+// Review round 5 #72 (golang-migrate-pkgsite 000122…down.sql): golang-migrate sends the file as one query, which
+// PostgreSQL parses whole, so an error anywhere means nothing runs; and the run stops at the first error, not the last.
+describe(`${RULE}: what the error does to the run`, () => {
+  const twoErrors = 'ALTER TABLE s DROP COLUMN x;\nALTER TABLE s DROP COLUMN goos goos;\nALTER TABLE s DROP COLUMN goarch goarch;\n';
+
+  it('in a file sent as one query, says none of it runs, and that it is the rollback', () => {
+    const [first, second] = findingsOf(RULE, twoErrors, { filePath: 'migrations/000122_add_symbol_search_columns.down.sql' });
+    expect(first!.message).toMatch(/golang-migrate sends this rollback to PostgreSQL as one query, .* it rejects the rollback here, and none of its statements run\.$/);
+    expect(second!.message).toContain('it rejects the rollback already at line 2');
+  });
+
+  it('statement by statement, the run stops at the first error', () => {
+    const [first, second] = findingsOf(RULE, twoErrors);
+    expect(first!.message).toMatch(/the migration will stop here\.$/);
+    expect(second!.message).toMatch(/the migration already stops at line 2\.$/);
+  });
+});

@@ -1,4 +1,7 @@
-import type { Rule } from './rule';
+import { sectionOf } from '../model/migration';
+import type { InvalidStatement } from '../model/statement';
+import type { Rule, RuleContext } from './rule';
+import { lineOf } from './support/lines';
 
 /** A statement PostgreSQL's own grammar rejects: the migration would fail there. */
 export const syntaxError: Rule = {
@@ -17,7 +20,7 @@ export const syntaxError: Rule = {
   },
   facts: [],
   fixChecks: [],
-  check(statement) {
+  check(statement, context) {
     if (statement.kind !== 'invalid') return [];
     if (statement.templated) {
       return [
@@ -28,6 +31,25 @@ export const syntaxError: Rule = {
         },
       ];
     }
-    return [{ message: `Syntax error: ${statement.message}. PostgreSQL will reject this statement and the migration will stop here.`, range: statement.errorRange }];
+    return [{ message: `Syntax error: ${statement.message}. ${consequence(statement, context)}`, range: statement.errorRange }];
   },
 };
+
+/**
+ * What the error does to the run: a runner that sends the section as one query has PostgreSQL parse it whole
+ * first, so none of it runs; otherwise the run stops at the first statement PostgreSQL rejects.
+ */
+function consequence(statement: InvalidStatement, context: RuleContext): string {
+  const section = sectionOf(context.migration, statement);
+  const what = statement.section === 'down' ? 'rollback' : 'migration';
+  const first = context.statements.find(
+    (other) => other.kind === 'invalid' && !other.templated && other.index < statement.index && section !== undefined && sectionOf(context.migration, other) === section,
+  );
+  if (section?.wrapping === 'one-query') {
+    return (
+      `${context.migration.runner.name} sends this ${what} to PostgreSQL as one query, which PostgreSQL parses whole before running any of it: ` +
+      `it rejects the ${what} ${first ? `already at line ${lineOf(first, context)}` : 'here'}, and none of its statements run.`
+    );
+  }
+  return first ? `PostgreSQL will reject this statement; the ${what} already stops at line ${lineOf(first, context)}.` : `PostgreSQL will reject this statement and the ${what} will stop here.`;
+}
