@@ -61,8 +61,12 @@ describe(RULE, () => {
     expect(rest).toEqual([]);
     expect(textOf(sql, commit!)).toBe('COMMIT');
     expect(commit!.severity).toBe('warning');
-    expect(commit!.message).toMatch(/^COMMIT ends the transaction Drizzle runs this file in, early, so that the CREATE INDEX CONCURRENTLY on line 3 can run outside it/);
-    expect(commit!.message).toContain('Keep every statement of the file safe to repeat');
+    // Review round 5 #73/#74: Drizzle runs every pending migration in this transaction, and has no migration of its own to offer.
+    expect(commit!.message).toMatch(/^COMMIT ends the transaction Drizzle runs every pending migration in, early, so that the CREATE INDEX CONCURRENTLY on line 3 can run outside it/);
+    expect(commit!.message).toContain('later pending migrations of the same run included, runs without a transaction');
+    expect(commit!.message).toContain('Keep every statement after it safe to repeat (IF NOT EXISTS, IF EXISTS; a failed CREATE INDEX CONCURRENTLY leaves an INVALID index');
+    expect(commit!.message).toMatch(/or run the CREATE INDEX CONCURRENTLY outside the migrator \(a separate script or psql step\)\.$/);
+    expect(commit!.message).not.toContain('a migration of its own');
     expect(commit!.message).not.toContain('Remove it');
   });
 

@@ -75,12 +75,20 @@ function closingNothing(statement: Statement, context: RuleContext): Report {
   const escape = tool && firstRefusedInTransactionAfter(statement, context);
   // Leaving the tool's transaction is then the point: removing the COMMIT would make that statement fail.
   if (tool && escape) {
-    return {
-      message:
-        `${word} ends the transaction ${tool.name} runs this file in, early, so that the ${escape.form} on line ${lineOf(escape.statement, context)} ` +
+    const line = lineOf(escape.statement, context);
+    // A failed concurrent build leaves an INVALID index behind, which IF NOT EXISTS then takes for a good one.
+    const invalidIndex = /CONCURRENTLY/.test(escape.form) && /^CREATE/.test(escape.form) ? `; a failed ${escape.form} leaves an INVALID index that IF NOT EXISTS then skips, so drop it before the re-run` : '';
+    const ending = tool.oneTransactionForAllPending
+      ? `${word} ends the transaction ${tool.name} runs every pending migration in, early, so that the ${escape.form} on line ${line} can run outside it: ` +
+        'the earlier pending migrations and what comes before it commit now, and what follows, later pending migrations of the same run included, ' +
+        'runs without a transaction. If a statement after it fails, the migrations stay half applied and the re-run repeats what already ran. ' +
+        `Keep every statement after it safe to repeat (IF NOT EXISTS, IF EXISTS${invalidIndex}), or run the ${escape.form} outside the migrator (a separate script or psql step).`
+      : `${word} ends the transaction ${tool.name} runs this file in, early, so that the ${escape.form} on line ${line} ` +
         'can run outside it: what comes before it commits now, and if a statement after it fails, the migration stays half applied ' +
-        `and its re-run repeats what already ran. Keep every statement of the file safe to repeat (IF NOT EXISTS, IF EXISTS), or give the ${escape.form} ` +
-        `a migration of its own. ${tool.optOut}`,
+        `and its re-run repeats what already ran. Keep every statement of the file safe to repeat (IF NOT EXISTS, IF EXISTS${invalidIndex}), or give the ${escape.form} ` +
+        `a migration of its own. ${tool.optOut}`;
+    return {
+      message: ending,
       noFixReason: 'Where the statement that cannot run in a transaction should go depends on how the project runs its migrations.',
     };
   }
