@@ -392,3 +392,20 @@ describe(`${RULE}: under Drizzle's migrator`, () => {
     expect(finding!.noFixReason).not.toContain('to a migration that runs outside a transaction');
   });
 });
+
+// Review round 6 #30 (harbor 0015_1.10.0_schema.up.sql): DROP TABLE later in the same transaction takes the same
+// lock and the index with it.
+describe(`${RULE}: the table is dropped later in the same transaction`, () => {
+  const priorSchema = schemaOf('CREATE TABLE old_jobs (id int, status text);\nCREATE INDEX old_jobs_status_idx ON old_jobs (status);');
+  const drops = 'DROP INDEX IF EXISTS old_jobs_status_idx;\nDROP TABLE IF EXISTS old_jobs;\n';
+
+  it('stays quiet in one transaction (golang-migrate sends the file as one query)', () => {
+    expect(findingsOf(RULE, drops, { filePath: 'migrations/0002_drop_old.up.sql', priorSchema })).toEqual([]);
+    expect(findingsOf(RULE, `BEGIN;\n${drops}COMMIT;\n`, { priorSchema })).toEqual([]);
+  });
+
+  it('still flags it statement by statement, or when the table is dropped in a later transaction', () => {
+    expect(findingsOf(RULE, drops, { priorSchema })).toHaveLength(1);
+    expect(findingsOf(RULE, `BEGIN;\nDROP INDEX IF EXISTS old_jobs_status_idx;\nCOMMIT;\nDROP TABLE old_jobs;\n`, { priorSchema })).toHaveLength(1);
+  });
+});

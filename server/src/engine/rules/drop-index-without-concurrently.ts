@@ -13,6 +13,7 @@ import { lineOf } from './support/lines';
 import { mentionsOf } from './support/mentions';
 import { sectionOf } from '../model/migration';
 import { inescapableRunner, optOutOf } from './support/transaction-control';
+import { dropsTable } from './support/breaking-changes';
 
 const DOCS_DROP_INDEX = 'https://www.postgresql.org/docs/current/sql-dropindex.html';
 const PROBE_INDEX_SETUP = [...PROBE_TABLE_SETUP, 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)'];
@@ -112,12 +113,14 @@ function findsNothingToDrop(index: RelationName, statement: ParsedStatement, ifE
 
 /**
  * Whether the drop makes nobody wait who was not waiting already: an earlier statement of its transaction
- * holds ACCESS EXCLUSIVE on the index's table, or an earlier statement renamed that table away (the
+ * holds ACCESS EXCLUSIVE on the index's table, a later one drops that table, or an earlier statement renamed that table away (the
  * migration is rebuilding it: the application's queries name the table that replaces it).
  */
 function blocksNobodyNew(index: RelationName, statement: ParsedStatement, context: RuleContext): boolean {
   const table = indexTable(index, statement, context);
   if (table && heldEarlierInTransaction(statement, context, table, 'ACCESS EXCLUSIVE')) return true;
+  // A later DROP TABLE of the same transaction takes the same lock and the index with it (drop-table reports it).
+  if (table && statement.transaction.kind !== 'autocommit' && dropsTable(context, table, statement.index + 1, (statement.transaction.end ?? context.statements.length - 1) + 1)) return true;
   return renamedAwayEarlier(index, table, statement, context);
 }
 

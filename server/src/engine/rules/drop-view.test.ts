@@ -51,3 +51,12 @@ describe(RULE, () => {
     expect(findings('CREATE VIEW app.v AS SELECT 1;\nDROP VIEW other.v;')).toHaveLength(1);
   });
 });
+
+// Review round 6 #38 (lemmy remove_mat_views): there is no CREATE OR REPLACE MATERIALIZED VIEW.
+describe('drop-view: a materialized view', () => {
+  it('is not told to CREATE OR REPLACE', () => {
+    const [finding] = findingsOf('drop-view', 'DROP MATERIALIZED VIEW post_aggregates_view;');
+    expect(finding!.message).toContain('re-create it in this migration (PostgreSQL has no CREATE OR REPLACE MATERIALIZED VIEW)');
+    expect(finding!.safeAlternative).not.toContain('CREATE OR REPLACE');
+  });
+});

@@ -67,11 +67,16 @@ export const dropView: Rule = {
         message:
           `${kind} removes ${views.map(displayRelation).join(', ')}, which the application running now may still read: its queries fail as soon ` +
           `as this commits.${cascade} Stop using the view in the code and deploy that first; drop it in a later migration. To change its ` +
-          'definition, CREATE OR REPLACE VIEW it, or re-create it in this migration.',
+          (drop.removeType === 'OBJECT_MATVIEW'
+            ? 'definition, re-create it in this migration (PostgreSQL has no CREATE OR REPLACE MATERIALIZED VIEW).'
+            : 'definition, CREATE OR REPLACE VIEW it, or re-create it in this migration.'),
         range: leadingKeywords(statement, ['VIEW']),
         lock: { mode: 'ACCESS EXCLUSIVE', relation: first, blocks: blockedOperations('ACCESS EXCLUSIVE') },
         noFixReason: 'Only the application can stop reading the view: remove its use, deploy, then drop it (and say so with a lockguard-ignore reason).',
-        safeAlternative: 'CREATE OR REPLACE VIEW to change it; to remove it, stop reading it in the code first.',
+        safeAlternative:
+          drop.removeType === 'OBJECT_MATVIEW'
+            ? 'Re-create it in the same migration to change it; to remove it, stop reading it in the code first.'
+            : 'CREATE OR REPLACE VIEW to change it; to remove it, stop reading it in the code first.',
       },
     ];
   },

@@ -140,3 +140,11 @@ describe('lock-table: slow work under the lock', () => {
     expect(finding!.message).toContain('If the lock keeps that work consistent with concurrent writes, keep the work short');
   });
 });
+
+// Review round 6 #50 (goalert add-alert-dedup-keys): an ADD COLUMN of the same transaction takes ACCESS EXCLUSIVE on the
+// table anyway, so a weaker LOCK would not let reads go on.
+it('lock-table: does not offer a weaker mode when the transaction takes ACCESS EXCLUSIVE on the table anyway', () => {
+  const [finding] = findingsOf('lock-table', 'BEGIN;\nLOCK alerts;\nALTER TABLE alerts ADD COLUMN dedup_key text;\nUPDATE alerts SET dedup_key = id::text;\nCOMMIT;\n');
+  expect(finding!.message).not.toContain('IN EXCLUSIVE MODE');
+  expect(finding!.message).toContain('keep the work short');
+});

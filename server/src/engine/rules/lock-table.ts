@@ -1,10 +1,11 @@
 import type { RangeVar } from '@pgsql/types';
 import { blockedOperations, trafficImpact, type LockMode } from '../locks/lock-modes';
-import { isSlow, locksOf, type Work } from '../locks/statement-locks';
+import { isSlow, locksOf, type TableLock, type Work } from '../locks/statement-locks';
 import { displayRelation, sameRelation, type RelationName } from '../model/relations';
 import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { LockFact, Rule, RuleContext } from './rule';
+import { locksOnTables } from './support/held-locks';
 import { isLockTimeoutInForce } from './support/timeout-coverage';
 import { lineOf } from './support/lines';
 
@@ -68,9 +69,9 @@ export const lockTable: Rule = {
  * with concurrent writes (a backfill before its triggers exist), so committing before it is advised only for
  * work that does not need it; the lock itself can often be weaker.
  */
-function afterSlowWork(mode: LockMode): string {
+function afterSlowWork(mode: LockMode, otherAccessExclusive: Statement | undefined): string {
   const ifNeeded =
-    mode === 'ACCESS EXCLUSIVE'
+    mode === 'ACCESS EXCLUSIVE' && !otherAccessExclusive
       ? 'If the lock only has to hold off writes while that work runs, IN EXCLUSIVE MODE does so and lets plain reads go on'
       : 'If the lock keeps that work consistent with concurrent writes, keep the work short (fewer rows per migration, nothing unrelated under the lock)';
   return `${ifNeeded}; if the work does not need the lock, commit before it.`;
@@ -84,7 +85,7 @@ function afterSlowWork(mode: LockMode): string {
           message:
             `${held} The same transaction then runs line ${lineOf(slow.statement, context)} ` +
             `(${leadingText(slow.statement)}), which ${WORK_DONE[slow.work]}: the lock, and the waiting, last as long as ` +
-            `that takes. ${afterSlowWork(first.mode)}`,
+            `that takes. ${afterSlowWork(first.mode, otherAccessExclusive(statement, locks, context))}`,
           related: [{ range: slow.statement.range, message: `This statement ${WORK_DONE[slow.work]} while the ${first.mode} lock of LOCK TABLE is still held` }],
           lock,
           safeAlternative,
@@ -171,6 +172,17 @@ function insertsLiteralRows(statement: ParsedStatement): boolean {
   if (!insert) return false;
   const source = insert.selectStmt;
   return source === undefined || ('SelectStmt' in source && source.SelectStmt.valuesLists !== undefined);
+}
+
+/** Another statement of the transaction that takes ACCESS EXCLUSIVE on a locked table anyway (an ADD COLUMN): a weaker LOCK would not let reads go on. */
+function otherAccessExclusive(statement: ParsedStatement, locks: readonly TableLock[], context: RuleContext): Statement | undefined {
+  return context.statements.find(
+    (other) =>
+      other !== statement &&
+      other.kind === 'parsed' &&
+      sameTransaction(statement, other) &&
+      locksOnTables(other, context).some((lock) => lock.mode === 'ACCESS EXCLUSIVE' && locks.some((locked) => sameRelation(locked.relation, lock.relation))),
+  );
 }
 
 function sameTransaction(a: Statement, b: Statement): boolean {

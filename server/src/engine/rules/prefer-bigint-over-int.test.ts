@@ -102,3 +102,16 @@ describe('a key made a foreign key by ALTER TABLE … ADD FOREIGN KEY', () => {
     expect(findings(`-- migrate:up\n${create}-- migrate:down\nALTER TABLE readme_rendering ADD FOREIGN KEY (version_id) REFERENCES versions (id);\n`)).toHaveLength(1);
   });
 });
+
+// Review round 6 #53 (temporal v1.13/nexus_endpoints.sql): a one-row table's key, pinned to 0 by a CHECK, never runs out.
+describe('prefer-bigint-over-int: a key a CHECK pins to constants', () => {
+  it('stays quiet for CHECK (id = 0) and CHECK (id IN (…)), column or table level', () => {
+    expect(findingsOf('prefer-bigint-over-int', 'CREATE TABLE s (id INT NOT NULL PRIMARY KEY DEFAULT 0, v bigint, CONSTRAINT only_one_row CHECK (id = 0));')).toEqual([]);
+    expect(findingsOf('prefer-bigint-over-int', 'CREATE TABLE s (id int PRIMARY KEY CHECK (id IN (1, 2)));')).toEqual([]);
+  });
+
+  it('still flags a key a CHECK only bounds, or one a sequence fills', () => {
+    expect(findingsOf('prefer-bigint-over-int', 'CREATE TABLE s (id int PRIMARY KEY CHECK (id > 0));')).toHaveLength(1);
+    expect(findingsOf('prefer-bigint-over-int', 'CREATE TABLE s (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY CHECK (id = 1));')).toHaveLength(1);
+  });
+});

@@ -1,7 +1,8 @@
-import type { Statement } from '../model/statement';
+import type { Node } from '@pgsql/types';
+import { nodeAs, type Statement } from '../model/statement';
 import type { Rule, RuleContext } from './rule';
 import { alterationsOf } from './support/breaking-changes';
-import { addedConstraints, foreignKeyColumns } from './support/constraints';
+import { addedConstraints, constraintsOf, foreignKeyColumns } from './support/constraints';
 import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
 import { baseTypeName, columnName, replaceTypeFix, typeSites, withArrayBounds, type TypeSite } from './support/column-types';
 
@@ -24,6 +25,7 @@ export const preferBigintOverInt: Rule = {
       '(widen them together with the key) — small lookup tables keep their small keys without a warning on every reference. ' +
       'Nor are the members of a composite primary key that no sequence fills (identity or `DEFAULT nextval(…)`): a shard ' +
       'or partition number, a type code, a position within the parent are set by the application and do not count up. ' +
+      'Nor is a key that a CHECK of its table pins to constants (`CHECK (id = 0)` of a one-row table). ' +
       'The trade-off: such a member that copies ids from a growing table without a REFERENCES clause (an alert number ' +
       'holding alert ids, say) is not reported either.',
     example: { bad: 'CREATE TABLE orders (id integer PRIMARY KEY, customer_id bigint);', good: 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);' },
@@ -43,7 +45,7 @@ export const preferBigintOverInt: Rule = {
       context,
       typeSites(statement, context).flatMap((site) => {
         const written = SMALL_INTEGERS[baseTypeName(site.type) ?? ''];
-        if (!written || !isKey(site) || referencesAnotherKey(site, statement, context)) return [];
+        if (!written || !isKey(site) || referencesAnotherKey(site, statement, context) || (!site.generated && pinnedByCheck(site, statement))) return [];
         return [
           {
             message: `${columnName(site)} is a key typed ${written}: ${written === 'integer' ? 'it runs out at 2,147,483,647' : 'it runs out at 32,767'}, and widening it later rewrites the table and its indexes. Use bigint.`,
@@ -61,6 +63,33 @@ export const preferBigintOverInt: Rule = {
  * it is a shard, a type or a position the application sets, not a counter.
  */
 const isKey = (site: TypeSite) => site.column.toLowerCase() === 'id' || (site.primaryKey && (!site.compositePrimaryKey || site.generated));
+
+/**
+ * Whether a CHECK of its CREATE TABLE pins the column to constants (`CHECK (id = 0)` of a one-row table,
+ * `CHECK (id IN (1, 2))`): it can never run out.
+ */
+function pinnedByCheck(site: TypeSite, statement: Statement): boolean {
+  const create = nodeAs(statement, 'CreateStmt');
+  if (!create) return false;
+  const checks = (create.tableElts ?? []).flatMap((element) =>
+    'Constraint' in element ? [element.Constraint] : 'ColumnDef' in element ? constraintsOf(element.ColumnDef.constraints) : [],
+  );
+  return checks.some((constraint) => constraint.contype === 'CONSTR_CHECK' && constraint.raw_expr !== undefined && pinsToConstants(constraint.raw_expr, site.column));
+}
+
+function pinsToConstants(expression: Node, column: string): boolean {
+  if (!('A_Expr' in expression)) return false;
+  const { kind, name, lexpr, rexpr } = expression.A_Expr;
+  const isColumn = (node: Node | undefined) => {
+    const fields = node !== undefined && 'ColumnRef' in node ? (node.ColumnRef.fields ?? []) : [];
+    return fields.length === 1 && 'String' in fields[0]! && fields[0].String.sval === column;
+  };
+  const isConstant = (node: Node | undefined) => node !== undefined && 'A_Const' in node;
+  const equals = (name ?? []).length === 1 && 'String' in name![0]! && name![0]!.String.sval === '=';
+  if (!equals) return false;
+  if (kind === 'AEXPR_OP') return (isColumn(lexpr) && isConstant(rexpr)) || (isConstant(lexpr) && isColumn(rexpr));
+  return kind === 'AEXPR_IN' && isColumn(lexpr) && rexpr !== undefined && 'List' in rexpr && (rexpr.List.items ?? []).every(isConstant);
+}
 
 /**
  * Whether a foreign key makes the column reference another table's key (it then follows that key): one its own

@@ -60,3 +60,20 @@ describe(`${RULE} in down migrations`, () => {
     expect(folder('000002_jwk.up.sql', ['000001_init.up.sql', '000002_jwk.up.sql'])).toHaveLength(1);
   });
 });
+
+// Review round 6 #61 (graphile-migrate-sushii-db 000002.sql:9-10): timestamptz + interval is STABLE, so a
+// generation expression over the column becomes one PostgreSQL refuses.
+describe('prefer-timestamptz: a stored generated column and the columns it reads', () => {
+  const sql =
+    'CREATE TABLE f (last_attempt timestamp NOT NULL, n int NOT NULL, created timestamp, ' +
+    "next_attempt timestamp NOT NULL GENERATED ALWAYS AS (last_attempt + n * interval '1 second') STORED);";
+
+  it('offers no type fix for them, and says why; other columns keep theirs', () => {
+    const byColumn = new Map(findingsOf('prefer-timestamptz', sql).map((finding) => [finding.message.split(' ')[0]!.replace('f.', ''), finding]));
+    for (const column of ['last_attempt', 'next_attempt']) {
+      expect(byColumn.get(column)!.fixes).toEqual([]);
+      expect(byColumn.get(column)!.noFixReason).toContain('generation expression is not immutable');
+    }
+    expect(byColumn.get('created')!.fixes).toHaveLength(1);
+  });
+});

@@ -1,6 +1,9 @@
+import { referencedColumns } from '../model/syntax-names';
+import { nodeAs, type Statement } from '../model/statement';
 import type { Rule } from './rule';
 import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
 import { baseTypeName, columnName, replaceTypeFix, typeModifiers, typeSites, withArrayBounds } from './support/column-types';
+import { constraintsOf } from './support/constraints';
 
 /** `timestamp` stores a wall-clock time without saying in which zone: every reader must guess. */
 export const preferTimestamptz: Rule = {
@@ -34,12 +37,32 @@ export const preferTimestamptz: Rule = {
         .filter((site) => baseTypeName(site.type) === 'timestamp')
         .map((site) => {
           const precision = typeModifiers(site.type).map((mod) => `(${mod})`).join('');
-          return {
+          const report = {
             message: `${columnName(site)} is a timestamp without time zone: its values mean different instants to sessions in different time zones. Use timestamptz, which stores the instant.`,
             range: site.range,
-            fixes: [replaceTypeFix(site, withArrayBounds(`timestamptz${precision}`, site.type), 'Use timestamptz')],
           };
+          if (generationColumns(statement).has(site.column)) {
+            return {
+              ...report,
+              noFixReason:
+                'This column is a stored generated column, or one a generation expression reads: with timestamptz, date arithmetic such as `+ interval` is only STABLE (it depends on the session\'s ' +
+                'TimeZone), and PostgreSQL refuses it in a generation expression ("generation expression is not immutable"). Change the type together with an ' +
+                "immutable expression, e.g. `((col AT TIME ZONE 'UTC') + …) AT TIME ZONE 'UTC'`.",
+            };
+          }
+          return { ...report, fixes: [replaceTypeFix(site, withArrayBounds(`timestamptz${precision}`, site.type), 'Use timestamptz')] };
         }),
     );
   },
 };
+
+/** The columns of a CREATE TABLE that are stored generated columns, or that a generation expression reads. */
+function generationColumns(statement: Statement): ReadonlySet<string> {
+  const columns = (nodeAs(statement, 'CreateStmt')?.tableElts ?? []).flatMap((element) => ('ColumnDef' in element ? [element.ColumnDef] : []));
+  return new Set(
+    columns.flatMap((column) => {
+      const generated = constraintsOf(column.constraints).find((constraint) => constraint.contype === 'CONSTR_GENERATED');
+      return generated ? [column.colname ?? '', ...referencedColumns(generated.raw_expr)] : [];
+    }),
+  );
+}

@@ -81,8 +81,9 @@ function closingNothing(statement: Statement, context: RuleContext): Report {
     const ending = tool.oneTransactionForAllPending
       ? `${word} ends the transaction ${tool.name} runs every pending migration in, early, so that the ${escape.form} on line ${line} can run outside it: ` +
         'the earlier pending migrations and what comes before it commit now, and what follows, later pending migrations of the same run included, ' +
-        'runs without a transaction. If a statement after it fails, the migrations stay half applied and the re-run repeats what already ran. ' +
-        `Keep every statement after it safe to repeat (IF NOT EXISTS, IF EXISTS${invalidIndex}), or run the ${escape.form} outside the migrator (a separate script or psql step).`
+        'runs without a transaction. If a statement after it fails, the migrations stay half applied, and the re-run replays this file from its first ' +
+        `statement, those the COMMIT already committed included. Keep every statement of the file safe to repeat (IF NOT EXISTS, IF EXISTS${invalidIndex}), ` +
+        `or run the ${escape.form} outside the migrator (a separate script or psql step).`
       : `${word} ends the transaction ${tool.name} runs this file in, early, so that the ${escape.form} on line ${line} ` +
         'can run outside it: what comes before it commits now, and if a statement after it fails, the migration stays half applied ' +
         `and its re-run repeats what already ran. Keep every statement of the file safe to repeat (IF NOT EXISTS, IF EXISTS${invalidIndex}), or give the ${escape.form} ` +
