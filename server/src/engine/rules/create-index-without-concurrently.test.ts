@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyFix, findingsOf, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
 
 const RULE = 'create-index-without-concurrently';
 const findings = (sql: string) => findingsOf(RULE, sql);
+const parser = await PostgresParser.load();
 
 describe(RULE, () => {
   describe('flags CREATE INDEX without CONCURRENTLY on a table this file did not create', () => {
@@ -97,5 +102,24 @@ describe(RULE, () => {
     const [finding] = findings(sql);
     expect(textOf(sql, finding!)).toBe('CREATE INDEX');
     expect(applyFix(sql, finding!.fixes[0]!)).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (a);');
+  });
+});
+
+// Review round 6 #21 (trigger.dev 20240704170301_scope_idempotency_key_to_task_identifier): a new unique index then
+// the drop of the old one is an index swap; moving only the build into a later migration would reverse it.
+describe(`${RULE}: an index swap`, () => {
+  const priorSchema = schemaAfter(buildStatements('CREATE TABLE "t" ("a" int, "b" int);\nCREATE UNIQUE INDEX "t_a_key" ON "t" ("a");', parser, defaultOptions()));
+  const filePath = 'prisma/migrations/20240101000000_swap/migration.sql';
+
+  it('offers no move of the new unique index alone, and says to move both in order', () => {
+    const sql = 'CREATE UNIQUE INDEX "t_a_b_key" ON "t"("a", "b");\nDROP INDEX "t_a_key";\n';
+    const [finding] = findingsOf(RULE, sql, { filePath, priorSchema });
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toMatch(/^Line 2 then drops an index or constraint of "?t"?: an index swap\./);
+  });
+
+  it('still moves a unique index when nothing of its table is dropped after it', () => {
+    const sql = 'CREATE UNIQUE INDEX "t_a_b_key" ON "t"("a", "b");\nALTER TABLE "t" ADD COLUMN "c" int;\n';
+    expect(findingsOf(RULE, sql, { filePath, priorSchema })[0]!.fixes).toHaveLength(1);
   });
 });

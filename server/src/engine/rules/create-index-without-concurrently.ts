@@ -7,6 +7,7 @@ import type { Fix, Rule, RuleContext } from './rule';
 import { heldEarlierInTransaction, locksOnTables } from './support/held-locks';
 import { lineOf } from './support/lines';
 import { postgresOnlyRewriteRefused } from './fixes/postgres-only';
+import { sectionOf } from '../model/migration';
 
 const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY';
 
@@ -118,6 +119,8 @@ export const createIndexWithoutConcurrently: Rule = {
       return [{ ...report, fixes: [fix] }];
     }
     // In a transaction, CONCURRENTLY would fail with "cannot run inside a transaction block".
+    const swap = index.unique ? laterDropOfOldKey(statement, table, context) : undefined;
+    if (swap) return [{ ...report, noFixReason: swapReason(swap, name, context) }];
     const moved = runOutsideTransaction(statement, context, { text: concurrentText, title: `Build the index with CREATE INDEX${inserted}`, outsideTransaction: true });
     return typeof moved === 'string' ? [{ ...report, noFixReason: moved }] : [{ ...report, fixes: [moved] }];
   },
@@ -127,4 +130,26 @@ export const createIndexWithoutConcurrently: Rule = {
 function strongestLockOn(statement: ParsedStatement, table: RelationName, context: RuleContext): LockMode | undefined {
   const modes = locksOnTables(statement, context).filter((lock) => sameRelation(lock.relation, table)).map((lock) => lock.mode);
   return modes.sort((a, b) => LOCK_MODES.indexOf(b) - LOCK_MODES.indexOf(a))[0];
+}
+
+/**
+ * A later statement of the section that drops an index or a constraint of the table: after a new unique
+ * index, the old key it replaces (an index swap). Moving only the build out would put it after that drop.
+ */
+function laterDropOfOldKey(statement: ParsedStatement, table: RelationName, context: RuleContext): ParsedStatement | undefined {
+  const section = sectionOf(context.migration, statement);
+  return context.statements.slice(statement.index + 1).find((later): later is ParsedStatement => {
+    if (later.kind !== 'parsed' || sectionOf(context.migration, later) !== section) return false;
+    if (nodeAs(later, 'DropStmt')?.removeType === 'OBJECT_INDEX') return locksOnTables(later, context).some((lock) => sameRelation(lock.relation, table));
+    const target = later.targets[0];
+    return nodeAs(later, 'AlterTableStmt') !== undefined && target !== undefined && sameRelation(target, table) && later.alterTableCommands.some((cmd) => cmd.subtype === 'AT_DropConstraint');
+  });
+}
+
+function swapReason(drop: ParsedStatement, table: string, context: RuleContext): string {
+  return (
+    `Line ${lineOf(drop, context)} then drops an index or constraint of ${table}: an index swap. Moved alone into a later migration, the new unique ` +
+    `index would be built after that drop, and ${table} would accept duplicates in between (which then make the unique build fail). Move both, ` +
+    'in this order: CREATE UNIQUE INDEX CONCURRENTLY, then the drop (DROP INDEX CONCURRENTLY), each outside a transaction.'
+  );
 }
