@@ -198,3 +198,19 @@ describe('lock-held-across-slow-statement: what the message lists', () => {
     expect(finding!.noFixReason).toMatch(/^Drizzle runs the whole file in one transaction, together with every other pending migration\./);
   });
 });
+
+// Review round 7 #47 (drizzle-sim 0172): an index the schema knows is named by its table, and a table held
+// ACCESS EXCLUSIVE under one spelling is not listed again as held weaker under another.
+it('lock-held-across-slow-statement: names a known index by its table, and each table once', async () => {
+  const parser = await PostgresParser.load();
+  const priorSchema = schemaAfter(buildStatements('CREATE TABLE chat (id int, a int);\nCREATE INDEX chat_a_idx ON chat (a);\nCREATE TABLE member (id int, ws int);\nCREATE TABLE workspace (id int PRIMARY KEY);', parser, defaultOptions()));
+  const sql = [
+    'DROP INDEX "chat_a_idx";',
+    'ALTER TABLE "public"."member" ADD COLUMN "role" text;',
+    'ALTER TABLE "member" ADD CONSTRAINT "member_ws_fk" FOREIGN KEY ("ws") REFERENCES "workspace" ("id") NOT VALID;',
+    'INSERT INTO "member" ("ws", "role") SELECT "id", \'owner\' FROM "workspace";',
+    '',
+  ].join('--> statement-breakpoint\n');
+  const [finding] = findingsOf('lock-held-across-slow-statement', sql, { filePath: 'packages/db/migrations/0172_x.sql', priorSchema });
+  expect(finding!.message).toContain('took on public.chat, public.member is still held, as are weaker locks on workspace (locks last until COMMIT)');
+});

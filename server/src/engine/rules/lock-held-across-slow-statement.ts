@@ -65,12 +65,14 @@ export const lockHeldAcrossSlowStatement: Rule = {
     const headline = held.strongest;
     const fix = commitBefore(statement, context);
     const runner = inescapableRunner(statement, context);
-    const weaker = heldTables(held.tables.filter((table) => !table.strongest));
+    const strongest = heldTableNames(held.tables.filter((table) => table.strongest), statement, context);
+    // A relation may be held under more than one spelling, or through an index: named once, with its strongest lock.
+    const weaker = listed(heldTableNames(held.tables.filter((table) => !table.strongest), statement, context).filter((name) => !strongest.some((held) => sameName(held, name))));
     return [
       {
         message:
           `This statement ${describeWork(statement, slow[0]!.work)} ${displayRelation(slow[0]!.relation)} while the ${headline.lock.mode} lock an earlier ` +
-          `statement of this transaction took on ${heldTables(held.tables.filter((table) => table.strongest))} is still held` +
+          `statement of this transaction took on ${listed(strongest)} is still held` +
           `${weaker ? `, as are weaker locks on ${weaker}` : ''} (locks last until COMMIT), so for as long as this statement runs: ` +
           `${trafficImpact(headline.lock.mode)}. ${runner ? runner.optOut : 'Commit before it.'}`,
         range: keywordRange(statement),
@@ -86,9 +88,23 @@ export const lockHeldAcrossSlowStatement: Rule = {
 /** Related locations and tables named per finding: a long transaction would otherwise list every earlier statement in each. */
 const MAX_LISTED = 5;
 
+/** The held relations' names, each once: an index by its table's name when the schema knows it ("the table of orders_status_idx" otherwise). */
+function heldTableNames(held: readonly HeldRelation[], statement: ParsedStatement, context: RuleContext): string[] {
+  // The index may be gone by now (a DROP INDEX is what held the lock): asked of the schema the file starts from too.
+  const [now, atStart] = [context.schema.before(statement.index), context.schema.before(0)];
+  const nameOf = ({ relation, objectKind }: HeldRelation) => {
+    if (objectKind !== 'index') return displayRelation(relation);
+    const table = now.indexTable(relation) ?? atStart.indexTable(relation);
+    return table ? displayRelation(table) : `the table of ${displayRelation(relation)}`;
+  };
+  return [...new Set(held.map(nameOf))];
+}
+
 /** "orders, the table of orders_status_idx", at most MAX_LISTED names. */
-function heldTables(held: readonly HeldRelation[]): string {
-  const tables = [...new Set(held.map(({ relation, objectKind }) => (objectKind === 'index' ? `the table of ${displayRelation(relation)}` : displayRelation(relation))))];
+/** `public.orders` and `orders` name one table in the default search_path. */
+const sameName = (a: string, b: string) => a.replace(/^public\./, '') === b.replace(/^public\./, '');
+
+function listed(tables: readonly string[]): string {
   const more = tables.length - MAX_LISTED;
   return more > 0 ? `${tables.slice(0, MAX_LISTED).join(', ')} and ${more} more ${more === 1 ? 'table' : 'tables'}` : tables.join(', ');
 }
