@@ -1,4 +1,5 @@
 import type { Node, TypeName } from '@pgsql/types';
+import { isColumnRef } from '../model/syntax-names';
 
 /**
  * Which `ALTER COLUMN … TYPE` changes rewrite the table. PostgreSQL skips the rewrite (and keeps the
@@ -87,14 +88,6 @@ export function isPlainUsing(expression: Node, column: string, to: ColumnType): 
     return cast.arg !== undefined && castTo !== undefined && sameType(castTo, to) && castTo.array === to.array && isPlainUsing(cast.arg, column, to);
   }
   return isColumnRef(expression, column);
-}
-
-/** Whether the expression is the column itself, by its unqualified name. */
-function isColumnRef(expression: Node, column: string): boolean {
-  if (!('ColumnRef' in expression)) return false;
-  const fields = expression.ColumnRef.fields ?? [];
-  const only = fields.length === 1 ? fields[0] : undefined;
-  return only !== undefined && 'String' in only && only.String.sval === column;
 }
 
 /** Zone names PostgreSQL reads as UTC. */

@@ -6,6 +6,14 @@ import type { Node } from '@pgsql/types';
 
 const NO_NODES: readonly Node[] = [];
 
+/** Whether the expression is the column itself, by its unqualified name. */
+export function isColumnRef(expression: Node | undefined, column: string): boolean {
+  if (expression === undefined || !('ColumnRef' in expression)) return false;
+  const fields = expression.ColumnRef.fields ?? [];
+  const only = fields.length === 1 ? fields[0] : undefined;
+  return only !== undefined && 'String' in only && only.String.sval === column;
+}
+
 /** The strings of a name list (`schema`, `table`, …). A loop, not flatMap: it runs for every column of every table a long file creates. */
 export function namesOf(nodes: readonly Node[] | undefined): string[] {
   const names: string[] = [];

@@ -66,8 +66,8 @@ export const lockHeldAcrossSlowStatement: Rule = {
     const fix = commitBefore(statement, context);
     const runner = inescapableRunner(statement, context);
     const strongest = heldTableNames(held.tables.filter((table) => table.strongest), statement, context);
-    // A relation may be held under more than one spelling, or through an index: named once, with its strongest lock.
-    const weaker = listed(heldTableNames(held.tables.filter((table) => !table.strongest), statement, context).filter((name) => !strongest.some((held) => sameName(held, name))));
+    // A table held through an index as well is named once, with its strongest lock.
+    const weaker = listed(heldTableNames(held.tables.filter((table) => !table.strongest), statement, context).filter((name) => !strongest.includes(name)));
     return [
       {
         message:
@@ -101,9 +101,6 @@ function heldTableNames(held: readonly HeldRelation[], statement: ParsedStatemen
 }
 
 /** "orders, the table of orders_status_idx", at most MAX_LISTED names. */
-/** `public.orders` and `orders` name one table in the default search_path. */
-const sameName = (a: string, b: string) => a.replace(/^public\./, '') === b.replace(/^public\./, '');
-
 function listed(tables: readonly string[]): string {
   const more = tables.length - MAX_LISTED;
   return more > 0 ? `${tables.slice(0, MAX_LISTED).join(', ')} and ${more} more ${more === 1 ? 'table' : 'tables'}` : tables.join(', ');

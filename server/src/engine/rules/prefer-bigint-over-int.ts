@@ -1,5 +1,6 @@
 import type { Node } from '@pgsql/types';
 import { nodeAs, type Statement } from '../model/statement';
+import { isColumnRef } from '../model/syntax-names';
 import type { Rule, RuleContext } from './rule';
 import { alterationsOf } from './support/breaking-changes';
 import { addedConstraints, constraintsOf, foreignKeyColumns } from './support/constraints';
@@ -80,10 +81,7 @@ function pinnedByCheck(site: TypeSite, statement: Statement): boolean {
 function pinsToConstants(expression: Node, column: string): boolean {
   if (!('A_Expr' in expression)) return false;
   const { kind, name, lexpr, rexpr } = expression.A_Expr;
-  const isColumn = (node: Node | undefined) => {
-    const fields = node !== undefined && 'ColumnRef' in node ? (node.ColumnRef.fields ?? []) : [];
-    return fields.length === 1 && 'String' in fields[0]! && fields[0].String.sval === column;
-  };
+  const isColumn = (node: Node | undefined) => isColumnRef(node, column);
   const isConstant = (node: Node | undefined) => node !== undefined && 'A_Const' in node;
   const equals = (name ?? []).length === 1 && 'String' in name![0]! && name![0]!.String.sval === '=';
   if (!equals) return false;

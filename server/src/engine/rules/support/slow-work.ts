@@ -47,10 +47,7 @@ export interface HeldLocks {
   first: HeldLock;
   /** The lock that blocks the most traffic (the first taken of those). */
   strongest: HeldLock;
-  /**
-   * The locked relations, in the order their first lock was taken (a relation may appear under more than
-   * one spelling), each with whether it is held in the strongest mode.
-   */
+  /** The locked relations, each once, in the order their first lock was taken, with whether it is held in the strongest mode. */
   tables: readonly HeldRelation[];
   /** The last `count` locks taken (at most `RECENT_KEPT`), in the order they were taken. */
   latest(count: number): HeldLock[];
@@ -192,14 +189,17 @@ function addsImpact(heldMode: LockMode, relation: RelationName, slow: readonly T
   return !own || blockedOperations(heldMode).some((operation) => !blockedOperations(own.mode).includes(operation));
 }
 
-/** One entry per relation (as spelled), in the order of the groups, marked when any of its groups is in the strongest mode. */
+/**
+ * One entry per relation, in the order of the groups (`orders` and `public.orders` are one, under the first
+ * spelling), marked when any of its groups is in the strongest mode.
+ */
 function heldRelations(groups: readonly LockGroup[], strongestMode: LockMode): HeldRelation[] {
-  const byKey = new Map<string, HeldRelation>();
+  const relations: HeldRelation[] = [];
   for (const group of groups) {
     const strongest = group.mode === strongestMode;
-    const known = byKey.get(group.relationKey);
+    const known = relations.find((held) => sameRelation(held.relation, group.relation));
     if (known) known.strongest ||= strongest;
-    else byKey.set(group.relationKey, { relation: group.relation, objectKind: group.locks[0]!.lock.objectKind, strongest });
+    else relations.push({ relation: group.relation, objectKind: group.locks[0]!.lock.objectKind, strongest });
   }
-  return [...byKey.values()];
+  return relations;
 }
