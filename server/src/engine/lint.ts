@@ -197,8 +197,10 @@ function withConfiguredSeverity(finding: Finding, setting: RuleSetting | undefin
 
 function toFinding(rule: Rule, statement: Statement, report: Report, source: string, newline: string): Finding {
   // Inside a DO block a statement's safe form often cannot run at all (CONCURRENTLY), and its text may
-  // not be written as it runs: no rewrite is offered there.
-  if (statement.kind === 'parsed' && statement.runBy && ((report.fixes?.length ?? 0) > 0 || report.noFixReason)) report = { ...report, fixes: [], noFixReason: IN_DO_BLOCK };
+  // not be written as it runs: no rewrite is offered there, and the rule may say what to do by hand.
+  if (statement.kind === 'parsed' && statement.runBy && ((report.fixes?.length ?? 0) > 0 || report.noFixReason)) {
+    report = { ...report, fixes: [], noFixReason: report.noFixReasonInDoBlock ?? IN_DO_BLOCK };
+  }
   return {
     ruleId: rule.id,
     severity: report.severity ?? rule.severity,

@@ -3,7 +3,7 @@ import { displayRelation } from '../model/relations';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule } from './rule';
 import { addedColumns, defaultOf } from './support/added-columns';
-import { accessExclusiveOn, alterOfExistingTable } from './support/alter-table';
+import { accessExclusiveOn, alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { quoteIdentifier } from './support/constraints';
 import { domainConstraintsOf } from './support/domains';
 
@@ -40,7 +40,7 @@ export const addColumnConstrainedDomain: Rule = {
     instead:
       'Add the column with the domain\'s base type (instant with a constant DEFAULT), then enforce the rule with a ' +
       '`CHECK (…) NOT VALID` constraint on the column and `VALIDATE CONSTRAINT` in a separate transaction. Tables ' +
-      'created earlier in the same migration are exempt: they have no rows yet.',
+      `created earlier in the same migration are exempt: they have no rows yet. ${FEW_ROWS_EXEMPTION}`,
   },
   facts: [
     {
@@ -67,7 +67,7 @@ export const addColumnConstrainedDomain: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context, 'AT_AddColumn');
+    const alter = alterOfTableThatMayBeLarge(statement, context, 'AT_AddColumn');
     if (!alter) return [];
     const table = displayRelation(alter.table);
     return addedColumns(alter).flatMap((added): Report[] => {

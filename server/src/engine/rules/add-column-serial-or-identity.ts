@@ -1,6 +1,6 @@
 import type { Report, Rule } from './rule';
 import { addedColumns, constraintRange, isIdentity, isSerial, typeNameOf } from './support/added-columns';
-import { accessExclusiveOn, alterOfExistingTable } from './support/alter-table';
+import { accessExclusiveOn, alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
@@ -27,7 +27,7 @@ export const addColumnSerialOrIdentity: Rule = {
         "CREATE SEQUENCE events_seq_seq;\nALTER TABLE events ADD COLUMN seq bigint;\nALTER TABLE events ALTER COLUMN seq SET DEFAULT nextval('events_seq_seq');\n" +
         "-- then backfill in batches:\n-- UPDATE events SET seq = nextval('events_seq_seq') WHERE id BETWEEN 1 AND 10000 AND seq IS NULL;",
     },
-    instead: `${INSTEAD} Tables created earlier in the same migration are exempt: they have no rows yet.`,
+    instead: `${INSTEAD} Tables created earlier in the same migration are exempt: they have no rows yet. ${FEW_ROWS_EXEMPTION}`,
   },
   facts: [
     rewriteFact('ALTER TABLE table ADD COLUMN column bigserial', 'ALTER TABLE lock_probe ADD COLUMN seq bigserial', { from: 9 }, DOCS_ALTER_TABLE),
@@ -40,7 +40,7 @@ export const addColumnSerialOrIdentity: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context, 'AT_AddColumn');
+    const alter = alterOfTableThatMayBeLarge(statement, context, 'AT_AddColumn');
     if (!alter) return [];
     return addedColumns(alter).flatMap((added): Report[] => {
       const identity = added.constraints.find((constraint) => constraint.contype === 'CONSTR_IDENTITY');

@@ -1,6 +1,6 @@
 import type { Report, Rule } from './rule';
 import { addedColumns, constraintRange, generatedConstraint } from './support/added-columns';
-import { accessExclusiveOn, alterOfExistingTable } from './support/alter-table';
+import { accessExclusiveOn, alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
 const DOCS_GENERATED = 'https://www.postgresql.org/docs/current/ddl-generated-columns.html';
@@ -28,7 +28,7 @@ export const addColumnStoredGenerated: Rule = {
       'On PostgreSQL 18+, use a `VIRTUAL` generated column when it need not be indexed and uses only built-in functions. ' +
       'Otherwise add a plain nullable column, keep it up to date with a trigger (or the application), backfill the ' +
       'existing rows in batches, and read it once the backfill is done. Tables created earlier in the same migration ' +
-      'are exempt: they have no rows yet.',
+      `are exempt: they have no rows yet. ${FEW_ROWS_EXEMPTION}`,
   },
   facts: [
     rewriteFact(
@@ -40,7 +40,7 @@ export const addColumnStoredGenerated: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context, 'AT_AddColumn');
+    const alter = alterOfTableThatMayBeLarge(statement, context, 'AT_AddColumn');
     if (!alter) return [];
     return addedColumns(alter).flatMap((added): Report[] => {
       const generated = generatedConstraint(added);

@@ -121,3 +121,28 @@ describe(RULE, () => {
     expect(ruleIds('ALTER TABLE orders ADD COLUMN public_id uuid DEFAULT gen_random_uuid();')).toEqual([RULE]);
   });
 });
+
+// Review round 7 #8 (sql-migrate-goalert 20220808103727-switchover-mk2.sql): switchover_state holds one row at most
+// (`ok BOOL PRIMARY KEY … CHECK (ok)`), so rewriting it costs nothing.
+describe(`${RULE}: a table its key and CHECKs hold to a few rows`, () => {
+  const add = 'ALTER TABLE switchover_state ADD column db_id UUID NOT NULL DEFAULT gen_random_uuid();';
+  const withTable = (create: string) => findingsOf(RULE, add, { priorSchema: priorSchemaOf(create) });
+
+  it.each([
+    ['a boolean key a CHECK pins to true', 'CREATE TABLE switchover_state (ok BOOL PRIMARY KEY, current_state text NOT NULL, CHECK (ok));'],
+    ['an integer key pinned to one value', 'CREATE TABLE switchover_state (id int PRIMARY KEY CHECK (id = 1), current_state text);'],
+    ['a composite key of pinned columns', "CREATE TABLE switchover_state (a int, b text, PRIMARY KEY (a, b), CHECK (a IN (1, 2) AND b = 'x'));"],
+    ['a NOT NULL unique column pinned to one value', 'CREATE TABLE switchover_state (lock int NOT NULL UNIQUE CHECK (lock = 1), current_state text);'],
+  ])('is quiet for %s', (_, create) => {
+    expect(withTable(create)).toEqual([]);
+  });
+
+  it.each([
+    ['a key a CHECK only bounds', 'CREATE TABLE switchover_state (id int PRIMARY KEY CHECK (id > 0));'],
+    ['a pinned column that is not the key', 'CREATE TABLE switchover_state (id int PRIMARY KEY, ok bool CHECK (ok));'],
+    ['a nullable unique column (NULLs are distinct)', 'CREATE TABLE switchover_state (lock int UNIQUE CHECK (lock = 1), current_state text);'],
+    ['a CHECK added NOT VALID (existing rows unchecked)', 'CREATE TABLE switchover_state (ok bool PRIMARY KEY);\nALTER TABLE switchover_state ADD CONSTRAINT one_row CHECK (ok) NOT VALID;'],
+  ])('still flags %s', (_, create) => {
+    expect(withTable(create)).toHaveLength(1);
+  });
+});

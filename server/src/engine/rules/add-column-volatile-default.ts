@@ -6,7 +6,7 @@ import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Report, Rule, RuleContext } from './rule';
 import { addedColumns, constraintRange, defaultOf, FAST_DEFAULT_SINCE, generatedConstraint, isIdentity, isSerial, type AddedColumn } from './support/added-columns';
-import { accessExclusiveOn, alterOfExistingTable, type ExistingTableAlter } from './support/alter-table';
+import { accessExclusiveOn, alterOfTableThatMayBeLarge, type ExistingTableAlter, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { quoteIdentifier, tableText } from './support/constraints';
 
 const DOCS_ADD_COLUMN = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
@@ -50,7 +50,7 @@ export const addColumnVolatileDefault: Rule = {
     instead:
       `${SPLIT} The quick fix does the first two steps; existing rows keep NULL until the backfill, which is why it is ` +
       'not applied automatically. If the column must be NOT NULL, add that after the backfill. Tables created earlier ' +
-      'in the same migration are exempt: they have no rows yet.',
+      `in the same migration are exempt: they have no rows yet. ${FEW_ROWS_EXEMPTION}`,
   },
   facts: [
     {
@@ -103,7 +103,7 @@ export const addColumnVolatileDefault: Rule = {
     { setup: PROBE_TABLE_SETUP, migration: 'BEGIN;\nALTER TABLE lock_probe ADD COLUMN IF NOT EXISTS seen_at timestamptz DEFAULT clock_timestamp() CHECK (seen_at > now() - interval \'1 day\');\nCOMMIT;\n' },
   ],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context, 'AT_AddColumn');
+    const alter = alterOfTableThatMayBeLarge(statement, context, 'AT_AddColumn');
     if (!alter) return [];
     const pgVersion = context.options.pgVersion;
     return addedColumns(alter).flatMap((added): Report[] => {

@@ -2,7 +2,7 @@ import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation } from '../model/relations';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
-import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType } from './support/alter-table';
+import { accessExclusiveOn, alterOfTableThatMayBeLarge, commandRange, commandsOfType, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
 const DOCS_SET_EXPRESSION = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-EXPRESSION';
@@ -44,7 +44,7 @@ export const alterColumnSetExpression: Rule = {
         'ALTER TABLE orders ADD COLUMN total_cents_rounded bigint;',
     },
     instead:
-      `${INSTEAD} Or change the expression in a maintenance window. Tables created earlier in the same migration are exempt.`,
+      `${INSTEAD} Or change the expression in a maintenance window. Tables created earlier in the same migration are exempt. ${FEW_ROWS_EXEMPTION}`,
   },
   facts: [
     rewriteFact('ALTER TABLE table ALTER COLUMN column SET EXPRESSION AS (expression), on a STORED generated column', PROBE, { from: SET_EXPRESSION_SINCE }, DOCS_SET_EXPRESSION, STORED_SETUP),
@@ -65,7 +65,7 @@ export const alterColumnSetExpression: Rule = {
   check(statement, context) {
     const { pgVersion } = context.options;
     if (pgVersion < SET_EXPRESSION_SINCE) return [];
-    const alter = alterOfExistingTable(statement, context, 'AT_SetExpression');
+    const alter = alterOfTableThatMayBeLarge(statement, context, 'AT_SetExpression');
     if (!alter) return [];
     // Before 18 every generated column is stored; from 18 it may be virtual, which the migrations do not tell.
     const mayBeVirtual = pgVersion >= VIRTUAL_SINCE;

@@ -6,7 +6,7 @@ import { nodeAs } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule, RuleContext, Severity } from './rule';
-import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType, type ExistingTableAlter } from './support/alter-table';
+import { accessExclusiveOn, alterOfTableThatMayBeLarge, commandRange, commandsOfType, type ExistingTableAlter, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { currentColumnType } from './support/column-types';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 import { timeZoneBefore } from './support/time-zone';
@@ -59,7 +59,7 @@ export const alterColumnType: Rule = {
       good:
         'ALTER TABLE orders ADD COLUMN id_new bigint;\n-- then keep id_new in sync with a trigger, backfill it in batches, and swap the columns',
     },
-    instead: `${INSTEAD} Tables created earlier in the same migration are exempt.`,
+    instead: `${INSTEAD} Tables created earlier in the same migration are exempt. ${FEW_ROWS_EXEMPTION}`,
   },
   facts: [
     rewriteFact('ALTER TABLE table ALTER COLUMN column TYPE new_type (a real conversion)', 'ALTER TABLE lock_probe ALTER COLUMN customer_id TYPE bigint', { from: 9 }, DOCS_ALTER_TYPE),
@@ -98,7 +98,7 @@ export const alterColumnType: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context, 'AT_AlterColumnType');
+    const alter = alterOfTableThatMayBeLarge(statement, context, 'AT_AlterColumnType');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_AlterColumnType').flatMap((command): Report[] => {
       const verdict = verdictOf(alter, command, context);

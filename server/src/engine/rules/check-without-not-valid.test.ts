@@ -63,3 +63,40 @@ describe(RULE, () => {
     expect(ruleIds('ALTER TABLE orders ADD CONSTRAINT c CHECK (total >= 0);')).toEqual([RULE]);
   });
 });
+
+// Accuracy round 7 #15 (supabase-storage 0062-object-versioning-core.sql): NOT VALID goes in place inside a DO block;
+// only VALIDATE has to run later. The general DO-block reason (move it out, CONCURRENTLY) does not apply.
+describe(`${RULE}: a CHECK a DO block adds`, () => {
+  const DO_BLOCK = "DO $$ BEGIN\n  ALTER TABLE b ADD CONSTRAINT b_s_check CHECK (s = 'X');\nEND $$;\n";
+  const FIRST = "-- postgres-migrations disable-transaction\nCREATE TABLE b (s text NOT NULL DEFAULT 'X');\n";
+  const postgresMigrations = {
+    filePath: 'migrations/2-b.sql',
+    listSiblings: () => ['1-a.sql', '2-b.sql'],
+    readSibling: (name: string) => (name === '1-a.sql' ? FIRST : undefined),
+  };
+
+  it('says to add NOT VALID in the block and VALIDATE in the next migration, without sending it out of the block', () => {
+    const [finding] = findingsOf(RULE, DO_BLOCK, postgresMigrations);
+    expect(textOf(DO_BLOCK, finding!)).toBe('ADD CONSTRAINT b_s_check CHECK');
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toBe(
+      'This statement runs inside a DO block, which Lockguard does not rewrite: add NOT VALID to the constraint where it stands in the block, ' +
+        'and run ALTER TABLE b VALIDATE CONSTRAINT b_s_check in the next migration, outside this transaction.',
+    );
+    expect(finding!.noFixReason).not.toMatch(/CONCURRENTLY|move it out/);
+  });
+
+  it('in autocommit, VALIDATE goes right after the DO statement; an inline CHECK becomes an ADD CONSTRAINT', () => {
+    const sql = 'DO $$ BEGIN\n  ALTER TABLE orders ADD COLUMN total int DEFAULT 0 CHECK (total >= 0);\nEND $$;\n';
+    expect(findingsOf(RULE, sql)[0]!.noFixReason).toBe(
+      'This statement runs inside a DO block, which Lockguard does not rewrite: add the constraint as an ADD CONSTRAINT … NOT VALID of the same statement ' +
+        '(a column constraint cannot be NOT VALID) where it stands in the block, and run ALTER TABLE orders VALIDATE CONSTRAINT orders_total_check ' +
+        'right after the DO statement (the block commits when it ends).',
+    );
+  });
+
+  it('leaves the concurrent-index rules their own reason', () => {
+    const sql = 'DO $$ BEGIN\n  CREATE INDEX orders_status_idx ON orders (status);\nEND $$;\n';
+    expect(findingsOf('create-index-without-concurrently', sql)[0]!.noFixReason).toMatch(/^This statement runs inside a DO block: move it out of the block to rewrite it .*CONCURRENTLY cannot run/);
+  });
+});

@@ -4,7 +4,8 @@ import { displayRelation } from '../model/relations';
 import { nodeAs } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
-import { addedConstraints, constraintHeadline, lockPhrase, notValidFix, validatesExistingRows } from './support/constraints';
+import { addedConstraints, constraintHeadline, lockPhrase, notValidFix, notValidInDoBlock, validatesExistingRows } from './support/constraints';
+import { holdsFewRowsOrNone } from './support/row-limits';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
 const ADD_CHECK = 'ALTER TABLE lock_probe ADD CONSTRAINT lock_probe_customer_check CHECK (customer_id >= 0)';
@@ -68,7 +69,7 @@ export const checkWithoutNotValid: Rule = {
     // Only a statement that adds such a constraint is reported: the others never look at the file.
     if (checks.length === 0) return [];
     const table = statement.targets[0]!;
-    if (context.isCreatedInFile(table, statement.index)) return [];
+    if (holdsFewRowsOrNone(context, table, statement.index)) return [];
     const mode = locksOf(statement, context.options.pgVersion)[0]?.mode ?? 'ACCESS EXCLUSIVE';
     return checks.map((added) => ({
       message:
@@ -79,6 +80,7 @@ export const checkWithoutNotValid: Rule = {
       lock: { mode, relation: table, blocks: blockedOperations(mode) },
       safeAlternative: 'ADD CONSTRAINT … CHECK (…) NOT VALID (brief lock), then VALIDATE CONSTRAINT in its own transaction (reads and writes continue).',
       fixes: [notValidFix(statement, context, added, 'CHECK')],
+      noFixReasonInDoBlock: notValidInDoBlock(statement, context, added),
     }));
   },
 };

@@ -8,6 +8,7 @@ import { heldEarlierInTransaction, locksOnTables } from './support/held-locks';
 import { lineOf } from './support/lines';
 import { postgresOnlyRewriteRefused } from './fixes/postgres-only';
 import { sectionOf } from '../model/migration';
+import { holdsFewRowsOrNone } from './support/row-limits';
 
 const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY';
 
@@ -79,7 +80,7 @@ export const createIndexWithoutConcurrently: Rule = {
     // anything, the first step of the safe pattern (see concurrent-index-on-partitioned-table.ts).
     if (index.relation.inh !== true) return [];
     const table = statement.targets[0]!;
-    if (context.isCreatedInFile(table, statement.index)) return [];
+    if (holdsFewRowsOrNone(context, table, statement.index)) return [];
 
     const indexKeyword = statement.tokens.find((token) => token.type === 'word' && token.value === 'INDEX');
     if (!indexKeyword) return [];

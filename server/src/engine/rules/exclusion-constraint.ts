@@ -5,6 +5,7 @@ import { nodeAs } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
 import { addedConstraints, constraintHeadline, lockPhrase } from './support/constraints';
+import { holdsFewRowsOrNone } from './support/row-limits';
 
 /**
  * ADD EXCLUDE builds its index under ACCESS EXCLUSIVE, and PostgreSQL has no NOT VALID, USING INDEX
@@ -59,7 +60,7 @@ export const exclusionConstraint: Rule = {
     // Only a statement that adds such a constraint is reported: the others never look at the file.
     if (!addedConstraints(statement).some(({ constraint }) => constraint.contype === 'CONSTR_EXCLUSION')) return [];
     const table = statement.targets[0]!;
-    if (context.isCreatedInFile(table, statement.index)) return [];
+    if (holdsFewRowsOrNone(context, table, statement.index)) return [];
     const mode = locksOf(statement, context.options.pgVersion)[0]?.mode ?? 'ACCESS EXCLUSIVE';
     return addedConstraints(statement)
       .filter(({ constraint }) => constraint.contype === 'CONSTR_EXCLUSION')

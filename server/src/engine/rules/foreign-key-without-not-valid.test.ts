@@ -80,9 +80,27 @@ describe(RULE, () => {
     expect(fix.title).toMatch(/next migration/);
     const fixed = applyFix(sql, fix);
     expect(fixed).toBe(
-      '-- migrate:up\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\n-- lockguard: validate in the next migration (outside this transaction): ALTER TABLE orders VALIDATE CONSTRAINT fk;\n',
+      '-- migrate:up\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\n-- lockguard: validate in the next migration, outside this transaction: ALTER TABLE orders VALIDATE CONSTRAINT fk;\n',
     );
     expect(ruleIds(fixed)).toEqual([]);
+  });
+
+  // Accuracy round 7 #43 (authelia V0007.ConsistencyFixes.up.sql): Authelia and Drizzle run every pending migration in one
+  // transaction, so a next migration shipped with this one would hold the same locks.
+  it.each([
+    ['Authelia', 'internal/storage/migrations/postgres/V0007.ConsistencyFixes.up.sql', ''],
+    ['Drizzle', 'drizzle/0007_consistency_fixes.sql', '--> statement-breakpoint\n'],
+  ])('under %s, which runs every pending migration in one transaction, leaves VALIDATE to be run by hand after the upgrade', (name, filePath, breakpoint) => {
+    const sql = `ALTER TABLE orders DROP CONSTRAINT IF EXISTS fk;\n${breakpoint}ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\n`;
+    const fix = findings(sql, { filePath })[0]!.fixes[0]!;
+    expect(fix.title).toBe(`Add the constraint NOT VALID; VALIDATE CONSTRAINT by hand (e.g. with psql) after ${name} has run the migrations, outside its transaction`);
+    expect(fix.title).not.toMatch(/next migration/);
+    const fixed = applyFix(sql, fix);
+    expect(fixed).toBe(
+      `ALTER TABLE orders DROP CONSTRAINT IF EXISTS fk;\n${breakpoint}ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\n` +
+        `-- lockguard: validate by hand (e.g. with psql) after ${name} has run the migrations, outside its transaction: ALTER TABLE orders VALIDATE CONSTRAINT fk;\n`,
+    );
+    expect(ruleIds(fixed, { filePath })).toEqual([]);
   });
 
   it.each([
@@ -97,5 +115,24 @@ describe(RULE, () => {
 
   it('is the only rule reporting the plain case', () => {
     expect(ruleIds('ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers (id);')).toEqual([RULE]);
+  });
+});
+
+// Accuracy round 7 #15, for foreign keys: NOT VALID goes in place inside a DO block; only VALIDATE runs later.
+describe(`${RULE}: a foreign key a DO block adds`, () => {
+  it('says to add NOT VALID in the block and VALIDATE after the COMMIT of the block the file opens', () => {
+    const sql = 'BEGIN;\nDO $$ BEGIN\n  ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\nEND $$;\nCOMMIT;\n';
+    const [finding] = findings(sql);
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toBe(
+      'This statement runs inside a DO block, which Lockguard does not rewrite: add NOT VALID to the constraint where it stands in the block, ' +
+        "and run ALTER TABLE orders VALIDATE CONSTRAINT fk after the COMMIT that ends the block's transaction.",
+    );
+  });
+
+  it('under Authelia, leaves VALIDATE to be run by hand after the upgrade', () => {
+    const sql = 'DO $$ BEGIN\n  ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\nEND $$;\n';
+    const [finding] = findings(sql, { filePath: 'internal/storage/migrations/postgres/V0007.ConsistencyFixes.up.sql' });
+    expect(finding!.noFixReason).toMatch(/VALIDATE CONSTRAINT fk by hand \(e\.g\. with psql\) after Authelia has run the migrations, outside its transaction\.$/);
   });
 });

@@ -5,7 +5,8 @@ import { nodeAs } from '../model/statement';
 import { PROBE_PARENT_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
 import { addedColumns, generatedConstraint, isIdentity, isSerial, type AddedColumn } from './support/added-columns';
-import { addedConstraints, constraintHeadline, lockPhrase, notValidFix, validatesExistingRows } from './support/constraints';
+import { addedConstraints, constraintHeadline, lockPhrase, notValidFix, notValidInDoBlock, validatesExistingRows } from './support/constraints';
+import { holdsFewRowsOrNone } from './support/row-limits';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
 
@@ -119,7 +120,7 @@ export const foreignKeyWithoutNotValid: Rule = {
     // Only a statement that adds such a constraint is reported: the others never look at the file.
     if (!addedConstraints(statement).some(({ constraint }) => constraint.contype === 'CONSTR_FOREIGN' && validatesExistingRows(constraint))) return [];
     const table = statement.targets[0]!;
-    if (context.isCreatedInFile(table, statement.index)) return [];
+    if (holdsFewRowsOrNone(context, table, statement.index)) return [];
     const columns = addedColumns({ statement, table, commands: statement.alterTableCommands });
     const foreignKeys = addedConstraints(statement).filter(
       ({ constraint, column }) => constraint.contype === 'CONSTR_FOREIGN' && validatesExistingRows(constraint) && (!column || fillsExistingRows(columns.find((added) => added.column === column))),
@@ -139,6 +140,7 @@ export const foreignKeyWithoutNotValid: Rule = {
         lock: { mode, relation: table, blocks: blockedOperations(mode) },
         safeAlternative: 'ADD CONSTRAINT … NOT VALID (brief lock), then VALIDATE CONSTRAINT in its own transaction (reads and writes continue).',
         fixes: [notValidFix(statement, context, added, 'REFERENCES')],
+        noFixReasonInDoBlock: notValidInDoBlock(statement, context, added),
       };
     });
   },

@@ -56,6 +56,34 @@ describe(RULE, () => {
       expect(findings(many)[0]!.related).toHaveLength(20);
     });
 
+    // Accuracy round 7 #52 (goose-bitmagnet 00007_torrent_hints.sql): the rollback does not run on apply.
+    it.each([
+      ['goose', '-- +goose Up\nALTER TABLE orders ADD COLUMN a text;\n\n-- +goose Down\nALTER TABLE orders DROP COLUMN a;\nALTER TABLE payments DROP COLUMN b;\n'],
+      ['dbmate', '-- migrate:up\nALTER TABLE orders ADD COLUMN a text;\n\n-- migrate:down\nALTER TABLE orders DROP COLUMN a;\nALTER TABLE payments DROP COLUMN b;\n'],
+    ])('lists no statement of the rollback section, and the fix covers exactly the listed ones (%s)', (_name, sql) => {
+      const [finding, ...others] = findings(sql);
+      expect(others).toEqual([]);
+      expect(finding!.message).not.toContain('also lock');
+      expect(finding!.related).toEqual([]);
+      expect(finding!.fixes[0]!.edits).toHaveLength(1);
+      expect(fixed(sql)).toBe(sql.replace('ALTER TABLE orders ADD COLUMN a text;', "SET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN a text;"));
+    });
+
+    it('reports the applied statement even when the rollback section comes first', () => {
+      const sql = '-- +goose Down\nALTER TABLE orders DROP COLUMN a;\n-- +goose Up\nALTER TABLE orders ADD COLUMN a text;\n';
+      expect(fixed(sql)).toBe("-- +goose Down\nALTER TABLE orders DROP COLUMN a;\n-- +goose Up\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN a text;\n");
+    });
+
+    it('sets the timeout in each Liquibase changeset it lists: a SET LOCAL ends with its changeset', () => {
+      const sql = '--liquibase formatted sql\n--changeset a:1\nALTER TABLE orders ADD COLUMN a text;\n--changeset a:2\nALTER TABLE payments ADD COLUMN b text;\n';
+      expect(findings(sql)[0]!.message).toContain('The statement on line 5 also locks without a timeout');
+      const after = fixed(sql);
+      expect(after).toBe(
+        "--liquibase formatted sql\n--changeset a:1\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN a text;\n--changeset a:2\nSET LOCAL lock_timeout = '2s';\nALTER TABLE payments ADD COLUMN b text;\n",
+      );
+      expect(findings(after)).toEqual([]);
+    });
+
     it('says when lock_timeout = 0 turns it off, and when the timeout comes too late', () => {
       expect(findings("SET lock_timeout = 0;\nALTER TABLE orders ADD COLUMN a text;\n")[0]!.message).toContain('line 1 sets lock_timeout to 0, which turns it off');
       expect(findings("ALTER TABLE orders ADD COLUMN a text;\nSET lock_timeout = '1s';\nALTER TABLE orders ADD COLUMN b text;\n")[0]!.message).toContain(

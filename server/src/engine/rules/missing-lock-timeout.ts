@@ -133,11 +133,12 @@ function holdersOf(mode: LockMode, table: string): string {
   return `another transaction holds a conflicting lock on ${table}`;
 }
 
-/** Why the timeout is missing when the file does mention it: turned off with 0, or set only later. */
+/** Why the timeout is missing when the file does mention it: turned off with 0, or set only later (a rollback's SET does not count). */
 function whyMissing(first: BlockingStatement, context: RuleContext): string {
   const setBy = first.inForce.setBy === undefined ? undefined : context.statements[first.inForce.setBy];
   if (first.inForce.value === 0 && setBy) return ` ${describeLines(context, [setBy])} sets lock_timeout to 0, which turns it off.`;
   const later = context.statements.slice(first.statement.index + 1).find((candidate) => {
+    if (candidate.section !== 'up') return false;
     const change = settingChange(candidate, 'lock_timeout');
     return change !== undefined && isTimeoutInForce(change.value);
   });

@@ -7,6 +7,7 @@ import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule, RuleContext } from './rule';
 import { reasonForIgnoring } from './support/ignored-with-reason';
 import { formatMilliseconds } from './support/session-settings';
+import { holdsFewRowsOrNone } from './support/row-limits';
 import {
   blockingLock,
   planTimeoutSets,
@@ -160,5 +161,5 @@ const STATEMENT_TIMEOUT: TimeoutPolicy = { setting: 'statement_timeout', needs: 
 function runsLongWithoutBlocking(statement: Statement, context: RuleContext): boolean {
   if (statement.kind !== 'parsed' || blockingLock(statement, context)) return false;
   if (nonTransactionalForm(statement, context.options.pgVersion) !== undefined) return true;
-  return locksOf(statement, context.options.pgVersion).some((lock) => isSlow(lock.work) && !context.isCreatedInFile(lock.relation, statement.index));
+  return locksOf(statement, context.options.pgVersion).some((lock) => isSlow(lock.work) && !holdsFewRowsOrNone(context, lock.relation, statement.index));
 }

@@ -115,3 +115,20 @@ describe('prefer-bigint-over-int: a key a CHECK pins to constants', () => {
     expect(findingsOf('prefer-bigint-over-int', 'CREATE TABLE s (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY CHECK (id = 1));')).toHaveLength(1);
   });
 });
+
+// Review round 7 #54 (temporal v12/temporal/schema.sql): namespace_metadata's whole key is a partition number the
+// application sets (54321), not a counter; the same number in a composite key was already exempt.
+describe('prefer-bigint-over-int: a key named as a shard or partition number', () => {
+  const metadata = 'CREATE TABLE namespace_metadata (\n  partition_id INTEGER NOT NULL,\n  notification_version BIGINT NOT NULL,\n  PRIMARY KEY(partition_id)\n);\n';
+
+  it('stays quiet when no sequence fills it', () => {
+    expect(findingsOf('prefer-bigint-over-int', `${metadata}INSERT INTO namespace_metadata (partition_id, notification_version) VALUES (54321, 1);\n`)).toEqual([]);
+    expect(findingsOf('prefer-bigint-over-int', 'CREATE TABLE shards (shard_id INTEGER NOT NULL, range_id BIGINT NOT NULL, PRIMARY KEY (shard_id));')).toEqual([]);
+  });
+
+  it('still flags one a sequence fills, and keys with other names', () => {
+    expect(findingsOf('prefer-bigint-over-int', 'CREATE TABLE shards (shard_id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);')).toHaveLength(1);
+    expect(findingsOf('prefer-bigint-over-int', 'CREATE TABLE accounts (account_no int PRIMARY KEY);')).toHaveLength(1);
+    expect(findingsOf('prefer-bigint-over-int', 'CREATE TABLE partitions (id int PRIMARY KEY);')).toHaveLength(1);
+  });
+});

@@ -1,10 +1,9 @@
-import type { Node } from '@pgsql/types';
 import { nodeAs, type Statement } from '../model/statement';
-import { isColumnRef } from '../model/syntax-names';
 import type { Rule, RuleContext } from './rule';
 import { alterationsOf } from './support/breaking-changes';
 import { addedConstraints, constraintsOf, foreignKeyColumns } from './support/constraints';
 import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
+import { constantsAllowed } from './support/row-limits';
 import { baseTypeName, columnName, replaceTypeFix, typeSites, withArrayBounds, type TypeSite } from './support/column-types';
 
 const SMALL_INTEGERS: Readonly<Record<string, string>> = { int2: 'smallint', int4: 'integer' };
@@ -24,8 +23,9 @@ export const preferBigintOverInt: Rule = {
       'named `id`. Foreign-key columns are not (REFERENCES, a FOREIGN KEY of the CREATE TABLE, an `ALTER TABLE … ADD ' +
       'FOREIGN KEY` of the same migration or of an earlier one): they can only hold their referenced key\'s values, so they follow it ' +
       '(widen them together with the key) — small lookup tables keep their small keys without a warning on every reference. ' +
-      'Nor are the members of a composite primary key that no sequence fills (identity or `DEFAULT nextval(…)`): a shard ' +
-      'or partition number, a type code, a position within the parent are set by the application and do not count up. ' +
+      'Nor are the members of a composite primary key that no sequence fills (identity or `DEFAULT nextval(…)`), or a ' +
+      'key named as a shard or partition number (`shard_id`, `partition_id`) that none fills: a shard or partition ' +
+      'number, a type code, a position within the parent are set by the application and do not count up. ' +
       'Nor is a key that a CHECK of its table pins to constants (`CHECK (id = 0)` of a one-row table). ' +
       'The trade-off: such a member that copies ids from a growing table without a REFERENCES clause (an alert number ' +
       'holding alert ids, say) is not reported either.',
@@ -60,10 +60,14 @@ export const preferBigintOverInt: Rule = {
 };
 
 /**
- * A primary key or an `id` column. A member of a composite primary key counts only when a sequence fills it: otherwise
- * it is a shard, a type or a position the application sets, not a counter.
+ * A primary key or an `id` column. A member of a composite primary key, or a key named as a shard or partition number,
+ * counts only when a sequence fills it: otherwise it is a shard, a type or a position the application sets, not a counter.
  */
-const isKey = (site: TypeSite) => site.column.toLowerCase() === 'id' || (site.primaryKey && (!site.compositePrimaryKey || site.generated));
+const isKey = (site: TypeSite) =>
+  site.column.toLowerCase() === 'id' || (site.primaryKey && (site.generated || (!site.compositePrimaryKey && !NUMBERS_THE_APPLICATION_SETS.test(site.column))));
+
+/** `shard_id`, `partition_id`, `shard_no`: a number from a fixed range the deployment chooses, not a counter. */
+const NUMBERS_THE_APPLICATION_SETS = /^(shard|partition)(_?(id|no|num|number))?$/i;
 
 /**
  * Whether a CHECK of its CREATE TABLE pins the column to constants (`CHECK (id = 0)` of a one-row table,
@@ -75,18 +79,7 @@ function pinnedByCheck(site: TypeSite, statement: Statement): boolean {
   const checks = (create.tableElts ?? []).flatMap((element) =>
     'Constraint' in element ? [element.Constraint] : 'ColumnDef' in element ? constraintsOf(element.ColumnDef.constraints) : [],
   );
-  return checks.some((constraint) => constraint.contype === 'CONSTR_CHECK' && constraint.raw_expr !== undefined && pinsToConstants(constraint.raw_expr, site.column));
-}
-
-function pinsToConstants(expression: Node, column: string): boolean {
-  if (!('A_Expr' in expression)) return false;
-  const { kind, name, lexpr, rexpr } = expression.A_Expr;
-  const isColumn = (node: Node | undefined) => isColumnRef(node, column);
-  const isConstant = (node: Node | undefined) => node !== undefined && 'A_Const' in node;
-  const equals = (name ?? []).length === 1 && 'String' in name![0]! && name![0]!.String.sval === '=';
-  if (!equals) return false;
-  if (kind === 'AEXPR_OP') return (isColumn(lexpr) && isConstant(rexpr)) || (isConstant(lexpr) && isColumn(rexpr));
-  return kind === 'AEXPR_IN' && isColumn(lexpr) && rexpr !== undefined && 'List' in rexpr && (rexpr.List.items ?? []).every(isConstant);
+  return checks.some((constraint) => constraint.contype === 'CONSTR_CHECK' && constraint.raw_expr !== undefined && constantsAllowed(constraint.raw_expr, site.column) !== undefined);
 }
 
 /**

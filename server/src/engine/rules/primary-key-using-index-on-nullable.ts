@@ -4,6 +4,7 @@ import { nodeAs, type ParsedStatement } from '../model/statement';
 import type { Fix, Rule, RuleContext } from './rule';
 import { addedConstraints, constraintHeadline, insertAfterStatement, quoteIdentifier, tableText } from './support/constraints';
 import { knownNullable, notNullProof, provenNotNull } from './support/not-null';
+import { holdsFewRowsOrNone } from './support/row-limits';
 
 const PROBE_SETUP = [
   'CREATE TABLE lock_probe_pk (id int, note text)',
@@ -72,7 +73,7 @@ export const primaryKeyUsingIndexOnNullable: Rule = {
     // Only a statement that adds such a constraint is reported: the others never look at the file.
     if (!addedConstraints(statement).some(({ constraint }) => constraint.contype === 'CONSTR_PRIMARY' && constraint.indexname !== undefined)) return [];
     const table = statement.targets[0]!;
-    if (context.isCreatedInFile(table, statement.index)) return [];
+    if (holdsFewRowsOrNone(context, table, statement.index)) return [];
     const { pgVersion } = context.options;
     return addedConstraints(statement)
       .filter(({ constraint }) => constraint.contype === 'CONSTR_PRIMARY' && constraint.indexname !== undefined)

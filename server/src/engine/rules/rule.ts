@@ -143,6 +143,11 @@ export interface Report {
   fixes?: Fix[];
   /** Why no fix is offered, when a user would expect one. */
   noFixReason?: string;
+  /**
+   * For a statement a DO block runs, where no rewrite is offered: why, and what to do by hand instead.
+   * Absent: the general reason (move the statement out of the block), which suits the CONCURRENTLY forms.
+   */
+  noFixReasonInDoBlock?: string;
   lock?: LockImpact;
   /** The safe alternative in one line, for hovers. */
   safeAlternative?: string;

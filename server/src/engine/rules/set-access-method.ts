@@ -1,5 +1,5 @@
 import type { Rule } from './rule';
-import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType } from './support/alter-table';
+import { accessExclusiveOn, alterOfTableThatMayBeLarge, commandRange, commandsOfType, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
 const DOCS_SET_ACCESS_METHOD = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-ACCESS-METHOD';
@@ -20,12 +20,12 @@ export const setAccessMethod: Rule = {
       bad: 'ALTER TABLE events SET ACCESS METHOD columnar;',
       good: '-- new tables: choose it up front\nCREATE TABLE events_2026 (LIKE events) USING columnar;',
     },
-    instead: `${INSTEAD} Tables created earlier in the same migration are exempt.`,
+    instead: `${INSTEAD} Tables created earlier in the same migration are exempt. ${FEW_ROWS_EXEMPTION}`,
   },
   facts: [rewriteFact('ALTER TABLE table SET ACCESS METHOD method', 'ALTER TABLE lock_probe SET ACCESS METHOD heap', { from: 15 }, DOCS_SET_ACCESS_METHOD)],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context, 'AT_SetAccessMethod');
+    const alter = alterOfTableThatMayBeLarge(statement, context, 'AT_SetAccessMethod');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_SetAccessMethod').map((command) => ({
       message: rewriteMessage(`SET ACCESS METHOD ${command.name ?? 'DEFAULT'}`, alter.table, 'every row is rewritten in the new storage format', INSTEAD),

@@ -1,6 +1,6 @@
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
-import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType } from './support/alter-table';
+import { accessExclusiveOn, alterOfTableThatMayBeLarge, commandRange, commandsOfType, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
 const DOCS_SET_LOGGED = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-LOGGED-UNLOGGED';
@@ -24,7 +24,7 @@ export const setLoggedUnlogged: Rule = {
     instead:
       'Decide logged or unlogged when the table is created. To switch a table in use, do it in a maintenance window, or ' +
       'build a new table with the wanted persistence, copy the data in batches and swap the names. Tables created ' +
-      'earlier in the same migration are exempt.',
+      `earlier in the same migration are exempt. ${FEW_ROWS_EXEMPTION}`,
   },
   facts: [
     rewriteFact('ALTER TABLE table SET UNLOGGED', 'ALTER TABLE lock_probe SET UNLOGGED', { from: 9 }, DOCS_SET_LOGGED),
@@ -35,7 +35,7 @@ export const setLoggedUnlogged: Rule = {
   ],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context, 'AT_SetLogged', 'AT_SetUnLogged');
+    const alter = alterOfTableThatMayBeLarge(statement, context, 'AT_SetLogged', 'AT_SetUnLogged');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_SetLogged', 'AT_SetUnLogged').map((command) => {
       const logged = command.subtype === 'AT_SetLogged';

@@ -18,6 +18,7 @@ import {
   validatesExistingRows,
 } from './support/constraints';
 import { notNullProof, provenNotNull } from './support/not-null';
+import { holdsFewRowsOrNone } from './support/row-limits';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL';
 const SET_NOT_NULL = 'ALTER TABLE lock_probe ALTER COLUMN customer_id SET NOT NULL';
@@ -115,7 +116,7 @@ export const setNotNull: Rule = {
     // Only SET NOT NULL and an added NOT NULL constraint are reported: other statements never look at the file.
     if (!(statement.alterTableCommands.some((cmd) => cmd.subtype === 'AT_SetNotNull' && cmd.name !== undefined) || addedConstraints(statement).some(({ constraint, column }) => !column && constraint.contype === 'CONSTR_NOTNULL' && validatesExistingRows(constraint)))) return [];
     const table = statement.targets[0]!;
-    if (context.isCreatedInFile(table, statement.index)) return [];
+    if (holdsFewRowsOrNone(context, table, statement.index)) return [];
     const { pgVersion } = context.options;
     const columns = statement.alterTableCommands
       .flatMap((cmd) => (cmd.subtype === 'AT_SetNotNull' && cmd.name !== undefined ? [cmd.name] : []))

@@ -1,6 +1,6 @@
 import { displayRelation } from '../model/relations';
 import type { Rule } from './rule';
-import { accessExclusiveOn, alterOfExistingTable, commandRange, commandsOfType } from './support/alter-table';
+import { accessExclusiveOn, alterOfTableThatMayBeLarge, commandRange, commandsOfType, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { rewriteFact } from './support/table-rewrites';
 
 const DOCS_SET_TABLESPACE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-TABLESPACE';
@@ -23,12 +23,13 @@ export const setTablespace: Rule = {
     instead:
       'Move large relations online with `pg_repack --tablespace` (it copies while reads and writes continue and swaps ' +
       'at the end), or in a maintenance window. New tables can be created in the right tablespace ' +
-      '(`CREATE TABLE … TABLESPACE …`). Relations created earlier in the same migration are exempt.',
+      '(`CREATE TABLE … TABLESPACE …`). Relations created earlier in the same migration are exempt. ' +
+      FEW_ROWS_EXEMPTION,
   },
   facts: [rewriteFact('ALTER TABLE table SET TABLESPACE tablespace', 'ALTER TABLE lock_probe SET TABLESPACE pg_default', { from: 9 }, DOCS_SET_TABLESPACE)],
   fixChecks: [],
   check(statement, context) {
-    const alter = alterOfExistingTable(statement, context, 'AT_SetTableSpace');
+    const alter = alterOfTableThatMayBeLarge(statement, context, 'AT_SetTableSpace');
     if (!alter) return [];
     return commandsOfType(alter, 'AT_SetTableSpace').map((command) => ({
       message:

@@ -7,6 +7,7 @@ import { moveAfterTransaction } from './fixes/transaction-block';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Rule, RuleContext } from './rule';
 import { addedConstraints, constraintHeadline, constraintName, lockPhrase, namesOf, quoteIdentifier, tableText, type AddedConstraint } from './support/constraints';
+import { holdsFewRowsOrNone } from './support/row-limits';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-ADD-TABLE-CONSTRAINT-USING-INDEX';
 const UNIQUE_INDEX_SETUP = [...PROBE_TABLE_SETUP, 'CREATE UNIQUE INDEX lock_probe_id_customer_key ON lock_probe (id, customer_id)'];
@@ -97,7 +98,7 @@ export const uniqueConstraintBuildsIndex: Rule = {
     // Only a statement that adds such a constraint is reported: the others never look at the file.
     if (builds.length === 0) return [];
     const table = statement.targets[0]!;
-    if (context.isCreatedInFile(table, statement.index)) return [];
+    if (holdsFewRowsOrNone(context, table, statement.index)) return [];
     const mode = locksOf(statement, context.options.pgVersion)[0]?.mode ?? 'ACCESS EXCLUSIVE';
     return builds.map((added) => {
       const kind = added.constraint.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE';

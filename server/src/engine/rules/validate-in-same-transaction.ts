@@ -7,7 +7,7 @@ import { moveAfterFileCommit } from './fixes/transaction-block';
 import { PROBE_PARENT_SETUP, PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule, RuleContext } from './rule';
 import { firstKeyword } from './support/keywords';
-import { earlierInSameTransaction, validatedInSameTransaction } from './support/constraints';
+import { earlierInSameTransaction, validatedInSameTransaction, validateOutsideTheRunner } from './support/constraints';
 import { lineOf } from './support/lines';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
@@ -125,8 +125,8 @@ function strongerLocksHeldBefore(statement: ParsedStatement, context: RuleContex
   return stronger.filter(({ lock }) => strength(lock) === strongest);
 }
 
-/** Where VALIDATE goes when the runner's transaction holds the whole file: the next migration, unless that shares the transaction. */
+/** Why VALIDATE cannot simply move when the runner's transaction holds the whole file, and where it goes instead. */
 function outOfTheRunnersTransaction(tool: Runner): string {
-  if (!tool.oneTransactionForAllPending) return `${tool.name} runs this whole file in one transaction: move VALIDATE CONSTRAINT into the next migration.`;
-  return `${tool.name} runs this whole file, and every other pending migration, in one transaction: the next migration would still hold the lock. ${tool.optOut}`;
+  const { where, why } = validateOutsideTheRunner(tool);
+  return `${why}. Run VALIDATE CONSTRAINT ${where}.`;
 }

@@ -1,5 +1,7 @@
 import type { ColumnDef, Constraint, Node } from '@pgsql/types';
 import type { LockMode } from '../../locks/lock-modes';
+import { doStatementOf, isRunByDoBlock, type RunByDoBlock } from '../../model/do-block';
+import type { Runner } from '../../model/frameworks/framework';
 import { displayRelation, sameRelation, type RelationName } from '../../model/relations';
 import { namesOf, referencedColumns } from '../../model/syntax-names';
 
@@ -205,7 +207,7 @@ export function constraintHeadline(statement: ParsedStatement, added: AddedConst
  * added NOT VALID (named, so VALIDATE can find it) — an inline ADD COLUMN constraint becomes an ADD
  * CONSTRAINT of the same statement, since column constraints cannot be NOT VALID — and VALIDATE runs
  * in its own transaction: after the statement in autocommit, after COMMIT in a transaction block. When
- * the whole file is one transaction, VALIDATE is left for the next migration, as a comment.
+ * the whole file is one transaction, VALIDATE is left, as a comment, where `validateOutsideTheRunner` says.
  */
 export function notValidFix(statement: ParsedStatement, context: RuleContext, added: AddedConstraint, keyword: 'REFERENCES' | 'CHECK'): Fix {
   const table = statement.targets[0]!;
@@ -229,12 +231,59 @@ export function notValidFix(statement: ParsedStatement, context: RuleContext, ad
     };
   }
   // The whole file is one transaction (or its block never closes): validating in it would hold the ADD's lock through the scan.
-  const note = insertAfterStatement(statement, context.source, `-- lockguard: validate in the next migration (outside this transaction): ${validate}`);
+  const { where } = validateOutsideTheRunner(context.migration.runner);
+  const note = insertAfterStatement(statement, context.source, `-- lockguard: validate ${where}: ${validate}`);
   return {
-    title: 'Add the constraint NOT VALID; VALIDATE CONSTRAINT in the next migration, outside this transaction',
+    title: `Add the constraint NOT VALID; VALIDATE CONSTRAINT ${where}`,
     edits: [...edits, note],
     preferred: true,
     autoApplicable: false,
+  };
+}
+
+/**
+ * For a constraint a DO block adds (undefined for any other statement): why the NOT VALID rewrite is
+ * not offered, and how to make it by hand. Unlike a concurrent build nothing has to leave the block:
+ * NOT VALID goes in place, and only VALIDATE runs later, after the transaction the block runs in.
+ */
+export function notValidInDoBlock(statement: ParsedStatement, context: RuleContext, added: AddedConstraint): string | undefined {
+  if (!isRunByDoBlock(statement)) return undefined;
+  const table = statement.targets[0]!;
+  // The statement may not be written in the block as it runs (an EXECUTE string): named, not quoted from the file.
+  const validate = `ALTER TABLE ${displayRelation(table)} VALIDATE CONSTRAINT ${quoteIdentifier(constraintName(table, added))}`;
+  const notValid = added.column
+    ? 'add the constraint as an ADD CONSTRAINT … NOT VALID of the same statement (a column constraint cannot be NOT VALID)'
+    : 'add NOT VALID to the constraint';
+  return `This statement runs inside a DO block, which Lockguard does not rewrite: ${notValid} where it stands in the block, and run ${validate} ${validateAfterDoBlock(statement, context)}.`;
+}
+
+/** Where VALIDATE goes for a constraint a DO block adds: after the transaction of the DO statement the runner sends. */
+function validateAfterDoBlock(statement: RunByDoBlock, context: RuleContext): string {
+  const sent = outermostDoStatement(statement, context.statements) ?? statement;
+  const { transaction } = sent;
+  if (transaction.kind === 'explicit' && transaction.end !== undefined) return 'after the COMMIT that ends the block\'s transaction';
+  // Alone in autocommit the block is its own transaction; in a section sent as one query a statement after it would share one.
+  if (transaction.kind === 'autocommit' && !sentAsOneQuery(sent, context)) return 'right after the DO statement (the block commits when it ends)';
+  return validateOutsideTheRunner(context.migration.runner).where;
+}
+
+/** The DO statement written in the file that runs `statement`, through any DO blocks nested in it. */
+function outermostDoStatement(statement: RunByDoBlock, statements: readonly Statement[]): ParsedStatement | undefined {
+  let outer = doStatementOf(statement, statements);
+  while (outer && isRunByDoBlock(outer)) outer = doStatementOf(outer, statements);
+  return outer;
+}
+
+/**
+ * Where VALIDATE CONSTRAINT goes when the runner's transaction holds the whole file, and why: the next
+ * migration — unless the runner runs every pending migration in that one transaction (Authelia,
+ * Drizzle), so the next one would still hold the lock: then by hand, once the migrations have run.
+ */
+export function validateOutsideTheRunner(tool: Runner): { where: string; why: string } {
+  if (!tool.oneTransactionForAllPending) return { where: 'in the next migration, outside this transaction', why: `${tool.name} runs this whole file in one transaction` };
+  return {
+    where: `by hand (e.g. with psql) after ${tool.name} has run the migrations, outside its transaction`,
+    why: `${tool.name} runs this whole file, and every other pending migration, in one transaction: the next migration would still hold the lock`,
   };
 }
 

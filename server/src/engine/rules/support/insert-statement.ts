@@ -1,10 +1,11 @@
+import { sectionOf } from '../../model/migration';
 import type { Statement } from '../../model/statement';
 import type { RuleContext, TextEdit } from '../rule';
 
 /**
  * An edit inserting `sql` as a statement before `statement`: on a new line after the previous
  * statement (so comments above `statement`, such as suppressions, stay attached to it), or on the
- * statement's own line when it is the first.
+ * statement's own line when it is the first of its section (a section marker may sit in between).
  */
 export function insertBefore(statement: Statement, context: RuleContext, sql: string): TextEdit {
   const { source } = context;
@@ -12,7 +13,7 @@ export function insertBefore(statement: Statement, context: RuleContext, sql: st
   const indentation = source.slice(lineStart, statement.range.start);
   const ownLine = indentation.trim() === '';
   const previous = context.statements[statement.index - 1];
-  if (previous) {
+  if (previous && sectionOf(context.migration, previous) === sectionOf(context.migration, statement)) {
     const after = lineEnd(source, (previous.terminator ?? previous.range.end - 1) + 1);
     if (after <= statement.range.start) return { range: { start: after, end: after }, newText: `\n${ownLine ? indentation : ''}${sql}` };
   }

@@ -166,6 +166,7 @@ export function settingTimeline(statements: readonly Statement[], setting: Timeo
 /** Which transaction a statement runs in (undefined: autocommit, where SET LOCAL has no effect). */
 function transactionKey(statement: Statement): string | undefined {
   if (statement.transaction.kind === 'explicit') return `block ${statement.transaction.begin}`;
-  if (statement.transaction.kind === 'implicit') return 'file';
+  // Each section (a Liquibase changeset) and each COMMIT-ended run has its own: a SET LOCAL ends with it.
+  if (statement.transaction.kind === 'implicit') return `implicit ${statement.transaction.start}`;
   return undefined;
 }

@@ -6,16 +6,20 @@ import type { RuleContext } from '../rule';
 import { typeChangeReadsNoRow } from './column-types';
 import { provenNotNull } from './not-null';
 import { aboutStatement } from './recorded-questions';
+import { holdsFewRowsOrNone } from './row-limits';
 import { firstAtOrAfter, perSegment, segmentPlace } from './transaction-segments';
 
 /**
  * The locks under which a statement does work that grows with a table that has rows: locks on
- * tables created earlier in the file (new, so empty) are left out, and so is work the file shows
- * PostgreSQL skips (see `WorkCondition`).
+ * tables created earlier in the file (new, so empty) or held to a few rows by their keys
+ * (./row-limits.ts) are left out, and so is work the file shows PostgreSQL skips (see `WorkCondition`).
  */
 export function slowLocksOf(statement: ParsedStatement, context: RuleContext): TableLock[] {
   return locksOf(statement, context.options.pgVersion).filter(
-    (lock) => isSlow(lock.work) && !context.isCreatedInFile(lock.relation, statement.index) && !lock.fastIf?.every((condition) => holds(condition, statement, context)),
+    (lock) =>
+      isSlow(lock.work) &&
+      !holdsFewRowsOrNone(context, lock.relation, statement.index) &&
+      !lock.fastIf?.every((condition) => holds(condition, statement, context)),
   );
 }
 

@@ -34,7 +34,8 @@ export interface BlockingStatement {
  * out: LOCK … NOWAIT, which fails at once instead of queueing; statements with a CONCURRENTLY form,
  * whose own rules already ask for that form — it takes no lock that blocks traffic, so a timeout
  * finding on top would only be noise; and statements that cannot run in the transaction they are
- * in (VACUUM FULL inside BEGIN): they fail at once (concurrently-in-transaction reports them).
+ * in (VACUUM FULL inside BEGIN): they fail at once (concurrently-in-transaction reports them); and
+ * statements of a rollback section, which does not run when the migration is applied.
  */
 export function blockingLock(statement: Statement, context: RuleContext): TableLock | undefined {
   // A statement of the file is looked up by its index; any other is judged on its own.
@@ -50,10 +51,13 @@ const blockingLocksOf = perFile((context: RuleContext): readonly (TableLock | un
 
 function findBlockingLock(statement: Statement, context: RuleContext): TableLock | undefined {
   const { pgVersion } = context.options;
-  if (!mayNeedTimeout(statement, pgVersion) || nodeAs(statement, 'LockStmt')?.nowait) return undefined;
+  if (!runsOnApply(statement) || !mayNeedTimeout(statement, pgVersion) || nodeAs(statement, 'LockStmt')?.nowait) return undefined;
   if (hasConcurrentForm(statement, pgVersion) || (statement.transaction.kind !== 'autocommit' && nonTransactionalForm(statement, pgVersion))) return undefined;
   return locksOf(statement, pgVersion).find((lock) => blocksAccess(lock) && !context.isCreatedInFile(lock.relation, statement.index) && isTaken(lock, statement, context));
 }
+
+/** A rollback (goose's `-- +goose Down`, dbmate's `-- migrate:down`) runs at another time: its locks are not the migration's. */
+const runsOnApply = (statement: Statement) => statement.section === 'up';
 
 /**
  * Whether any lock the statement takes blocks traffic, whatever the rest of the file does: a statement
@@ -164,6 +168,7 @@ const firstUncoveredCache = new WeakMap<readonly Statement[], Map<TimeoutPolicy,
  * with it: a SET before the first uncovered one of each scope — SET LOCAL inside a transaction (it
  * ends with the transaction, so it never leaks into a pooled connection), a session SET in autocommit
  * — and a RESET before each statement the timeout must not cover (`spared`), such as a concurrent build.
+ * A rollback section gets neither: it runs at another time.
  */
 export function planTimeoutSets(context: RuleContext, policy: TimeoutPolicy, milliseconds: number, spared: (statement: Statement) => boolean): Map<number, SettingChange> {
   const planned = new Map<number, SettingChange>();
@@ -175,7 +180,7 @@ export function planTimeoutSets(context: RuleContext, policy: TimeoutPolicy, mil
     const change: SettingChange | undefined =
       lock && policy.needs(lock) && !isTimeoutInForce(value)
         ? { value: milliseconds, local: statement.transaction.kind !== 'autocommit', valueRange: undefined }
-        : !lock && setBy !== undefined && planned.has(setBy) && isTimeoutInForce(value) && spared(statement)
+        : !lock && runsOnApply(statement) && setBy !== undefined && planned.has(setBy) && isTimeoutInForce(value) && spared(statement)
           ? { value: 'default', local: false, valueRange: undefined }
           : undefined;
     if (change) {
