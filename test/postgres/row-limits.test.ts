@@ -19,7 +19,10 @@ const CASES: readonly Case[] = [
   { create: 'CREATE TABLE t (ok bool PRIMARY KEY, state text NOT NULL, CHECK (ok))', rows: ["(true, 'a')", "(true, 'b')", "(false, 'c')"] },
   { create: 'CREATE TABLE t (ok bool PRIMARY KEY CHECK (ok IS TRUE), state text)', rows: ["(true, 'a')", "(false, 'b')"] },
   { create: 'CREATE TABLE t (id int PRIMARY KEY CHECK (id = 1), state text)', rows: ["(1, 'a')", "(2, 'b')", "(0, 'c')"] },
-  { create: "CREATE TABLE t (a int, b text, PRIMARY KEY (a, b), CHECK (a IN (1, 2) AND b = 'x'))", rows: ["(1, 'x')", "(2, 'x')", "(3, 'x')", "(1, 'y')"] },
+  {
+    create: "CREATE TABLE t (a int, b text, PRIMARY KEY (a, b), CHECK (a IN (1, 2) AND b = 'x'))",
+    rows: ["(1, 'x')", "(2, 'x')", "(3, 'x')", "(1, 'y')"],
+  },
   { create: 'CREATE TABLE t (lock int NOT NULL UNIQUE CHECK (lock = 1), state text)', rows: ["(1, 'a')", "(1, 'b')", "(2, 'c')"] },
 ];
 
@@ -36,7 +39,11 @@ describe.concurrent('rowLimit is the number of rows PostgreSQL lets the table ho
         await withSchemaSessions(url, `row_limits_${index}`, 1, async (session) => {
           await runAll(session, [create]);
           let inserted = 0;
-          for (const row of rows) inserted += await session.query(`INSERT INTO t VALUES ${row}`).then(() => 1, () => 0);
+          for (const row of rows)
+            inserted += await session.query(`INSERT INTO t VALUES ${row}`).then(
+              () => 1,
+              () => 0,
+            );
           expect(inserted).toBe(limit);
         });
       });

@@ -9,7 +9,9 @@ import type { ParsedStatement } from '../../server/src/engine/model/statement';
 import { defaultOptions } from '../../server/src/engine/options';
 import { PostgresParser } from '../../server/src/engine/parse/parser';
 import { LOCK_MODES } from '../../server/src/engine/locks/lock-modes';
+import { locksTheSchemaShows } from '../../server/src/engine/locks/schema-locks';
 import { locksOf } from '../../server/src/engine/locks/statement-locks';
+import { schemaHistory } from '../../server/src/engine/model/schema/replay';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
 import type { LockFact, NoLockFact } from '../../server/src/engine/rules/rule';
 
@@ -19,11 +21,18 @@ const lockFacts = ALL_RULES.flatMap((rule) =>
   rule.facts.filter((fact): fact is LockFact | NoLockFact => fact.kind === 'lock').map((fact) => ({ rule: rule.id, fact })),
 );
 
-/** The strongest mode locksOf predicts on the probe's relation, over the probe's statements, on the newest version the fact holds for. */
+/**
+ * The strongest mode the engine predicts on the probe's relation, over the probe's statements, on the newest version
+ * the fact holds for: `locksOf`, and the locks the schema the probe's setup leaves shows (`locksTheSchemaShows`).
+ */
 function predictedMode(fact: LockFact | NoLockFact): string {
   const version = fact.versions.until ?? 18;
-  const locks = buildStatements(fact.probe.statement, parser, defaultOptions()).flatMap((statement) =>
-    statement.kind === 'parsed' ? locksOf(statement as ParsedStatement, version) : [],
+  const setup = fact.probe.setup.map((sql) => `${sql};\n`).join('');
+  const statements = buildStatements(`${setup}${fact.probe.statement}`, parser, defaultOptions());
+  const schema = schemaHistory(statements);
+  const probed = statements.slice(buildStatements(setup, parser, defaultOptions()).length);
+  const locks = probed.flatMap((statement) =>
+    statement.kind === 'parsed' ? [...locksOf(statement as ParsedStatement, version), ...locksTheSchemaShows(statement as ParsedStatement, schema.before(statement.index), version)] : [],
   );
   const strongest = locks
     .filter((lock) => lock.relation.name === fact.probe.relation)
@@ -43,9 +52,6 @@ const KNOWN_GAPS: Readonly<Record<string, string>> = {
   'alter-domain-add-constraint: ALTER DOMAIN lock_probe_amount VALIDATE CONSTRAINT lock_probe_amount_check on lock_probe_payments': 'the tables with a column of the domain',
   'attach-partition-without-check: ALTER TABLE lock_probe_parent ATTACH PARTITION lock_probe FOR VALUES FROM (1) TO (1001) on lock_probe_default': "the parent's default partition",
   'concurrent-index-on-partitioned-table: ALTER INDEX lock_probe_parent_customer_idx ATTACH PARTITION lock_probe_old_customer_idx on lock_probe_parent': "the parent index's table",
-  'drop-constraint: ALTER TABLE lock_probe_child DROP CONSTRAINT lock_probe_child_fk on lock_probe': "the table a foreign key references",
-  'drop-index-without-concurrently: DROP INDEX lock_probe_customer_idx on lock_probe': "the index's table",
-  'drop-table: DROP TABLE lock_probe_child on lock_probe': 'the tables its foreign keys reference',
   'drop-trigger: DROP TRIGGER IF EXISTS lock_probe_trigger ON lock_probe on lock_probe': 'whether the trigger exists (the lock is marked onlyIfTriggerExists)',
   'drop-view: DROP VIEW lock_probe_view; CREATE VIEW lock_probe_view AS SELECT id, customer_id FROM lock_probe on lock_probe_view': 'views are not in the lock table yet',
   'reindex-without-concurrently: REINDEX INDEX lock_probe_customer_idx on lock_probe': "the index's table",

@@ -71,9 +71,9 @@ export function blockedOperations(mode: LockMode): Operation[] {
 export const blocksOperation = (mode: LockMode, operation: Operation) => conflicts(mode, OPERATIONS[operation]);
 
 /** The plain-language impact users care about: do reads and writes keep going? */
-export function trafficImpact(mode: LockMode): string {
+export function trafficImpact(mode: LockMode, where = 'on the table'): string {
   const blocked = new Set(blockedOperations(mode));
-  if (blocked.has('SELECT')) return 'every read and write on the table waits';
+  if (blocked.has('SELECT')) return `every read and write ${where} waits`;
   if (blocked.has('INSERT')) return 'writes (INSERT, UPDATE, DELETE) wait; plain reads continue';
   if (blocked.has('SELECT FOR UPDATE')) return 'SELECT … FOR UPDATE/SHARE waits; reads and writes continue';
   if (blocked.has('VACUUM / ANALYZE')) return 'reads and writes continue; only VACUUM, ANALYZE and other DDL wait';

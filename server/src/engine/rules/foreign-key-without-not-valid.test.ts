@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyFix, findingsOf, lintWithoutHygiene, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
+
+const parser = await PostgresParser.load();
+/** The schema earlier migrations of the set leave, as the CLI and the editor pass it. */
+const priorSchemaOf = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
 
 const RULE = 'foreign-key-without-not-valid';
 const findings = (sql: string, options = {}) => findingsOf(RULE, sql, options);
@@ -12,8 +20,14 @@ describe(RULE, () => {
     const [finding, ...others] = findings(sql);
     expect(others).toEqual([]);
     expect(finding!.severity).toBe('error');
-    expect(finding!.message).toMatch(/scans orders to check every row while holding a SHARE ROW EXCLUSIVE lock on it \(INSERT, UPDATE and DELETE wait\) and a SHARE ROW EXCLUSIVE lock on customers \(INSERT, UPDATE and DELETE wait\) until the scan ends/);
-    expect(finding!.lock).toEqual({ mode: 'SHARE ROW EXCLUSIVE', relation: expect.objectContaining({ name: 'orders' }), blocks: expect.arrayContaining(['INSERT', 'UPDATE', 'DELETE']) });
+    expect(finding!.message).toMatch(
+      /scans orders to check every row while holding a SHARE ROW EXCLUSIVE lock on it \(INSERT, UPDATE and DELETE wait\) and a SHARE ROW EXCLUSIVE lock on customers \(INSERT, UPDATE and DELETE wait\) until the scan ends/,
+    );
+    expect(finding!.lock).toEqual({
+      mode: 'SHARE ROW EXCLUSIVE',
+      relation: expect.objectContaining({ name: 'orders' }),
+      blocks: expect.arrayContaining(['INSERT', 'UPDATE', 'DELETE']),
+    });
     expect(finding!.lock!.blocks).not.toContain('SELECT');
     expect(textOf(sql, finding!)).toBe('ADD CONSTRAINT orders_customer_fk FOREIGN KEY');
     const fixed = applyFix(sql, finding!.fixes[0]!);
@@ -35,10 +49,13 @@ describe(RULE, () => {
   });
 
   it('flags an inline REFERENCES of an ADD COLUMN with a default, and moves it into an ADD CONSTRAINT … NOT VALID', () => {
-    const sql = 'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 0 REFERENCES customers (id) ON DELETE SET NULL, ADD COLUMN note text;';
+    const sql =
+      'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 0 REFERENCES customers (id) ON DELETE SET NULL, ADD COLUMN note text;';
     const [finding] = findings(sql);
     expect(textOf(sql, finding!)).toBe('REFERENCES');
-    expect(finding!.message).toMatch(/holding an ACCESS EXCLUSIVE lock on it \(all reads and writes wait\) and a SHARE ROW EXCLUSIVE lock on customers/);
+    expect(finding!.message).toMatch(
+      /holding an ACCESS EXCLUSIVE lock on it \(all reads and writes wait\) and a SHARE ROW EXCLUSIVE lock on customers/,
+    );
     const fixed = applyFix(sql, finding!.fixes[0]!);
     expect(fixed).toBe(
       'ALTER TABLE orders ADD COLUMN customer_id bigint DEFAULT 0, ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE SET NULL NOT VALID, ADD COLUMN note text;\n' +
@@ -70,7 +87,9 @@ describe(RULE, () => {
     const fix = findings(sql)[0]!.fixes[0]!;
     expect(fix.title).toMatch(/after COMMIT/);
     const fixed = applyFix(sql, fix);
-    expect(fixed).toBe('BEGIN;\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\nCOMMIT;\n\nALTER TABLE orders VALIDATE CONSTRAINT fk;\n');
+    expect(fixed).toBe(
+      'BEGIN;\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\nCOMMIT;\n\nALTER TABLE orders VALIDATE CONSTRAINT fk;\n',
+    );
     expect(ruleIds(fixed)).toEqual([]);
   });
 
@@ -90,24 +109,35 @@ describe(RULE, () => {
   it.each([
     ['Authelia', 'internal/storage/migrations/postgres/V0007.ConsistencyFixes.up.sql', ''],
     ['Drizzle', 'drizzle/0007_consistency_fixes.sql', '--> statement-breakpoint\n'],
-  ])('under %s, which runs every pending migration in one transaction, leaves VALIDATE to be run by hand after the upgrade', (name, filePath, breakpoint) => {
-    const sql = `ALTER TABLE orders DROP CONSTRAINT IF EXISTS fk;\n${breakpoint}ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\n`;
-    const fix = findings(sql, { filePath })[0]!.fixes[0]!;
-    expect(fix.title).toBe(`Add the constraint NOT VALID; VALIDATE CONSTRAINT by hand (e.g. with psql) after ${name} has run the migrations, outside its transaction`);
-    expect(fix.title).not.toMatch(/next migration/);
-    const fixed = applyFix(sql, fix);
-    expect(fixed).toBe(
-      `ALTER TABLE orders DROP CONSTRAINT IF EXISTS fk;\n${breakpoint}ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\n` +
-        `-- lockguard: validate by hand (e.g. with psql) after ${name} has run the migrations, outside its transaction: ALTER TABLE orders VALIDATE CONSTRAINT fk;\n`,
-    );
-    expect(ruleIds(fixed, { filePath })).toEqual([]);
-  });
+  ])(
+    'under %s, which runs every pending migration in one transaction, leaves VALIDATE to be run by hand after the upgrade',
+    (name, filePath, breakpoint) => {
+      const sql = `ALTER TABLE orders DROP CONSTRAINT IF EXISTS fk;\n${breakpoint}ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\n`;
+      const fix = findings(sql, { filePath })[0]!.fixes[0]!;
+      expect(fix.title).toBe(
+        `Add the constraint NOT VALID; VALIDATE CONSTRAINT by hand (e.g. with psql) after ${name} has run the migrations, outside its transaction`,
+      );
+      expect(fix.title).not.toMatch(/next migration/);
+      const fixed = applyFix(sql, fix);
+      expect(fixed).toBe(
+        `ALTER TABLE orders DROP CONSTRAINT IF EXISTS fk;\n${breakpoint}ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\n` +
+          `-- lockguard: validate by hand (e.g. with psql) after ${name} has run the migrations, outside its transaction: ALTER TABLE orders VALIDATE CONSTRAINT fk;\n`,
+      );
+      expect(ruleIds(fixed, { filePath })).toEqual([]);
+    },
+  );
 
   it.each([
     ['NOT VALID', 'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;'],
-    ['table created earlier in the file', 'CREATE TABLE orders (id int, customer_id int);\nALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers;'],
+    [
+      'table created earlier in the file',
+      'CREATE TABLE orders (id int, customer_id int);\nALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers;',
+    ],
     ['CREATE TABLE with REFERENCES', 'CREATE TABLE orders (id int, customer_id int REFERENCES customers);'],
-    ['ADD COLUMN … REFERENCES without a default: every row is NULL, PostgreSQL skips the check', 'ALTER TABLE orders ADD COLUMN customer_id int REFERENCES customers;'],
+    [
+      'ADD COLUMN … REFERENCES without a default: every row is NULL, PostgreSQL skips the check',
+      'ALTER TABLE orders ADD COLUMN customer_id int REFERENCES customers;',
+    ],
     ['other constraints', 'ALTER TABLE orders ADD CONSTRAINT c CHECK (a > 0) NOT VALID;'],
   ])('stays quiet: %s', (_name, sql) => {
     expect(findings(sql)).toEqual([]);
@@ -121,7 +151,8 @@ describe(RULE, () => {
 // Accuracy round 7 #15, for foreign keys: NOT VALID goes in place inside a DO block; only VALIDATE runs later.
 describe(`${RULE}: a foreign key a DO block adds`, () => {
   it('says to add NOT VALID in the block and VALIDATE after the COMMIT of the block the file opens', () => {
-    const sql = 'BEGIN;\nDO $$ BEGIN\n  ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\nEND $$;\nCOMMIT;\n';
+    const sql =
+      'BEGIN;\nDO $$ BEGIN\n  ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\nEND $$;\nCOMMIT;\n';
     const [finding] = findings(sql);
     expect(finding!.fixes).toEqual([]);
     expect(finding!.noFixReason).toBe(
@@ -133,6 +164,32 @@ describe(`${RULE}: a foreign key a DO block adds`, () => {
   it('under Authelia, leaves VALIDATE to be run by hand after the upgrade', () => {
     const sql = 'DO $$ BEGIN\n  ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers;\nEND $$;\n';
     const [finding] = findings(sql, { filePath: 'internal/storage/migrations/postgres/V0007.ConsistencyFixes.up.sql' });
-    expect(finding!.noFixReason).toMatch(/VALIDATE CONSTRAINT fk by hand \(e\.g\. with psql\) after Authelia has run the migrations, outside its transaction\.$/);
+    expect(finding!.noFixReason).toMatch(
+      /VALIDATE CONSTRAINT fk by hand \(e\.g\. with psql\) after Authelia has run the migrations, outside its transaction\.$/,
+    );
+  });
+});
+
+// Review round 7 #43 (authelia V0007): the file dropped the old foreign keys first, so both tables are already held
+// ACCESS EXCLUSIVE while the new key's scan runs: reads wait too, not only writes.
+describe('foreign-key-without-not-valid: tables already held ACCESS EXCLUSIVE', () => {
+  it('says so for the table and the referenced table', () => {
+    const priorSchema = priorSchemaOf(
+      'CREATE TABLE users (id text PRIMARY KEY);\nCREATE TABLE sessions (id int PRIMARY KEY, subject text CONSTRAINT sessions_subject_fkey REFERENCES users);',
+    );
+    const sql =
+      'BEGIN;\nALTER TABLE sessions DROP CONSTRAINT sessions_subject_fkey;\nALTER TABLE sessions ADD CONSTRAINT sessions_subject_fkey FOREIGN KEY (subject) REFERENCES users (id);\nCOMMIT;\n';
+    const [finding] = findingsOf('foreign-key-without-not-valid', sql, { priorSchema });
+    expect(finding!.message).toContain(
+      'while holding a SHARE ROW EXCLUSIVE lock on it (line 2 of this transaction already holds it ACCESS EXCLUSIVE: all reads and writes wait) and a SHARE ROW EXCLUSIVE lock on users (line 2 of this transaction already holds it ACCESS EXCLUSIVE: all reads and writes wait)',
+    );
+    const [plain] = findingsOf(
+      'foreign-key-without-not-valid',
+      'ALTER TABLE sessions ADD CONSTRAINT s_fk FOREIGN KEY (subject) REFERENCES users (id);',
+      { priorSchema },
+    );
+    expect(plain!.message).toContain(
+      '(INSERT, UPDATE and DELETE wait) and a SHARE ROW EXCLUSIVE lock on users (INSERT, UPDATE and DELETE wait)',
+    );
   });
 });

@@ -1,11 +1,13 @@
 import { blockedOperations, type LockMode } from '../locks/lock-modes';
 import { locksOf } from '../locks/statement-locks';
-import { displayRelation, relationFromRangeVar, sameRelation } from '../model/relations';
+import { displayRelation, relationFromRangeVar, sameRelation, type RelationName } from '../model/relations';
 import { nodeAs } from '../model/statement';
 import { PROBE_PARENT_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
 import { addedColumns, generatedConstraint, isIdentity, isSerial, type AddedColumn } from './support/added-columns';
 import { addedConstraints, constraintHeadline, lockPhrase, notValidFix, notValidInDoBlock, validatesExistingRows } from './support/constraints';
+import { heldEarlierInTransaction } from './support/held-locks';
+import { lineOf } from './support/lines';
 import { holdsFewRowsOrNone } from './support/row-limits';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
@@ -126,15 +128,20 @@ export const foreignKeyWithoutNotValid: Rule = {
       ({ constraint, column }) => constraint.contype === 'CONSTR_FOREIGN' && validatesExistingRows(constraint) && (!column || fillsExistingRows(columns.find((added) => added.column === column))),
     );
     const [own, ...others] = locksOf(statement, context.options.pgVersion);
+    // An earlier statement of the transaction may already hold the table ACCESS EXCLUSIVE (a dropped key, a new column): then reads wait too.
+    const waitingOn = (relation: RelationName, ownMode: LockMode) => {
+      const holder = ownMode === 'ACCESS EXCLUSIVE' ? undefined : heldEarlierInTransaction(statement, context, relation, 'ACCESS EXCLUSIVE');
+      return holder ? `line ${lineOf(holder, context)} of this transaction already holds it ACCESS EXCLUSIVE: all reads and writes wait` : waiting(ownMode);
+    };
     const mode = own?.mode ?? 'SHARE ROW EXCLUSIVE';
     return foreignKeys.map((added) => {
       const referenced = added.constraint.pktable ? relationFromRangeVar(added.constraint.pktable, statement.locate) : table;
       const referencedMode = others.find((lock) => sameRelation(lock.relation, referenced))?.mode ?? 'SHARE ROW EXCLUSIVE';
-      const onReferenced = sameRelation(referenced, table) ? '' : ` and ${lockPhrase(referencedMode)} on ${displayRelation(referenced)} (${waiting(referencedMode)})`;
+      const onReferenced = sameRelation(referenced, table) ? '' : ` and ${lockPhrase(referencedMode)} on ${displayRelation(referenced)} (${waitingOn(referenced, referencedMode)})`;
       return {
         message:
           `Adding this foreign key scans ${displayRelation(table)} to check every row while holding ${lockPhrase(mode)} on it ` +
-          `(${waiting(mode)})${onReferenced} until the scan ends: minutes on a large table. Add it NOT VALID and run ` +
+          `(${waitingOn(table, mode)})${onReferenced} until the scan ends: minutes on a large table. Add it NOT VALID and run ` +
           `VALIDATE CONSTRAINT in a separate transaction, which lets reads and writes continue.`,
         range: constraintHeadline(statement, added, added.column ? 'REFERENCES' : 'KEY'),
         lock: { mode, relation: table, blocks: blockedOperations(mode) },

@@ -214,3 +214,28 @@ it('lock-held-across-slow-statement: names a known index by its table, and each 
   const [finding] = findingsOf('lock-held-across-slow-statement', sql, { filePath: 'packages/db/migrations/0172_x.sql', priorSchema });
   expect(finding!.message).toContain('took on public.chat, public.member is still held, as are weaker locks on workspace (locks last until COMMIT)');
 });
+
+// Review rounds 5 #80, 6 #44, 7 #43/#80: dropping a foreign key takes ACCESS EXCLUSIVE on the table it references
+// too (test/postgres/schema-locks.test.ts), which only the schema shows.
+describe(`${RULE}: the lock a dropped foreign key takes on the table it references`, () => {
+  const TABLES = priorSchemaOf(
+    'CREATE TABLE workspace (id bigint PRIMARY KEY, name text);\n' +
+      'CREATE TABLE knowledge_base (id bigint PRIMARY KEY, workspace_id bigint CONSTRAINT kb_workspace_fk REFERENCES workspace);',
+  );
+  const SCAN_WORKSPACE = "UPDATE workspace SET name = lower(name) WHERE name <> '';";
+
+  it.each([
+    ['DROP CONSTRAINT', 'ALTER TABLE knowledge_base DROP CONSTRAINT kb_workspace_fk;'],
+    ['DROP COLUMN of its column', 'ALTER TABLE knowledge_base DROP COLUMN workspace_id;'],
+    ['DROP TABLE of its table', 'DROP TABLE knowledge_base;'],
+  ])('names the referenced table as held after %s', (_, drop) => {
+    const [finding, ...others] = findingsOf(RULE, block(drop, SCAN_WORKSPACE), { priorSchema: TABLES });
+    expect(others).toEqual([]);
+    expect(finding!.message).toContain('ACCESS EXCLUSIVE lock an earlier statement of this transaction took on knowledge_base, workspace is still held');
+  });
+
+  it('holds only the altered table when the dropped constraint is not a foreign key', () => {
+    const [finding] = findingsOf(RULE, block('ALTER TABLE knowledge_base DROP CONSTRAINT knowledge_base_pkey;', SCAN_WORKSPACE), { priorSchema: TABLES });
+    expect(finding!.message).toContain('took on knowledge_base is still held');
+  });
+});

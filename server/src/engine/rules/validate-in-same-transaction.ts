@@ -8,6 +8,7 @@ import { PROBE_PARENT_SETUP, PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule, RuleContext } from './rule';
 import { firstKeyword } from './support/keywords';
 import { earlierInSameTransaction, validatedInSameTransaction, validateOutsideTheRunner } from './support/constraints';
+import { locksOnTables } from './support/held-locks';
 import { lineOf } from './support/lines';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
@@ -82,18 +83,18 @@ export const validateInSameTransaction: Rule = {
     if (context.isCreatedInFile(table, statement.index)) return [];
     const held = locksOf(found.adding, context.options.pgVersion);
     const mode = held[0]?.mode ?? 'ACCESS EXCLUSIVE';
-    const tables = [...new Set(held.map((lock) => displayRelation(lock.relation)))].join(' and ');
+    const heldTables = [...new Set(held.map((lock) => displayRelation(lock.relation)))];
+    const tables = heldTables.join(' and ');
     // An earlier statement of the transaction may hold more than the ADD (a DROP CONSTRAINT, an ADD COLUMN): that is what waits.
     const stronger = strongerLocksHeldBefore(statement, context, held);
     const worst = stronger[0]?.lock ?? { mode, relation: held[0]?.relation ?? table };
-    const alsoHeld =
-      stronger.length > 0
-        ? `, and so is the ${worst.mode} lock line ${lineOf(stronger[0]!.by, context)} took on ${[...new Set(stronger.map(({ lock }) => displayRelation(lock.relation)))].join(' and ')}`
-        : '';
+    const strongerTables = [...new Set(stronger.map(({ lock }) => displayRelation(lock.relation)))];
+    const alsoHeld = stronger.length > 0 ? `, and so is the ${worst.mode} lock line ${lineOf(stronger[0]!.by, context)} took on ${strongerTables.join(' and ')}` : '';
+    const waitingTables = stronger.length > 0 ? strongerTables.length : heldTables.length;
     const report = {
       message:
         `VALIDATE CONSTRAINT runs in the same transaction that added the constraint NOT VALID, so the ${mode} lock the ADD ` +
-        `took on ${tables} is still held (locks last until COMMIT)${alsoHeld}: ${trafficImpact(worst.mode)} for the whole validation scan, ` +
+        `took on ${tables} is still held (locks last until COMMIT)${alsoHeld}: ${trafficImpact(worst.mode, waitingTables > 1 ? 'on them' : 'on the table')} for the whole validation scan, ` +
         `and NOT VALID gains nothing. Run VALIDATE CONSTRAINT after COMMIT, in a transaction of its own.`,
       range: { start: statement.range.start, end: (firstKeyword(statement, ['VALIDATE']) ?? statement.tokens[0]!).end },
       lock: { mode: worst.mode, relation: worst.relation, blocks: blockedOperations(worst.mode) },
@@ -114,7 +115,7 @@ export const validateInSameTransaction: Rule = {
 function strongerLocksHeldBefore(statement: ParsedStatement, context: RuleContext, added: readonly TableLock[]): { lock: TableLock; by: ParsedStatement }[] {
   const strength = (lock: TableLock) => LOCK_MODES.indexOf(lock.mode);
   const stronger = earlierInSameTransaction(statement, context).flatMap((by) =>
-    locksOf(by, context.options.pgVersion)
+    locksOnTables(by, context)
       .filter((lock) => {
         const own = added.find((candidate) => sameRelation(candidate.relation, lock.relation));
         return own !== undefined && strength(lock) > strength(own) && !context.isCreatedInFile(lock.relation, statement.index);

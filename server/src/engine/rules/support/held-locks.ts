@@ -1,4 +1,5 @@
 import { conflicts, LOCK_MODES, type LockMode } from '../../locks/lock-modes';
+import { locksTheSchemaShows } from '../../locks/schema-locks';
 import { locksOf, type TableLock } from '../../locks/statement-locks';
 import { sameRelation, type RelationName } from '../../model/relations';
 import { nodeAs, type ParsedStatement } from '../../model/statement';
@@ -43,20 +44,19 @@ const locksByTableName = perSegment((segment, context) => {
 });
 
 /**
- * The locks the statement takes, and a DROP INDEX's on the index's table too: PostgreSQL takes the
- * same lock on the table (locksOf names only the index, since the statement does not name its table),
- * so a later statement on that table waits for nothing new.
+ * The locks the statement takes, with those only the schema shows (locks/schema-locks.ts): a dropped
+ * foreign key's on the table it references, a DROP INDEX's on the index's table — found, for an index
+ * the schema does not know, where an earlier CREATE INDEX of the file made it.
  */
 export function locksOnTables(by: ParsedStatement, context: RuleContext): readonly TableLock[] {
-  const locks = locksOf(by, context.options.pgVersion);
-  return locks.flatMap((lock) => {
-    const table = droppedIndexTable(lock, by, context);
-    return table ? [lock, { ...lock, relation: table, objectKind: 'table' as const }] : [lock];
+  const { pgVersion } = context.options;
+  const locks = locksOf(by, pgVersion);
+  const schema = context.schema.before(by.index);
+  const shown = locksTheSchemaShows(by, schema, pgVersion);
+  const unknownIndexes = nodeAs(by, 'DropStmt')?.removeType === 'OBJECT_INDEX' ? locks.filter((lock) => lock.objectKind === 'index' && !schema.indexTable(lock.relation)) : [];
+  const found = unknownIndexes.flatMap((lock) => {
+    const table = findCreatedIndex(context.statements, lock.relation, by.index)?.table;
+    return table ? [{ ...lock, relation: table, objectKind: 'table' as const }] : [];
   });
-}
-
-/** The table of the index a DROP INDEX drops: in the schema history, else where an earlier CREATE INDEX of the file made it. */
-function droppedIndexTable(lock: TableLock, by: ParsedStatement, context: RuleContext): RelationName | undefined {
-  if (lock.objectKind !== 'index' || nodeAs(by, 'DropStmt')?.removeType !== 'OBJECT_INDEX') return undefined;
-  return context.schema.before(by.index).indexTable(lock.relation) ?? findCreatedIndex(context.statements, lock.relation, by.index)?.table;
+  return shown.length + found.length > 0 ? [...locks, ...shown, ...found] : locks;
 }

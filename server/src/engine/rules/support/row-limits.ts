@@ -33,7 +33,9 @@ export function holdsFewRowsOrNone(context: RuleContext, table: RelationName, be
 /** The most rows the table's keys and validated CHECKs let it hold; undefined when nothing bounds it. */
 export function rowLimit(table: TableState): number | undefined {
   const pins = pinnedColumns(table.constraints);
-  const limits = table.constraints.filter((constraint) => isKeyOfNotNullColumns(constraint, table)).map((key) => keyLimit(key.columns, pins));
+  const limits = table.constraints
+    .filter((constraint) => isKeyOfNotNullColumns(constraint, table))
+    .map((key) => keyLimit(key.columns, pins));
   const bounded = limits.filter((limit): limit is number => limit !== undefined);
   return bounded.length > 0 ? Math.min(...bounded) : undefined;
 }
@@ -46,7 +48,9 @@ export function constantsAllowed(expression: Node, column: string): number | und
     return isColumnRef(arg, column) && (booltesttype === 'IS_TRUE' || booltesttype === 'IS_FALSE') ? 1 : undefined;
   }
   if ('BoolExpr' in expression && expression.BoolExpr.boolop === 'AND_EXPR') {
-    const allowed = (expression.BoolExpr.args ?? []).map((argument) => constantsAllowed(argument, column)).filter((count): count is number => count !== undefined);
+    const allowed = (expression.BoolExpr.args ?? [])
+      .map((argument) => constantsAllowed(argument, column))
+      .filter((count): count is number => count !== undefined);
     return allowed.length > 0 ? Math.min(...allowed) : undefined;
   }
   if (!('A_Expr' in expression)) return undefined;

@@ -5,6 +5,7 @@ import type { ParsedStatement } from '../../model/statement';
 import type { RuleContext } from '../rule';
 import { typeChangeReadsNoRow } from './column-types';
 import { provenNotNull } from './not-null';
+import { locksOnTables } from './held-locks';
 import { aboutStatement } from './recorded-questions';
 import { holdsFewRowsOrNone } from './row-limits';
 import { firstAtOrAfter, perSegment, segmentPlace } from './transaction-segments';
@@ -141,7 +142,7 @@ const trafficBlockingLocks = perSegment((segment, context): readonly LockGroup[]
   const groups = new Map<string, LockGroup>();
   let sequence = 0;
   segment.statements.forEach((by, position) => {
-    for (const lock of locksOf(by, context.options.pgVersion)) {
+    for (const lock of locksOnTables(by, context)) {
       if (!blocksTraffic(lock)) continue;
       const relationKey = `${lock.relation.schema === undefined ? '' : `${lock.relation.schema}\0`}${lock.relation.name}`;
       const key = `${lock.mode}\0${relationKey}`;
