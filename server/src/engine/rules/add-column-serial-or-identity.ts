@@ -1,5 +1,5 @@
 import type { Report, Rule } from './rule';
-import { addedColumns, constraintRange, isIdentity, isSerial, typeNameOf } from './support/added-columns';
+import { addedColumns, constraintRange, isIdentity, isSerial, typeNameOf, refusedBeforeTheRewrite } from './support/added-columns';
 import { accessExclusiveOn, alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
@@ -49,7 +49,7 @@ export const addColumnSerialOrIdentity: Rule = {
       const what = identity ? `ADD COLUMN ${name} … AS IDENTITY` : `ADD COLUMN ${name} ${typeNameOf(added)}`;
       return [
         {
-          message: rewriteMessage(what, alter.table, 'a sequence value is written into every existing row', INSTEAD),
+          message: rewriteMessage(what, alter.table, 'a sequence value is written into every existing row', INSTEAD) + refusedBeforeTheRewrite(alter, added),
           range: identity ? constraintRange(alter.statement, added, identity) : added.range,
           lock: accessExclusiveOn(alter.table),
           noFixReason: 'No single statement numbers the existing rows of a table in use without a rewrite: the safe route takes several steps and a backfill.',

@@ -37,3 +37,15 @@ describe(RULE, () => {
     expect(ruleIds(STORED)).toEqual([RULE]);
   });
 });
+
+// Review round 7 #6 (atlas-gram workos metadata): the same ALTER adds NOT NULL columns without a DEFAULT, so on a table
+// with rows PostgreSQL refuses it before copying anything.
+describe('add-column-stored-generated: an ALTER that fails first on a table with rows', () => {
+  it('says the statement fails first, and the rewrite comes once that is fixed', () => {
+    const sql = 'ALTER TABLE "du" ADD COLUMN "a" timestamptz NOT NULL, ADD COLUMN "d" timestamptz NULL, ADD COLUMN "g" boolean NOT NULL GENERATED ALWAYS AS (d IS NOT NULL) STORED;';
+    const [finding] = findingsOf('add-column-stored-generated', sql);
+    expect(finding!.message).toMatch(/As written, the statement fails first on any table with rows \(ADD COLUMN a is NOT NULL without a DEFAULT\), so the rewrite comes once that is fixed\.$/);
+    const fixed = 'ALTER TABLE "du" ADD COLUMN "a" timestamptz NOT NULL DEFAULT now(), ADD COLUMN "g" boolean GENERATED ALWAYS AS (a IS NOT NULL) STORED;';
+    expect(findingsOf('add-column-stored-generated', fixed)[0]!.message).not.toContain('fails first');
+  });
+});

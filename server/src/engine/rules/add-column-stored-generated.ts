@@ -1,5 +1,5 @@
 import type { Report, Rule } from './rule';
-import { addedColumns, constraintRange, generatedConstraint } from './support/added-columns';
+import { addedColumns, constraintRange, generatedConstraint, refusedBeforeTheRewrite } from './support/added-columns';
 import { accessExclusiveOn, alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
@@ -51,7 +51,9 @@ export const addColumnStoredGenerated: Rule = {
         : 'Add a plain nullable column, keep it up to date with a trigger, and backfill the existing rows in batches.';
       return [
         {
-          message: rewriteMessage(`ADD COLUMN ${added.column.colname ?? ''} … STORED`, alter.table, 'a stored generated column is computed into every existing row', instead),
+          message:
+            rewriteMessage(`ADD COLUMN ${added.column.colname ?? ''} … STORED`, alter.table, 'a stored generated column is computed into every existing row', instead) +
+            refusedBeforeTheRewrite(alter, added),
           range: constraintRange(alter.statement, added, generated),
           lock: accessExclusiveOn(alter.table),
           noFixReason: virtual

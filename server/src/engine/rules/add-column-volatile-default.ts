@@ -5,7 +5,7 @@ import { nodeAs } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Report, Rule, RuleContext } from './rule';
-import { addedColumns, constraintRange, defaultOf, FAST_DEFAULT_SINCE, generatedConstraint, isIdentity, isSerial, type AddedColumn } from './support/added-columns';
+import { addedColumns, constraintRange, defaultOf, FAST_DEFAULT_SINCE, generatedConstraint, isIdentity, isSerial, type AddedColumn, refusedBeforeTheRewrite } from './support/added-columns';
 import { accessExclusiveOn, alterOfTableThatMayBeLarge, type ExistingTableAlter, FEW_ROWS_EXEMPTION } from './support/alter-table';
 import { quoteIdentifier, tableText } from './support/constraints';
 
@@ -127,7 +127,7 @@ export const addColumnVolatileDefault: Rule = {
             : `DEFAULT ${defaultText} calls a function Lockguard does not know: if it is VOLATILE (the default for CREATE FUNCTION), PostgreSQL rewrites ${table} to store it in every existing row`;
       const fix = splitFix(alter, added, context, defaultRange, defaultText);
       const report: Report = {
-        message: `${cause}, with all its indexes, under an ACCESS EXCLUSIVE lock: every read and write on it waits until the copy is done. ${isNotNull(added) ? SPLIT_NOT_NULL : SPLIT}`,
+        message: `${cause}, with all its indexes, under an ACCESS EXCLUSIVE lock: every read and write on it waits until the copy is done. ${isNotNull(added) ? SPLIT_NOT_NULL : SPLIT}${refusedBeforeTheRewrite(alter, added)}`,
         range: defaultRange,
         lock: accessExclusiveOn(alter.table),
         safeAlternative: 'ADD COLUMN without the default, SET DEFAULT for new rows, backfill existing rows in batches.',

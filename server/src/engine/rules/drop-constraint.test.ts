@@ -127,3 +127,34 @@ describe(`${RULE}: a UNIQUE or PRIMARY KEY the same statement replaces by a key 
     expect(findings('ALTER TABLE image_upload ADD PRIMARY KEY (pictrs_alias), DROP CONSTRAINT image_upload_pictrs_alias_key;')).toHaveLength(1);
   });
 });
+
+// Review round 7 #27 (lemmy same_table_joins): the schema shows what each dropped constraint is, so the message says
+// what that kind of drop costs: the referenced table's lock for a foreign key, ON CONFLICT and lookups for a key.
+describe('drop-constraint: what the schema shows about the dropped constraints', () => {
+  const priorSchema = schemaAfter(
+    buildStatements(
+      'CREATE TABLE post (id int PRIMARY KEY);\n' +
+        'CREATE TABLE combined (id int PRIMARY KEY, post_id int UNIQUE CONSTRAINT combined_post_fk REFERENCES post, n int CONSTRAINT combined_n_check CHECK (n > 0));',
+      parser,
+      defaultOptions(),
+    ),
+  );
+  const messageOf = (sql: string) => findingsOf('drop-constraint', sql, { priorSchema })[0]!.message;
+
+  it('names the table a dropped foreign key references, and says nothing of indexes', () => {
+    const message = messageOf('ALTER TABLE combined DROP CONSTRAINT combined_post_fk;');
+    expect(message).toContain('ACCESS EXCLUSIVE lock on combined and on post, which its foreign key references:');
+    expect(message).not.toContain('ON CONFLICT');
+  });
+
+  it('keeps the ON CONFLICT clause for a dropped key, and drops the full-scan one when the migration indexes the same columns', () => {
+    expect(messageOf('ALTER TABLE combined DROP CONSTRAINT combined_post_id_key;')).toContain('INSERT … ON CONFLICT on its columns fails and lookups may become full scans');
+    const reindexed = messageOf('ALTER TABLE combined DROP CONSTRAINT combined_post_id_key;\nCREATE INDEX combined_post_idx ON combined (post_id);');
+    expect(reindexed).toContain('INSERT … ON CONFLICT on its columns fails (lookups keep the index the migration builds on the same columns)');
+  });
+
+  it('says neither for a CHECK', () => {
+    const message = messageOf('ALTER TABLE combined DROP CONSTRAINT combined_n_check;');
+    expect(message).not.toMatch(/ON CONFLICT|references/);
+  });
+});

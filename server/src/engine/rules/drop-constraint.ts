@@ -1,6 +1,7 @@
 import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation, type RelationName } from '../model/relations';
 import { nodeAs, type ParsedStatement } from '../model/statement';
+import type { ConstraintState } from '../model/schema/objects';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { LockFact, Rule, RuleContext } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
@@ -70,12 +71,13 @@ export const dropConstraint: Rule = {
     const [first] = dropped;
     if (!first) return [];
     const names = dropped.map(({ name }) => quoteIdentifier(name)).join(', ');
+    const known = context.schema.before(statement.index).constraints(table);
+    const constraints = dropped.map(({ name }) => known.find((constraint) => constraint.name === name));
     return [
       {
         message:
-          `DROP CONSTRAINT ${names} takes an ACCESS EXCLUSIVE lock on ${displayRelation(table)} (and, for a foreign key, on the table it ` +
-          'references): reads and writes queue behind it while it waits for running queries. A dropped UNIQUE or PRIMARY KEY also drops ' +
-          'its index: INSERT … ON CONFLICT on its columns fails and lookups may become full scans. ' +
+          `DROP CONSTRAINT ${names} takes an ACCESS EXCLUSIVE lock on ${displayRelation(table)}${referencedTablesClause(constraints)}: ` +
+          `reads and writes queue behind it while it waits for running queries.${droppedKeysClause(constraints, statement, context, table)} ` +
           (isLockTimeoutInForce(statement, context) ? 'Check nothing relies on it.' : 'Check nothing relies on it, and set a short lock_timeout first.'),
         range: alterTableClause(statement, first.index),
         lock: { mode: 'ACCESS EXCLUSIVE', relation: table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
@@ -84,6 +86,32 @@ export const dropConstraint: Rule = {
     ];
   },
 };
+
+/** The tables the dropped foreign keys reference (locked too), or a general clause when the schema does not know every constraint. */
+function referencedTablesClause(constraints: readonly (ConstraintState | undefined)[]): string {
+  if (constraints.includes(undefined)) return ' (and, for a foreign key, on the table it references)';
+  const referenced = [...new Set(constraints.flatMap((constraint) => (constraint?.kind === 'foreign-key' && constraint.references ? [displayRelation(constraint.references)] : [])))];
+  return referenced.length > 0 ? ` and on ${referenced.join(', ')}, which its foreign key references` : '';
+}
+
+/**
+ * What dropping a UNIQUE or PRIMARY KEY costs beyond the lock: ON CONFLICT on its columns fails, and lookups lose the index
+ * unless a later statement of the same section indexes the same columns. Nothing when the schema shows no key among them.
+ */
+function droppedKeysClause(constraints: readonly (ConstraintState | undefined)[], statement: ParsedStatement, context: RuleContext, table: RelationName): string {
+  if (constraints.includes(undefined)) return ' A dropped UNIQUE or PRIMARY KEY also drops its index: INSERT … ON CONFLICT on its columns fails and lookups may become full scans.';
+  const keys = constraints.filter((constraint) => constraint?.kind === 'unique' || constraint?.kind === 'primary-key');
+  if (keys.length === 0) return '';
+  const later = context.schema.before(context.statements.length).indexes(table).filter((index) => {
+    const by = index.createdAt === undefined ? undefined : context.statements[index.createdAt];
+    return by !== undefined && by.index > statement.index && by.section === statement.section;
+  });
+  const reindexed = keys.every((key) => later.some((index) => sameColumnSet(index.columns.slice(0, key!.columns.length), key!.columns)));
+  const lookups = reindexed ? ' (lookups keep the index the migration builds on the same columns)' : ' and lookups may become full scans';
+  return ` The dropped ${keys.length > 1 ? 'keys also drop their indexes' : 'key also drops its index'}: INSERT … ON CONFLICT on ${keys.length > 1 ? 'their' : 'its'} columns fails${lookups}.`;
+}
+
+const sameColumnSet = (columns: readonly (string | undefined)[], key: readonly string[]) => columns.length === key.length && key.every((column) => columns.includes(column));
 
 /**
  * Whether an earlier statement of the file's section already dropped the constraint, and nothing

@@ -127,3 +127,24 @@ describe(`${RULE}: DROP TRIGGER IF EXISTS guarding the file's first CREATE TRIGG
     expect(reported('DROP TRIGGER IF EXISTS trg_events_append_only ON public.events;', baseline)).toEqual(ACCESS_EXCLUSIVE);
   });
 });
+
+// Review round 7 #35 (supabase-midday remote_schema): dropped and created again in one transaction, no write misses the
+// trigger, committing between them would open that window, and other ACCESS EXCLUSIVE locks keep reads waiting anyway.
+describe(`${RULE}: a trigger created again in the same transaction`, () => {
+  const recreate = 'CREATE TRIGGER t BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION f();';
+
+  it('does not advise committing right after the drop, and says no write misses the trigger', () => {
+    const [finding] = findingsOf(RULE, `BEGIN;\nDROP TRIGGER t ON orders;\n${recreate}\nCOMMIT;\n`, { pgVersion: 17 });
+    expect(finding!.message).toContain('Line 3 creates it again in the same transaction, so no write misses it.');
+    expect(finding!.message).toContain('under SHARE ROW EXCLUSIVE, so reads go on.');
+    expect(finding!.message).toMatch(/Keep what runs before line 3 short: the lock is held until the commit\.$/);
+    expect(finding!.message).not.toContain('commit right after it');
+  });
+
+  it('does not promise reads go on when the transaction locks the table ACCESS EXCLUSIVE anyway', () => {
+    const sql = `BEGIN;\nDROP TRIGGER t ON orders;\nALTER TABLE orders ADD COLUMN note text;\n${recreate}\nCOMMIT;\n`;
+    const [finding] = findingsOf(RULE, sql, { pgVersion: 17 });
+    expect(finding!.message).toContain('though line 3 locks the table ACCESS EXCLUSIVE in this transaction anyway');
+    expect(finding!.message).not.toContain('reads go on');
+  });
+});

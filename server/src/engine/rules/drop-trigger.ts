@@ -1,12 +1,15 @@
 import type { Node } from '@pgsql/types';
 import { blockedOperations } from '../locks/lock-modes';
 import { locksOf } from '../locks/statement-locks';
-import { displayRelation, type RelationName } from '../model/relations';
-import { nodeAs, type Statement } from '../model/statement';
+import { displayRelation, sameRelation, type RelationName } from '../model/relations';
+import { nodeAs, type ParsedStatement, type Statement } from '../model/statement';
 import type { Rule, RuleContext } from './rule';
 import { dropsTable } from './support/breaking-changes';
-import { namesOf } from './support/constraints';
+import { earlierInSameTransaction, namesOf, sameTransaction } from './support/constraints';
+import { locksOnTables } from './support/held-locks';
 import { leadingKeywords } from './support/keywords';
+import { lineOf } from './support/lines';
+import { isLockTimeoutInForce } from './support/timeout-coverage';
 import { createsTrigger, isTaken } from './support/trigger-guards';
 import { boundTheWait, PROBE_CREATE_TRIGGER, PROBE_TRIGGER_FUNCTION_SETUP, PROBE_TRIGGER_SETUP } from './support/triggers';
 
@@ -90,11 +93,15 @@ export const dropTrigger: Rule = {
     // IF EXISTS of a trigger the table does not have yet (the re-run guard of the file's CREATE TRIGGER) drops nothing and holds no lock.
     if (!locksOf(statement, context.options.pgVersion).some((lock) => isTaken(lock, statement, context))) return [];
     const recreatedAt = context.statements.slice(statement.index + 1).find((later) => createsTrigger(later, trigger.name, trigger.table));
+    const sameTransactionRecreation = recreatedAt && statement.transaction.kind !== 'autocommit' && sameTransaction(recreatedAt.transaction, statement.transaction) ? recreatedAt : undefined;
+    const afterwards = sameTransactionRecreation
+      ? recreationInTransaction(statement, sameTransactionRecreation, trigger.table, context)
+      : `${recreatedAt ? recreation(recreatedAt, context) : NO_LONGER_RUNS} ${boundTheWait(statement, context)}`;
     return [
       {
         message:
           `DROP TRIGGER takes an ACCESS EXCLUSIVE lock on ${displayRelation(trigger.table)}: every read and write waits until the transaction ` +
-          `commits, and queues behind any query already running on it. ${recreatedAt ? recreation(recreatedAt, context) : NO_LONGER_RUNS} ${boundTheWait(statement, context)}`,
+          `commits, and queues behind any query already running on it. ${afterwards}`,
         range: leadingKeywords(statement, ['TRIGGER']),
         lock: { mode: 'ACCESS EXCLUSIVE', relation: trigger.table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
         safeAlternative: 'A short lock_timeout before it and a quick commit after it, once nothing relies on the trigger (PostgreSQL 14+: CREATE OR REPLACE TRIGGER to replace one).',
@@ -117,6 +124,26 @@ function recreation(create: Statement, context: RuleContext): string {
     return `Line ${line} creates it again; until then, writes do not run it.`;
   }
   return `Line ${line} creates it again: CREATE OR REPLACE TRIGGER (PostgreSQL 14+) replaces it in one step under SHARE ROW EXCLUSIVE, so reads go on and no write misses the trigger.`;
+}
+
+/**
+ * A CREATE TRIGGER of the same trigger later in the same transaction: the drop's lock keeps every write out until the
+ * commit, so none misses the trigger, and committing between them would open that window. CREATE OR REPLACE
+ * (PostgreSQL 14+) only lets reads go on when nothing else in the transaction locks the table ACCESS EXCLUSIVE.
+ */
+function recreationInTransaction(drop: ParsedStatement, create: Statement, table: RelationName, context: RuleContext): string {
+  const line = lineOf(create, context);
+  const keepShort = `Keep what runs before line ${line} short: the lock is held until the commit.`;
+  const bounded = isLockTimeoutInForce(drop, context) ? keepShort : `Set a short lock_timeout before it (and retry on timeout). ${keepShort}`;
+  const recreated = `Line ${line} creates it again in the same transaction, so no write misses it.`;
+  if (context.options.pgVersion < CREATE_OR_REPLACE_TRIGGER_SINCE || nodeAs(create, 'CreateTrigStmt')?.isconstraint) return `${recreated} ${bounded}`;
+  const other = earlierInSameTransaction(create as ParsedStatement, context).find(
+    (by) => by.index !== drop.index && locksOnTables(by, context).some((lock) => lock.mode === 'ACCESS EXCLUSIVE' && sameRelation(lock.relation, table)),
+  );
+  const replace = other
+    ? `CREATE OR REPLACE TRIGGER (PostgreSQL 14+) would replace it in one step, though line ${lineOf(other, context)} locks the table ACCESS EXCLUSIVE in this transaction anyway.`
+    : 'CREATE OR REPLACE TRIGGER (PostgreSQL 14+) replaces it in one step under SHARE ROW EXCLUSIVE, so reads go on.';
+  return `${recreated} ${replace} ${bounded}`;
 }
 
 /** The trigger of `DROP TRIGGER name ON [schema.]table`, whose object is the list schema, table, trigger. */

@@ -72,6 +72,18 @@ describe(RULE, () => {
     expect(commit!.message).not.toContain('Remove it');
   });
 
+  // Review round 7 #74 (drizzle-sim 0294_workable_jigsaw.sql): the COMMIT lets a DROP and a CREATE INDEX CONCURRENTLY out; naming only the first
+  // left out the build, and with it the INVALID-index advice.
+  it('names every statement after the COMMIT that cannot run in a transaction', () => {
+    const sql =
+      'COMMIT;--> statement-breakpoint\nDROP INDEX CONCURRENTLY IF EXISTS "usage_idx";--> statement-breakpoint\n' +
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS "usage_cost_idx" ON "usage_log" ("cost");';
+    const [commit] = findings(sql, 'packages/db/migrations/0294_workable_jigsaw.sql');
+    expect(commit!.message).toMatch(/so that the DROP INDEX CONCURRENTLY and CREATE INDEX CONCURRENTLY on lines 2 and 3 can run outside it/);
+    expect(commit!.message).toContain('a failed CREATE INDEX CONCURRENTLY leaves an INVALID index');
+    expect(commit!.message).toMatch(/or run them outside the migrator \(a separate script or psql step\)\.$/);
+  });
+
   it('is not reported together with uncommitted-transaction', () => {
     const ids = lint('BEGIN;\nBEGIN;\nSELECT 1;').map((finding) => finding.ruleId);
     expect(ids.filter((id) => id === RULE)).toHaveLength(1);

@@ -3,6 +3,7 @@ import type { Statement } from '../model/statement';
 import type { Report, Rule, RuleContext } from './rule';
 import { openBlockBefore, transactionControlOf, transactionRunner, wrappingRunner } from './support/transaction-control';
 import { lineOf } from './support/lines';
+import { describeLines } from './support/timeout-coverage';
 
 /** BEGIN inside a transaction block, and COMMIT or ROLLBACK outside one: PostgreSQL does not nest transactions. */
 export const transactionNesting: Rule = {
@@ -72,22 +73,25 @@ function nestedInTool(statement: Statement, context: RuleContext): Report[] {
 function closingNothing(statement: Statement, context: RuleContext): Report {
   const tool = transactionRunner(statement, context);
   const word = statement.tokens[0]?.value ?? 'COMMIT';
-  const escape = tool && firstRefusedInTransactionAfter(statement, context);
-  // Leaving the tool's transaction is then the point: removing the COMMIT would make that statement fail.
-  if (tool && escape) {
-    const line = lineOf(escape.statement, context);
+  const escapes = tool ? refusedInTransactionAfter(statement, context) : [];
+  // Leaving the tool's transaction is then the point: removing the COMMIT would make those statements fail.
+  if (tool && escapes.length > 0) {
+    const forms = [...new Set(escapes.map((escape) => escape.form))];
+    const named = `${forms.join(' and ')} on ${describeLines(context, escapes.map((escape) => escape.statement))}`;
+    const them = escapes.length > 1 ? 'them' : `the ${forms[0]}`;
     // A failed concurrent build leaves an INVALID index behind, which IF NOT EXISTS then takes for a good one.
-    const invalidIndex = /CONCURRENTLY/.test(escape.form) && /^CREATE/.test(escape.form) ? `; a failed ${escape.form} leaves an INVALID index that IF NOT EXISTS then skips, so drop it before the re-run` : '';
+    const build = forms.find((form) => /CONCURRENTLY/.test(form) && /^CREATE/.test(form));
+    const invalidIndex = build ? `; a failed ${build} leaves an INVALID index that IF NOT EXISTS then skips, so drop it before the re-run` : '';
     const ending = tool.oneTransactionForAllPending
-      ? `${word} ends the transaction ${tool.name} runs every pending migration in, early, so that the ${escape.form} on line ${line} can run outside it: ` +
+      ? `${word} ends the transaction ${tool.name} runs every pending migration in, early, so that the ${named} can run outside it: ` +
         'the earlier pending migrations and what comes before it commit now, and what follows, later pending migrations of the same run included, ' +
         'runs without a transaction. If a statement after it fails, the migrations stay half applied, and the re-run replays this file from its first ' +
         `statement, those the COMMIT already committed included. Keep every statement of the file safe to repeat (IF NOT EXISTS, IF EXISTS${invalidIndex}), ` +
-        `or run the ${escape.form} outside the migrator (a separate script or psql step).`
-      : `${word} ends the transaction ${tool.name} runs this file in, early, so that the ${escape.form} on line ${line} ` +
+        `or run ${them} outside the migrator (a separate script or psql step).`
+      : `${word} ends the transaction ${tool.name} runs this file in, early, so that the ${named} ` +
         'can run outside it: what comes before it commits now, and if a statement after it fails, the migration stays half applied ' +
-        `and its re-run repeats what already ran. Keep every statement of the file safe to repeat (IF NOT EXISTS, IF EXISTS${invalidIndex}), or give the ${escape.form} ` +
-        `a migration of its own. ${tool.optOut}`;
+        `and its re-run repeats what already ran. Keep every statement of the file safe to repeat (IF NOT EXISTS, IF EXISTS${invalidIndex}), or give ${them} ` +
+        `a migration of ${escapes.length > 1 ? 'their' : 'its'} own. ${tool.optOut}`;
     return {
       message: ending,
       noFixReason: 'Where the statement that cannot run in a transaction should go depends on how the project runs its migrations.',
@@ -103,12 +107,13 @@ function closingNothing(statement: Statement, context: RuleContext): Report {
   };
 }
 
-/** The first statement after a COMMIT that PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY, …), and its form. */
-function firstRefusedInTransactionAfter(commit: Statement, context: RuleContext): { statement: Statement; form: string } | undefined {
+/** The statements after a COMMIT, up to the next BEGIN, that PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY, …), with their forms. */
+function refusedInTransactionAfter(commit: Statement, context: RuleContext): { statement: Statement; form: string }[] {
+  const refused: { statement: Statement; form: string }[] = [];
   for (const statement of context.statements.slice(commit.index + 1)) {
-    if (statement.section !== commit.section || transactionControlOf(statement) === 'open') return undefined;
+    if (statement.section !== commit.section || transactionControlOf(statement) === 'open') break;
     const form = nonTransactionalForm(statement, context.options.pgVersion);
-    if (form) return { statement, form };
+    if (form) refused.push({ statement, form });
   }
-  return undefined;
+  return refused;
 }

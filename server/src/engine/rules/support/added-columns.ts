@@ -55,6 +55,17 @@ export function requiredWithoutValue(added: AddedColumn): Constraint | undefined
   return added.constraints.find((constraint) => constraint.contype === 'CONSTR_NOTNULL' || constraint.contype === 'CONSTR_PRIMARY');
 }
 
+/**
+ * For a rewrite reported on one added column: when the same ALTER TABLE also adds a NOT NULL column nothing fills
+ * (add-column-not-null-without-default reports it), PostgreSQL refuses the statement on a table with rows before it
+ * copies anything, so the rewrite only comes once that is fixed. Empty otherwise.
+ */
+export function refusedBeforeTheRewrite(alter: ExistingTableAlter, rewriting: AddedColumn): string {
+  const refused = addedColumns(alter).find((other) => other !== rewriting && requiredWithoutValue(other));
+  if (!refused) return '';
+  return ` As written, the statement fails first on any table with rows (ADD COLUMN ${refused.column.colname ?? ''} is NOT NULL without a DEFAULT), so the rewrite comes once that is fixed.`;
+}
+
 /** The column's type name as written (last part, lower case), e.g. `bigserial`. */
 export function typeNameOf(added: AddedColumn): string {
   const names = added.column.typeName?.names ?? [];
