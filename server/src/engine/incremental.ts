@@ -456,6 +456,10 @@ class RecordingView implements SchemaView {
   schema(name: string) {
     return this.asked<boolean>('schema', [name]);
   }
+
+  schemaCreatedEmpty(name: string) {
+    return this.asked<boolean>('schemaCreatedEmpty', [name]);
+  }
 }
 
 function ask(view: SchemaView, name: SchemaQuestionName, args: readonly unknown[]): unknown {

@@ -3,7 +3,8 @@ import { displayRelation } from '../model/relations';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule } from './rule';
 import { addedColumns, defaultOf } from './support/added-columns';
-import { accessExclusiveOn, alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/alter-table';
+import { accessExclusiveOn } from './support/alter-table';
+import { alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/tables-with-rows';
 import { quoteIdentifier } from './support/constraints';
 import { domainConstraintsOf } from './support/domains';
 

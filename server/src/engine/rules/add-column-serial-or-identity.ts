@@ -1,6 +1,7 @@
 import type { Report, Rule } from './rule';
 import { addedColumns, constraintRange, isIdentity, isSerial, typeNameOf, refusedBeforeTheRewrite } from './support/added-columns';
-import { accessExclusiveOn, alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/alter-table';
+import { accessExclusiveOn } from './support/alter-table';
+import { alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/tables-with-rows';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';

@@ -6,7 +6,8 @@ import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Report, Rule, RuleContext } from './rule';
 import { addedColumns, constraintRange, defaultOf, FAST_DEFAULT_SINCE, generatedConstraint, isIdentity, isSerial, type AddedColumn, refusedBeforeTheRewrite } from './support/added-columns';
-import { accessExclusiveOn, alterOfTableThatMayBeLarge, type ExistingTableAlter, FEW_ROWS_EXEMPTION } from './support/alter-table';
+import { accessExclusiveOn, type ExistingTableAlter } from './support/alter-table';
+import { alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/tables-with-rows';
 import { quoteIdentifier, tableText } from './support/constraints';
 
 const DOCS_ADD_COLUMN = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';

@@ -2,7 +2,8 @@ import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation } from '../model/relations';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
-import { accessExclusiveOn, alterOfTableThatMayBeLarge, commandRange, commandsOfType, FEW_ROWS_EXEMPTION } from './support/alter-table';
+import { accessExclusiveOn, commandRange, commandsOfType } from './support/alter-table';
+import { alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/tables-with-rows';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
 const DOCS_SET_EXPRESSION = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-EXPRESSION';

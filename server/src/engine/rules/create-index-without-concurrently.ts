@@ -8,7 +8,7 @@ import { heldEarlierInTransaction, locksOnTables } from './support/held-locks';
 import { lineOf } from './support/lines';
 import { postgresOnlyRewriteRefused } from './fixes/postgres-only';
 import { sectionOf } from '../model/migration';
-import { holdsFewRowsOrNone } from './support/row-limits';
+import { holdsFewRowsOrNone } from './support/tables-with-rows';
 
 const DOCS_CREATE_INDEX = 'https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY';
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { findingsOf, lint, textOf } from '../../../../test/helpers/lint';
+import { buildStatements } from '../model/build';
+import { schemaAfter } from '../model/schema/replay';
+import { defaultOptions } from '../options';
+import { PostgresParser } from '../parse/parser';
+
+const parser = await PostgresParser.load();
 
 const RULE = 'drop-table';
 const findings = (sql: string, filePath?: string) => findingsOf(RULE, sql, { filePath });
@@ -56,5 +62,24 @@ describe(`${RULE}: names only this migration used`, () => {
 
   it('still flags a drop followed by a new, empty table of the same name: the data is gone', () => {
     expect(findings('DROP TABLE IF EXISTS devices;\nCREATE TABLE devices (id bigint);')).toHaveLength(1);
+  });
+});
+
+// Review round 8 #33 (graphile-migrate-sushii-db 000002.sql): the first migration re-creates app_hidden empty, nothing
+// creates app_hidden.failures before, so DROP TABLE IF EXISTS in front of its CREATE TABLE drops nothing.
+describe('drop-table: IF EXISTS of a table the migrations show cannot exist yet', () => {
+  const priorOf = (sql: string) => schemaAfter(buildStatements(sql, parser, defaultOptions()));
+  const guard = 'DROP TABLE IF EXISTS app_hidden.failures cascade;\nCREATE TABLE app_hidden.failures (failure_id TEXT PRIMARY KEY, attempt_count INTEGER NOT NULL);\n';
+
+  it('is quiet when the schema was created empty and a later statement creates the table', () => {
+    const priorSchema = priorOf('drop schema if exists app_hidden cascade;\ncreate schema app_hidden;');
+    expect(findingsOf('drop-table', guard, { priorSchema })).toEqual([]);
+  });
+
+  it('still reports when the schema may hold tables the migrations do not show, the table exists, or nothing creates it again', () => {
+    expect(findingsOf('drop-table', guard, { priorSchema: priorOf('create schema if not exists app_hidden;') })).toHaveLength(1);
+    expect(findingsOf('drop-table', guard, { priorSchema: priorOf('create schema app_hidden;\ncreate table app_hidden.failures (id int);') })).toHaveLength(1);
+    expect(findingsOf('drop-table', 'DROP TABLE IF EXISTS app_hidden.failures;\n', { priorSchema: priorOf('create schema app_hidden;') })).toHaveLength(1);
+    expect(findingsOf('drop-table', 'DROP TABLE app_hidden.failures;\nCREATE TABLE app_hidden.failures (id int);\n', { priorSchema: priorOf('create schema app_hidden;') })).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import { nodeAs } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
 import { addedConstraints, constraintHeadline, lockPhrase } from './support/constraints';
-import { holdsFewRowsOrNone } from './support/row-limits';
+import { holdsFewRowsOrNone } from './support/tables-with-rows';
 
 /**
  * ADD EXCLUDE builds its index under ACCESS EXCLUSIVE, and PostgreSQL has no NOT VALID, USING INDEX

@@ -193,3 +193,24 @@ describe('foreign-key-without-not-valid: tables already held ACCESS EXCLUSIVE', 
     );
   });
 });
+
+// Review round 8 #43 (trigger.dev add_support_for_projects, Prisma): an earlier ADD COLUMN … NOT NULL without a DEFAULT
+// of the same transaction only succeeds on an empty table, so the foreign key's scan reads no row.
+describe('foreign-key-without-not-valid: a table the transaction can only hold empty', () => {
+  const priorSchema = priorSchemaOf('CREATE TABLE "Endpoint" ("id" TEXT NOT NULL, CONSTRAINT "Endpoint_pkey" PRIMARY KEY ("id"));');
+  const create = 'CREATE TABLE "Project" ("id" TEXT NOT NULL, CONSTRAINT "Project_pkey" PRIMARY KEY ("id"));';
+  const addKey = 'ALTER TABLE "Endpoint" ADD CONSTRAINT "Endpoint_projectId_fkey" FOREIGN KEY ("projectId") REFERENCES "Project"("id");';
+
+  it('is quiet after ADD COLUMN … NOT NULL without a DEFAULT in the same transaction', () => {
+    const sql = `BEGIN;\nALTER TABLE "Endpoint" ADD COLUMN "projectId" TEXT NOT NULL;\n${create}\n${addKey}\nCOMMIT;\n`;
+    expect(findingsOf('foreign-key-without-not-valid', sql, { priorSchema })).toEqual([]);
+    expect(findingsOf('add-column-not-null-without-default', sql, { priorSchema })).toHaveLength(1);
+  });
+
+  it('still reports when the column gets a DEFAULT, or the NOT NULL column is added in another transaction', () => {
+    const withDefault = `BEGIN;\nALTER TABLE "Endpoint" ADD COLUMN "projectId" TEXT NOT NULL DEFAULT 'p';\n${create}\n${addKey}\nCOMMIT;\n`;
+    expect(findingsOf('foreign-key-without-not-valid', withDefault, { priorSchema })).toHaveLength(1);
+    const separate = `ALTER TABLE "Endpoint" ADD COLUMN "projectId" TEXT NOT NULL;\n${create}\nBEGIN;\n${addKey}\nCOMMIT;\n`;
+    expect(findingsOf('foreign-key-without-not-valid', separate, { priorSchema })).toHaveLength(1);
+  });
+});

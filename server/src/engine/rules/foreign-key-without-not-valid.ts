@@ -8,7 +8,7 @@ import { addedColumns, generatedConstraint, isIdentity, isSerial, type AddedColu
 import { addedConstraints, constraintHeadline, lockPhrase, notValidFix, notValidInDoBlock, validatesExistingRows } from './support/constraints';
 import { heldEarlierInTransaction } from './support/held-locks';
 import { lineOf } from './support/lines';
-import { holdsFewRowsOrNone } from './support/row-limits';
+import { holdsFewRowsOrNone } from './support/tables-with-rows';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
 

@@ -7,7 +7,7 @@ import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Report, Rule, RuleContext } from './rule';
 import { reasonForIgnoring } from './support/ignored-with-reason';
 import { formatMilliseconds } from './support/session-settings';
-import { holdsFewRowsOrNone } from './support/row-limits';
+import { holdsFewRowsOrNone } from './support/tables-with-rows';
 import {
   blockingLock,
   planTimeoutSets,

@@ -4,7 +4,7 @@ import { nodeAs, type ParsedStatement } from '../model/statement';
 import type { Fix, Rule, RuleContext } from './rule';
 import { addedConstraints, constraintHeadline, insertAfterStatement, quoteIdentifier, tableText } from './support/constraints';
 import { knownNullable, notNullProof, provenNotNull } from './support/not-null';
-import { holdsFewRowsOrNone } from './support/row-limits';
+import { holdsFewRowsOrNone } from './support/tables-with-rows';
 
 const PROBE_SETUP = [
   'CREATE TABLE lock_probe_pk (id int, note text)',

@@ -1,6 +1,7 @@
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule } from './rule';
-import { accessExclusiveOn, alterOfTableThatMayBeLarge, commandRange, commandsOfType, FEW_ROWS_EXEMPTION } from './support/alter-table';
+import { accessExclusiveOn, commandRange, commandsOfType } from './support/alter-table';
+import { alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/tables-with-rows';
 import { rewriteFact, rewriteMessage } from './support/table-rewrites';
 
 const DOCS_SET_LOGGED = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-LOGGED-UNLOGGED';

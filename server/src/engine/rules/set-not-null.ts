@@ -18,7 +18,7 @@ import {
   validatesExistingRows,
 } from './support/constraints';
 import { notNullProof, provenNotNull } from './support/not-null';
-import { holdsFewRowsOrNone } from './support/row-limits';
+import { holdsFewRowsOrNone } from './support/tables-with-rows';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL';
 const SET_NOT_NULL = 'ALTER TABLE lock_probe ALTER COLUMN customer_id SET NOT NULL';

@@ -1,6 +1,7 @@
 import { displayRelation } from '../model/relations';
 import type { Rule } from './rule';
-import { accessExclusiveOn, alterOfTableThatMayBeLarge, commandRange, commandsOfType, FEW_ROWS_EXEMPTION } from './support/alter-table';
+import { accessExclusiveOn, commandRange, commandsOfType } from './support/alter-table';
+import { alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/tables-with-rows';
 import { rewriteFact } from './support/table-rewrites';
 
 const DOCS_SET_TABLESPACE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-TABLESPACE';

@@ -7,7 +7,7 @@ import { moveAfterTransaction } from './fixes/transaction-block';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Rule, RuleContext } from './rule';
 import { addedConstraints, constraintHeadline, constraintName, lockPhrase, namesOf, quoteIdentifier, tableText, type AddedConstraint } from './support/constraints';
-import { holdsFewRowsOrNone } from './support/row-limits';
+import { holdsFewRowsOrNone } from './support/tables-with-rows';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-ADD-TABLE-CONSTRAINT-USING-INDEX';
 const UNIQUE_INDEX_SETUP = [...PROBE_TABLE_SETUP, 'CREATE UNIQUE INDEX lock_probe_id_customer_key ON lock_probe (id, customer_id)'];

@@ -1,5 +1,5 @@
 import type { QualifiedName, RelationName } from '../relations';
-import type { ColumnState, ConstraintState, DomainState, FunctionState, IndexState, SchemaHistory, SchemaView, TableState } from './objects';
+import type { ColumnState, ConstraintState, DomainState, FunctionState, IndexState, SchemaHistory, SchemaOrigin, SchemaView, TableState } from './objects';
 import { creationSchema, DEFAULT_SEARCH_PATH, USER_SCHEMA, type SearchPath } from './search-path';
 import { nameOfKey, Versions } from './versions';
 
@@ -13,7 +13,7 @@ export interface SchemaSnapshot {
   readonly indexOwners: ReadonlyMap<string, string>;
   readonly functions: ReadonlyMap<string, readonly FunctionState[]>;
   readonly domains: ReadonlyMap<string, DomainState>;
-  readonly schemas: ReadonlyMap<string, true>;
+  readonly schemas: ReadonlyMap<string, SchemaOrigin>;
   /** Indexes (qualified keys) the migrations made and dropped or renamed away since: a DROP INDEX of one finds nothing. */
   readonly droppedIndexes: ReadonlyMap<string, true>;
 }
@@ -32,7 +32,7 @@ export class Catalogue implements SchemaHistory {
   readonly indexOwners: Versions<string>;
   readonly functions: Versions<readonly FunctionState[]>;
   readonly domains: Versions<DomainState>;
-  readonly schemas: Versions<true>;
+  readonly schemas: Versions<SchemaOrigin>;
   /** Index names that had an index and have none now (dropped, or renamed away); cleared where one may be made again. */
   readonly droppedIndexes: Versions<true>;
   /** The search path from each statement that set it on; each file starts with the default. */
@@ -218,6 +218,10 @@ class CatalogueView implements SchemaView {
 
   isNew(table: RelationName): boolean {
     return this.table(table)?.createdAt !== undefined;
+  }
+
+  schemaCreatedEmpty(name: string): boolean {
+    return this.catalogue.schemas.get({ schema: '', name }, this.at) === 'created-empty';
   }
 
   schema(name: string): boolean {

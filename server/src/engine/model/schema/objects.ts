@@ -88,6 +88,12 @@ export interface DomainState {
   createdAt: number | undefined;
 }
 
+/**
+ * What the migrations show about a schema: `created-empty` when a CREATE SCHEMA without IF NOT EXISTS made it
+ * (PostgreSQL refuses it when the schema exists), so it holds only what later statements put there; `known` otherwise.
+ */
+export type SchemaOrigin = 'created-empty' | 'known';
+
 /** The schema as known just before one statement (see `SchemaHistory.before`). Names resolve as PostgreSQL resolves them there. */
 export interface SchemaView {
   /** The table, view or materialized view the name resolves to. */
@@ -112,6 +118,8 @@ export interface SchemaView {
   resolve(name: RelationName): QualifiedName | undefined;
   /** Whether the schema exists, as far as the migrations show: created (or renamed to) and not dropped since, or holding a known object. */
   schema(name: string): boolean;
+  /** Whether the migrations created the schema empty (`SchemaOrigin`): every object in it is one they show, or one a statement the engine could not read made. */
+  schemaCreatedEmpty(name: string): boolean;
 }
 
 /** A schema catalogue over the statements of one file (and the migrations before it). */

@@ -122,9 +122,9 @@ function replayStatement(catalogue: Catalogue, statement: ParsedStatement, relat
   else if ('AlterObjectSchemaStmt' in ast) replay.setSchema(ast.AlterObjectSchemaStmt);
   else if ('DropStmt' in ast) replay.drop(ast.DropStmt);
   else if ('CreateSchemaStmt' in ast) {
-    const { schemaname, authrole, schemaElts } = ast.CreateSchemaStmt;
+    const { schemaname, authrole, schemaElts, if_not_exists } = ast.CreateSchemaStmt;
     const schema = schemaname ?? authrole?.rolename;
-    if (schema !== undefined) catalogue.schemas.set({ schema: '', name: schema }, at, true);
+    if (schema !== undefined) catalogue.schemas.set({ schema: '', name: schema }, at, if_not_exists ? 'known' : 'created-empty');
     // CREATE SCHEMA s CREATE TABLE t …: the elements are created in s.
     for (const element of schemaElts ?? []) if ('CreateStmt' in element) replay.createTable(element.CreateStmt, schema);
   } else if ('CreateFunctionStmt' in ast) replay.createFunction(ast.CreateFunctionStmt);
@@ -462,7 +462,7 @@ class StatementReplay {
   private renameSchema(from: string, to: string): void {
     for (const name of this.catalogue.relationKeysIn(from)) if (this.latestTable(name)) this.moveTable(name, { schema: to, name: name.name });
     this.catalogue.schemas.set({ schema: '', name: from }, this.at, undefined);
-    this.catalogue.schemas.set({ schema: '', name: to }, this.at, true);
+    this.catalogue.schemas.set({ schema: '', name: to }, this.at, 'known');
   }
 
   drop(drop: NodeOf<'DropStmt'>): void {

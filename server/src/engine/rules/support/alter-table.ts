@@ -5,7 +5,6 @@ import { nodeAs, type ParsedStatement, type Statement } from '../../model/statem
 import type { OffsetRange } from '../../text/positions';
 import type { LockImpact, RuleContext } from '../rule';
 import { alterTableClause } from './alter-table-clauses';
-import { holdsFewRowsOrNone } from './row-limits';
 
 /** An ALTER TABLE on a table the file did not create (so someone may be using it), with its subcommands. */
 export interface ExistingTableAlter {
@@ -31,20 +30,6 @@ export function alterOfExistingTable(statement: Statement, context: RuleContext,
   if (!table || context.isCreatedInFile(table, statement.index)) return undefined;
   return { statement, table, commands: statement.alterTableCommands };
 }
-
-/**
- * `alterOfExistingTable`, for rules about work that grows with the table (a rewrite, a scan): a table whose keys and
- * CHECKs hold it to a few rows (./row-limits.ts), a settings or state table, costs nothing to copy or scan.
- */
-export function alterOfTableThatMayBeLarge(statement: Statement, context: RuleContext, subtype: AlterTableType, ...more: AlterTableType[]): ExistingTableAlter | undefined {
-  const alter = alterOfExistingTable(statement, context, subtype, ...more);
-  return alter && holdsFewRowsOrNone(context, alter.table, statement.index) ? undefined : alter;
-}
-
-/** The exemption `alterOfTableThatMayBeLarge` makes, for the rules' documentation. */
-export const FEW_ROWS_EXEMPTION =
-  'So are tables whose key a CHECK pins to a few values, such as a settings table `(ok boolean PRIMARY KEY CHECK (ok))`: ' +
-  'copying a few rows costs nothing.';
 
 export const commandsOfType = (alter: ExistingTableAlter, ...subtypes: AlterTableType[]) =>
   alter.commands.filter((command) => command.subtype !== undefined && subtypes.includes(command.subtype));

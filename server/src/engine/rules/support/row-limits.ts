@@ -1,8 +1,6 @@
 import type { Node } from '@pgsql/types';
 import type { ConstraintState, TableState } from '../../model/schema/objects';
-import type { RelationName } from '../../model/relations';
 import { isColumnRef } from '../../model/syntax-names';
-import type { RuleContext } from '../rule';
 
 /**
  * A table whose keys and CHECKs admit at most this many rows is a settings or state table: copying,
@@ -18,16 +16,6 @@ const FEW_ROWS = 100;
 export function holdsFewRowsAtMost(table: TableState): boolean {
   const limit = rowLimit(table);
   return limit !== undefined && limit <= FEW_ROWS;
-}
-
-/**
- * Whether work that grows with the table's rows (a rewrite, a scan, an index build) costs nothing before the
- * statement: the file created the table (no rows yet), or its keys hold it to a few rows.
- */
-export function holdsFewRowsOrNone(context: RuleContext, table: RelationName, beforeStatement: number): boolean {
-  if (context.isCreatedInFile(table, beforeStatement)) return true;
-  const state = context.schema.before(beforeStatement).table(table);
-  return state !== undefined && holdsFewRowsAtMost(state);
 }
 
 /** The most rows the table's keys and validated CHECKs let it hold; undefined when nothing bounds it. */

@@ -7,7 +7,7 @@ import { typeChangeReadsNoRow } from './column-types';
 import { provenNotNull } from './not-null';
 import { locksOnTables } from './held-locks';
 import { aboutStatement } from './recorded-questions';
-import { holdsFewRowsOrNone } from './row-limits';
+import { holdsFewRowsOrNone } from './tables-with-rows';
 import { firstAtOrAfter, perSegment, segmentPlace } from './transaction-segments';
 
 /**
@@ -27,7 +27,7 @@ export function slowLocksOf(statement: ParsedStatement, context: RuleContext): T
 function holds(condition: WorkCondition, statement: ParsedStatement, context: RuleContext): boolean {
   switch (condition.kind) {
     case 'empty':
-      return context.isCreatedInFile(condition.relation, statement.index);
+      return holdsFewRowsOrNone(context, condition.relation, statement.index);
     case 'not-null-proven':
       return provenNotNull(context, statement.index, condition.relation, condition.column);
     case 'catalog-only-type-change':
