@@ -216,7 +216,7 @@ async function walkSet(project: string, order: readonly string[], outcome: Outco
       const options: Partial<LintOptions> = { ...resolver.forFile(path).options, pgVersion: newest.major };
       // Roles belong to the cluster, not to the database copy: a file that creates or drops them cannot run twice side by side.
       const touchesRoles = /\b(CREATE|DROP|ALTER)\s+(ROLE|USER)\b/i.test(source);
-      const fix = outcome.ran.length < SAMPLE && !touchesRoles ? chosenFix(source, options) : undefined;
+      const fix = outcome.ran.length < SAMPLE && !touchesRoles ? chosenFix(source, asWritten(options)) : undefined;
       let fixedRun: { ok: true } | { ok: false; error: string } | undefined;
       if (fix) {
         // A copy of the database as the earlier migrations left it; CREATE DATABASE … TEMPLATE needs it idle.
@@ -260,6 +260,15 @@ async function walkSet(project: string, order: readonly string[], outcome: Outco
  * The fix to run: a verified fix of the file, preferring one that creates a migration (the newest
  * kind), then an error's fix.
  */
+/**
+ * The options the file was linted with while it was being written: a committed graphile-migrate migration was
+ * migrations/current.sql then (its hash seals it once committed, and Lockguard offers no edit of it).
+ */
+function asWritten(options: Partial<LintOptions>): Partial<LintOptions> {
+  const committed = /^(.*\/migrations)\/committed\/[^/]+\.sql$/.exec(options.filePath ?? '');
+  return committed ? { ...options, filePath: `${committed[1]}/current.sql` } : options;
+}
+
 function chosenFix(source: string, options: Partial<LintOptions>): Fix | undefined {
   const analysis = linter.lint(source, options);
   if (!analysis.findings.some((finding) => finding.fixes.length > 0)) return undefined;

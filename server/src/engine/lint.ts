@@ -66,7 +66,7 @@ export class Linter {
     for (const statement of statements) {
       for (const rule of rulesFor(statement, enabled)) for (const found of this.runRule(rule, statement, context)) report(rule, statement, found);
     }
-    return { statements, migration, findings: finish(source, statements, report.findings, resolved) };
+    return { statements, migration, findings: finish(source, statements, report.findings, resolved, migration) };
   }
 
   /**
@@ -96,7 +96,7 @@ export class Linter {
         (rule, found) => report(rule, statement, found),
       );
     }
-    return { statements, migration, findings: finish(source, statements, report.findings, resolved), reusable: { built, rules: rules.results, schemas: schemas.kept } };
+    return { statements, migration, findings: finish(source, statements, report.findings, resolved, migration), reusable: { built, rules: rules.results, schemas: schemas.kept } };
   }
 
   private enabledRules(options: LintOptions): Rule[] {
@@ -131,15 +131,26 @@ function reporter(source: string): ((rule: Rule, statement: Statement, report: R
   return Object.assign((rule: Rule, statement: Statement, report: Report) => void findings.push(toFinding(rule, statement, report, source, newline)), { findings });
 }
 
-/** Applies suppressions and configured severities, orders the findings, and folds those that add to another (./fold-findings.ts). */
-function finish(source: string, statements: readonly Statement[], raw: Finding[], options: LintOptions): Finding[] {
+/**
+ * Applies suppressions and configured severities, drops the fixes a file the runner seals cannot take, orders the
+ * findings, and folds those that add to another (./fold-findings.ts).
+ */
+function finish(source: string, statements: readonly Statement[], raw: Finding[], options: LintOptions, migration: MigrationModel | undefined): Finding[] {
   const suppressions = findSuppressions(source, statements);
   const shown = [...applySuppressions(raw, suppressions, statements), ...auditSuppressions(suppressions, raw, options, statements)]
     .map((finding) => withConfiguredSeverity(finding, options.rules[finding.ruleId]))
     .filter((finding) => options.rules[finding.ruleId] !== 'off')
+    .map(withoutEditsOf(migration?.framework?.sealed?.(options.filePath ?? '')))
     .sort(bySeverityThenPosition);
   return foldFindings(shown);
 }
+
+/** A finding without the fixes that edit the file, when the runner refuses an edited file (`sealed`: why). */
+const withoutEditsOf = (sealed: string | undefined) => (finding: Finding): Finding => {
+  if (sealed === undefined || !finding.fixes.some((fix) => fix.edits.length > 0)) return finding;
+  const kept = finding.fixes.filter((fix) => fix.edits.length === 0);
+  return { ...finding, fixes: kept, noFixReason: kept.length > 0 ? finding.noFixReason : sealed };
+};
 
 /** A suppression above a statement also covers the statements it runs (a DO block's), which lie within it. */
 function isSuppressedBy(finding: Finding, suppression: Suppression, statements: readonly Statement[]): boolean {

@@ -51,7 +51,7 @@ function pinOf(where: Node): Pin | undefined {
     return lexpr && isKeyColumn(lexpr) && ends.length === 2 && ends.every(isValue) ? 'by-batch' : undefined;
   }
   if (operatorOf(name) !== '=' || !lexpr || !rexpr) return undefined;
-  const [column, value] = 'ColumnRef' in lexpr ? [lexpr, rexpr] : 'ColumnRef' in rexpr ? [rexpr, lexpr] : [];
+  const [column, value] = columnOf(lexpr) ? [columnOf(lexpr)!, rexpr] : columnOf(rexpr) ? [columnOf(rexpr)!, lexpr] : [];
   if (!column || !value) return undefined;
   // `id = ANY (ARRAY(SELECT id … LIMIT 1000))`
   if (kind === 'AEXPR_OP_ANY' && 'SubLink' in value && value.SubLink.subLinkType === 'ARRAY_SUBLINK') {
@@ -59,6 +59,12 @@ function pinOf(where: Node): Pin | undefined {
   }
   if (!isSpecificValue(kind, value)) return undefined;
   return isKeyColumn(column) ? 'by-key' : 'by-value';
+}
+
+/** The column an operand reads, also through a cast (`category::text = 'a'` selects by the column's value just the same). */
+function columnOf(operand: Node): Node | undefined {
+  if ('ColumnRef' in operand) return operand;
+  return 'TypeCast' in operand && operand.TypeCast.arg !== undefined && 'ColumnRef' in operand.TypeCast.arg ? operand.TypeCast.arg : undefined;
 }
 
 const operatorOf = (name: readonly Node[] | undefined) => name?.map((part) => ('String' in part ? part.String.sval : '')).join('.');

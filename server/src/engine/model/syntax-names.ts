@@ -37,3 +37,14 @@ export function referencedColumns(node: unknown): string[] {
   visit(node);
   return [...found];
 }
+
+/** Whether the expression calls the function, in any schema: `timezone` also for `x AT TIME ZONE 'UTC'`, which parses as that call. */
+export function callsFunction(node: unknown, name: string): boolean {
+  const visit = (value: unknown): boolean => {
+    if (Array.isArray(value)) return value.some(visit);
+    if (typeof value !== 'object' || value === null) return false;
+    if ('FuncCall' in value && namesOf((value as { FuncCall: { funcname?: Node[] } }).FuncCall.funcname).pop()?.toLowerCase() === name) return true;
+    return Object.values(value).some(visit);
+  };
+  return visit(node);
+}

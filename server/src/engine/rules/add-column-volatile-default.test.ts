@@ -146,3 +146,24 @@ describe(`${RULE}: a table its key and CHECKs hold to a few rows`, () => {
     expect(withTable(create)).toHaveLength(1);
   });
 });
+
+// Review round 8 #7 (hydra change_jwk_primary_key): the file later makes the column the primary key, which fails once the
+// existing rows hold NULL: the split would break the migration, so it is not offered.
+describe(`${RULE}: a later statement that needs the column filled`, () => {
+  const priorSchema = priorSchemaOf('CREATE TABLE k (sid varchar(255) NOT NULL, kid varchar(255) NOT NULL, PRIMARY KEY (sid, kid));');
+  const add = 'ALTER TABLE k ADD COLUMN pk UUID DEFAULT gen_random_uuid();\nALTER TABLE k ALTER pk DROP DEFAULT;\n';
+
+  it.each([
+    ['ADD PRIMARY KEY over it', 'ALTER TABLE k DROP CONSTRAINT k_pkey;\nALTER TABLE k ADD PRIMARY KEY (pk);\n', 4],
+    ['SET NOT NULL on it', 'ALTER TABLE k ALTER COLUMN pk SET NOT NULL;\n', 3],
+  ])('offers no fix before %s, and says which line needs the values', (_, later, line) => {
+    const [finding] = findingsOf(RULE, add + later, { priorSchema });
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toContain(`Line ${line} needs a value in every row of the column`);
+  });
+
+  it('still offers it when nothing later needs the values', () => {
+    const [finding] = findingsOf(RULE, add + 'ALTER TABLE k ALTER COLUMN sid SET NOT NULL;\n', { priorSchema });
+    expect(finding!.fixes).toHaveLength(1);
+  });
+});

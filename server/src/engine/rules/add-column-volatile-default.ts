@@ -1,14 +1,16 @@
 import { blockedOperations } from '../locks/lock-modes';
 import { declaredVolatility, volatilityOf, type DeclaredFunctions, type Volatility } from '../knowledge/volatility';
 import { displayRelation, relationFromNames } from '../model/relations';
-import { nodeAs } from '../model/statement';
+import { nodeAs, type ParsedStatement } from '../model/statement';
 import type { OffsetRange } from '../text/positions';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Fix, Report, Rule, RuleContext } from './rule';
 import { addedColumns, constraintRange, defaultOf, FAST_DEFAULT_SINCE, generatedConstraint, isIdentity, isSerial, type AddedColumn, refusedBeforeTheRewrite } from './support/added-columns';
 import { accessExclusiveOn, type ExistingTableAlter } from './support/alter-table';
 import { alterOfTableThatMayBeLarge, FEW_ROWS_EXEMPTION } from './support/tables-with-rows';
+import { alterationsOf } from './support/breaking-changes';
 import { quoteIdentifier, tableText } from './support/constraints';
+import { lineOf } from './support/lines';
 
 const DOCS_ADD_COLUMN = 'https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES';
 
@@ -179,11 +181,39 @@ const isNotNull = (added: AddedColumn) => added.constraints.some((constraint) =>
 
 const defaultConstraint = (added: AddedColumn) => added.constraints.find((constraint) => constraint.contype === 'CONSTR_DEFAULT');
 
+/**
+ * A later ALTER TABLE of the file's section that makes the column required — ADD PRIMARY KEY over it, SET NOT NULL —
+ * which fails once the existing rows hold NULL instead of the default's values.
+ */
+function laterStatementNeedingValues(alter: ExistingTableAlter, column: string, context: RuleContext): ParsedStatement | undefined {
+  const { statement } = alter;
+  return alterationsOf(context, alter.table, statement.index + 1, context.statements.length).find(
+    (later) =>
+      later.section === statement.section &&
+      later.alterTableCommands.some(
+        (command) =>
+          (command.subtype === 'AT_SetNotNull' && command.name === column) ||
+          (command.subtype === 'AT_AddConstraint' &&
+            command.def !== undefined &&
+            'Constraint' in command.def &&
+            command.def.Constraint.contype === 'CONSTR_PRIMARY' &&
+            (command.def.Constraint.keys ?? []).some((key) => 'String' in key && key.String.sval === column)),
+      ),
+  );
+}
+
 /** ADD COLUMN without the DEFAULT, then SET DEFAULT: one fix; or why not. */
 function splitFix(alter: ExistingTableAlter, added: AddedColumn, context: RuleContext, defaultRange: OffsetRange, defaultText: string): Fix | string {
   if (alter.commands.length > 1) return `Split the ALTER TABLE first: the quick fix handles an ALTER TABLE that only adds this column. ${SPLIT}`;
   if (isNotNull(added)) {
     return `Without the default, the NOT NULL column would fail on a non-empty table: ${SPLIT_NOT_NULL}`;
+  }
+  const needsValues = laterStatementNeedingValues(alter, added.column.colname ?? '', context);
+  if (needsValues) {
+    return (
+      `Line ${lineOf(needsValues, context)} needs a value in every row of the column (a PRIMARY KEY or NOT NULL on it): without the default ` +
+      'the existing rows would hold NULL and it would fail. Backfill the column in batches first, and move that statement to a later migration.'
+    );
   }
   const removeFrom = precedingSpace(context.source, defaultRange.start);
   const column = quoteIdentifier(added.column.colname ?? '');

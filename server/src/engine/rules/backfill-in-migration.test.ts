@@ -188,3 +188,15 @@ describe(`${RULE}: under a runner with no way out of its transaction`, () => {
     expect(finding!.message).toMatch(/outside a transaction block\.$/);
   });
 });
+
+// Review round 9 #13 (dbmate-bionic-gpt): a cast of the column selects by its value just as the bare column does.
+describe(`${RULE}: a WHERE that casts the column`, () => {
+  it.each([["status::text = 'done'"], ["CAST(status AS text) = 'done'"], ["'done' = status::text"], ["id::text = '5'"]])('treats %s like the bare column', (where) => {
+    expect(findings(`DELETE FROM orders WHERE ${where};\n`, ORDERS)).toEqual([]);
+    expect(findings(`UPDATE orders SET total = 0 WHERE ${where};\n`, ORDERS)).toEqual([]);
+  });
+
+  it('still reports a cast compared by range', () => {
+    expect(findings("DELETE FROM orders WHERE status::text > 'a';\n", ORDERS)).toHaveLength(1);
+  });
+});

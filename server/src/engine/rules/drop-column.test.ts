@@ -83,3 +83,24 @@ it(`${RULE}: stays quiet when the migration renames the table afterwards (rename
   // Dropped in the down section only: the up section's drop is what the running code meets.
   expect(findingsOf(RULE, '-- migrate:up\nALTER TABLE j DROP COLUMN tags;\n-- migrate:down\nDROP TABLE j;')).toHaveLength(1);
 });
+
+// Review round 9 #26 (golang-migrate-pkgsite 000114): the column is added again under the same name in the same
+// transaction (a type change by drop and re-add): queries that name it go on working, only the values are gone.
+describe('drop-column: a column added again under the same name', () => {
+  it.each([
+    ['in a later statement', 'BEGIN;\nALTER TABLE docs DROP COLUMN package_path_id;\nALTER TABLE docs ADD COLUMN package_path_id BIGINT;\nEND;\n'],
+    ['in the same statement', 'ALTER TABLE docs DROP COLUMN package_path_id, ADD COLUMN package_path_id BIGINT;\n'],
+  ])('says the values are gone, not that queries fail, %s', (_, sql) => {
+    const [finding, ...others] = findingsOf('drop-column', sql);
+    expect(others).toEqual([]);
+    expect(finding!.severity).toBe('warning');
+    expect(finding!.message).toContain('is dropped and added again under the same name: queries that name it go on working, but every existing value is gone');
+    expect(finding!.message).not.toContain('fail as soon as this commits');
+  });
+
+  it('still says queries fail when another column is added, or the column comes back only in the down section', () => {
+    expect(findingsOf('drop-column', 'ALTER TABLE docs DROP COLUMN package_path_id;\nALTER TABLE docs ADD COLUMN path_id BIGINT;\n')[0]!.message).toContain('fail as soon as this commits');
+    const goose = '-- +goose Up\nALTER TABLE docs DROP COLUMN package_path_id;\n-- +goose Down\nALTER TABLE docs ADD COLUMN package_path_id integer;\n';
+    expect(findingsOf('drop-column', goose, { filePath: 'migrations/00002_x.sql' })[0]!.message).toContain('fail as soon as this commits');
+  });
+});

@@ -1,10 +1,10 @@
 import { blockedOperations } from '../locks/lock-modes';
 import { displayRelation, type RelationName } from '../model/relations';
-import { nodeAs } from '../model/statement';
+import { nodeAs, type ParsedStatement } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
-import type { Rule, RuleContext } from './rule';
+import type { Report, Rule, RuleContext } from './rule';
 import { alterTableClause } from './support/alter-table-clauses';
-import { EXPAND_CONTRACT, isColumnNewInFile, isRevertingMigration, renamesColumnTo, replacesTableLater, sectionEnd } from './support/breaking-changes';
+import { addsColumn, EXPAND_CONTRACT, isColumnNewInFile, isRevertingMigration, renamesColumnTo, replacesTableLater, sectionEnd } from './support/breaking-changes';
 import { quoteIdentifier } from './support/constraints';
 
 const DOCS_ALTER_TABLE = 'https://www.postgresql.org/docs/current/sql-altertable.html';
@@ -60,10 +60,13 @@ export const dropColumn: Rule = {
         ? [{ column: cmd.name, index }]
         : [],
     );
-    const [first] = dropped;
-    if (!first) return [];
-    const columns = dropped.map(({ column }) => quoteIdentifier(column)).join(', ');
-    const plural = dropped.length > 1;
+    // Added again under the same name (a type change by drop and re-add): queries go on working, but the values are gone.
+    const readded = dropped.filter(({ column }) => addsColumn(context, table, column, statement.index, sectionEnd(statement, context)));
+    const removed = dropped.filter((drop) => !readded.includes(drop));
+    const [first] = removed;
+    if (!first) return readded.map(({ column, index }) => emptiedColumnReport(statement, table, column, index));
+    const columns = removed.map(({ column }) => quoteIdentifier(column)).join(', ');
+    const plural = removed.length > 1;
     return [
       {
         message:
@@ -75,6 +78,7 @@ export const dropColumn: Rule = {
         noFixReason: 'Only the application can stop using the column: remove its use (or have the ORM ignore it), deploy, then drop it.',
         safeAlternative: 'Expand/contract: stop using the column in the code, deploy, then drop it in a later migration.',
       },
+      ...readded.map(({ column, index }) => emptiedColumnReport(statement, table, column, index)),
     ];
   },
 };
@@ -86,4 +90,19 @@ export const dropColumn: Rule = {
 function isAbsent(context: RuleContext, table: RelationName, column: string, beforeStatement: number): boolean {
   const known = context.schema.before(beforeStatement).table(table);
   return known?.columnsKnown === true && !known.columns.some((candidate) => candidate.name === column);
+}
+
+/** A column dropped and added again under the same name: the name stays, every value is gone. */
+function emptiedColumnReport(statement: ParsedStatement, table: RelationName, column: string, index: number): Report {
+  return {
+    severity: 'warning',
+    message:
+      `Column ${quoteIdentifier(column)} of ${displayRelation(table)} is dropped and added again under the same name: queries that name it go on ` +
+      'working, but every existing value is gone (NULL, or the new DEFAULT). If the values matter, change the column in place ' +
+      '(ALTER COLUMN … TYPE … USING) or copy them before the drop.',
+    range: alterTableClause(statement, index),
+    lock: { mode: 'ACCESS EXCLUSIVE', relation: table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
+    noFixReason: 'Only you know whether the values must survive: keep them with ALTER COLUMN … TYPE … USING, or copy them first.',
+    safeAlternative: 'ALTER COLUMN … TYPE … USING keeps the values; a batched copy into a new column keeps the table readable.',
+  };
 }

@@ -83,3 +83,25 @@ describe('foreign-key-without-index: an index that covers only the leading colum
     expect(findingsOf('foreign-key-without-index', `${sql}CREATE INDEX ON mutes (case_id, guild_id);\n`)).toEqual([]);
   });
 });
+
+// Review round 8 #42 (graphile-migrate-sushii-db committed/000001.sql): graphile-migrate checks a committed migration's
+// hash before running it, so a fix that edits the file would make every new database fail.
+describe('foreign-key-without-index: a committed graphile-migrate migration', () => {
+  const sql =
+    '--! Previous: -\n--! Hash: sha1:0000000000000000000000000000000000000001\n\n' +
+    'create table mod_logs (guild_id bigint not null, case_id bigint not null, primary key (guild_id, case_id));\n' +
+    'create table mutes (guild_id bigint not null, user_id bigint not null, case_id bigint, primary key (guild_id, user_id),\n' +
+    '  constraint fk_mod_action foreign key (guild_id, case_id) references mod_logs (guild_id, case_id));\n';
+
+  it('offers no edit of the committed file, and points to current.sql', () => {
+    const [finding] = findingsOf('foreign-key-without-index', sql, { filePath: 'db/migrations/committed/000001.sql' });
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toContain("graphile-migrate checks a committed migration's `--! Hash:` before running it");
+    expect(finding!.noFixReason).toContain('Make the change in migrations/current.sql.');
+  });
+
+  it('offers it in current.sql', () => {
+    const [finding] = findingsOf('foreign-key-without-index', sql.replace(/^--!.*\n/gm, ''), { filePath: 'db/migrations/current.sql' });
+    expect(finding!.fixes.length).toBeGreaterThan(0);
+  });
+});

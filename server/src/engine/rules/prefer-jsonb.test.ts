@@ -59,3 +59,18 @@ describe('a json column whose comment explains the choice', () => {
     expect(findings(sql)).toHaveLength(1);
   });
 });
+
+// Review round 9 #58 (lemmy 2023-07-11-084714_receive_activity_table): the reason for json is written above the
+// CREATE TABLE, naming the column.
+describe('prefer-jsonb: a comment above the statement that names the column', () => {
+  const table = 'CREATE TABLE sent_activity (\n  id bigserial PRIMARY KEY,\n  ap_id text UNIQUE NOT NULL,\n  data json NOT NULL\n);\n';
+
+  it('is read as the reason for json', () => {
+    expect(findingsOf('prefer-jsonb', `-- outgoing activities, need to be stored to be later server over http\n-- we change data column from jsonb to json for decreased size\n${table}`)).toEqual([]);
+  });
+
+  it('is not, when it does not name the column or gives no reason', () => {
+    expect(findingsOf('prefer-jsonb', `-- we moved from jsonb to json for decreased size\n${table}`)).toHaveLength(1);
+    expect(findingsOf('prefer-jsonb', `-- the data column holds activities\n${table}`)).toHaveLength(1);
+  });
+});

@@ -23,7 +23,7 @@ export const preferJsonb: Rule = {
       'way and keeps only the last of duplicate keys), so a hash or signature computed over the stored text, or a ' +
       'document returned byte for byte, changes. The quick fix is therefore offered, never preferred nor applied ' +
       'automatically. Not reported when a comment at the column explains the choice of `json` (on its line, on the ' +
-      'lines just above it, or a `COMMENT ON COLUMN` in the file that names jsonb, the exact or verbatim text, key ' +
+      'lines just above it, above its statement naming the column, or a `COMMENT ON COLUMN` in the file that names jsonb, the exact or verbatim text, key ' +
       'order, whitespace, duplicate keys, a hash, checksum or signature).' +
       ` ${GENERATED_SQL_NOTE}`,
   },

@@ -77,3 +77,21 @@ describe('prefer-timestamptz: a stored generated column and the columns it reads
     expect(byColumn.get('created')!.fixes).toHaveLength(1);
   });
 });
+
+// Review round 8 #61 (graphile-migrate-sushii-db 000026.sql): the default is UTC wall-clock time; under timestamptz it
+// would be read in the session's zone, hours off, so the type alone must not change.
+describe('prefer-timestamptz: a DEFAULT that converts to a wall clock', () => {
+  it.each([
+    ["timezone('utc', now())", "CREATE TABLE r (k int PRIMARY KEY, last_used timestamp NOT NULL DEFAULT timezone('utc', now()));"],
+    ["now() AT TIME ZONE 'UTC'", "CREATE TABLE r (k int PRIMARY KEY, last_used timestamp DEFAULT (now() AT TIME ZONE 'UTC'));"],
+    ['in ADD COLUMN', "ALTER TABLE r ADD COLUMN last_used timestamp DEFAULT timezone('utc'::text, now());"],
+  ])('offers no type-only fix for %s, and says why', (_, sql) => {
+    const [finding] = findingsOf('prefer-timestamptz', sql);
+    expect(finding!.fixes).toEqual([]);
+    expect(finding!.noFixReason).toContain("Change the type together with the DEFAULT, to now().");
+  });
+
+  it('still offers it for now()', () => {
+    expect(findingsOf('prefer-timestamptz', 'CREATE TABLE r (k int PRIMARY KEY, last_used timestamp NOT NULL DEFAULT now());')[0]!.fixes).toHaveLength(1);
+  });
+});

@@ -1,4 +1,4 @@
-import { referencedColumns } from '../model/syntax-names';
+import { callsFunction, referencedColumns } from '../model/syntax-names';
 import { nodeAs, type Statement } from '../model/statement';
 import type { Rule } from './rule';
 import { GENERATED_SQL_NOTE, styleReports } from './support/generated-sql';
@@ -50,11 +50,31 @@ export const preferTimestamptz: Rule = {
                 "immutable expression, e.g. `((col AT TIME ZONE 'UTC') + …) AT TIME ZONE 'UTC'`.",
             };
           }
+          if (wallClockDefaultColumns(statement).has(site.column)) {
+            return {
+              ...report,
+              noFixReason:
+                "Its DEFAULT converts the time to a zone's wall clock (timezone('utc', now()), now() AT TIME ZONE 'UTC'): stored in a timestamptz, that value " +
+                "would be read in the session's TimeZone and be hours off. Change the type together with the DEFAULT, to now().",
+            };
+          }
           return { ...report, fixes: [replaceTypeFix(site, withArrayBounds(`timestamptz${precision}`, site.type), 'Use timestamptz')] };
         }),
     );
   },
 };
+
+/** The columns the statement defines (CREATE TABLE, ADD COLUMN) with a DEFAULT that calls timezone(…), as AT TIME ZONE does. */
+function wallClockDefaultColumns(statement: Statement): ReadonlySet<string> {
+  const created = (nodeAs(statement, 'CreateStmt')?.tableElts ?? []).flatMap((element) => ('ColumnDef' in element ? [element.ColumnDef] : []));
+  const added = statement.kind === 'parsed' ? statement.alterTableCommands.flatMap((command) => (command.subtype === 'AT_AddColumn' && command.def && 'ColumnDef' in command.def ? [command.def.ColumnDef] : [])) : [];
+  return new Set(
+    [...created, ...added].flatMap((column) => {
+      const fallback = constraintsOf(column.constraints).find((constraint) => constraint.contype === 'CONSTR_DEFAULT');
+      return fallback && callsFunction(fallback.raw_expr, 'timezone') ? [column.colname ?? ''] : [];
+    }),
+  );
+}
 
 /** The columns of a CREATE TABLE that are stored generated columns, or that a generation expression reads. */
 function generationColumns(statement: Statement): ReadonlySet<string> {

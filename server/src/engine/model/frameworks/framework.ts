@@ -81,6 +81,11 @@ export interface Framework extends Runner {
    */
   newMigration?(file: ExistingMigration, statement: StatementToMove): NewMigration | string;
   /**
+   * Why the runner refuses the file once its text changes (graphile-migrate checks a committed migration's
+   * hash before running it): fixes that edit the file are then not offered. Undefined when edits are fine.
+   */
+  sealed?(path: string): string | undefined;
+  /**
    * The framework's way to run this migration's `section` without the transaction it opens, written
    * into the migration (a marker) or beside it (diesel's metadata.toml): for a statement that is the
    * only one of its section, which a move into a new migration would leave empty. A reason when that

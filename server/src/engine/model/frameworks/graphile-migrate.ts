@@ -1,6 +1,9 @@
 import { wholeFile, type Framework } from './framework';
 import { statementSql } from './next-migration';
 
+/** A committed migration: its `--! Hash:` covers its text. */
+const COMMITTED = /(^|\/)migrations\/committed\/[^/]+\.sql$/;
+
 /**
  * graphile-migrate: `migrations/committed/<n>.sql` (with `--! Previous:`/`--! Hash:` headers) and
  * `migrations/current.sql`, each sent as one query in a transaction; `--! no-transaction` drops the
@@ -20,7 +23,7 @@ export const graphileMigrate: Framework = {
   },
   // Work in progress goes to migrations/current.sql, which `graphile-migrate commit` turns into the next committed migration.
   newMigration(file, statement) {
-    if (!/(^|\/)migrations\/committed\/[^/]+\.sql$/.test(file.path)) {
+    if (!COMMITTED.test(file.path)) {
       return 'graphile-migrate has one current migration: commit this one first (`graphile-migrate commit`), then put the statement alone in the new current.sql under `--! no-transaction`.';
     }
     if (file.siblings('..').some((name) => name === 'current.sql' || name === 'current')) {
@@ -29,8 +32,15 @@ export const graphileMigrate: Framework = {
     const header = statement.outsideTransaction ? '--! no-transaction\n' : '';
     return { files: [{ path: '../current.sql', text: `${header}${statementSql(statement)}` }] };
   },
+  sealed(path) {
+    if (!COMMITTED.test(path)) return undefined;
+    return (
+      "graphile-migrate checks a committed migration's `--! Hash:` before running it, so an edit here fails on every new database " +
+      '("Hash … does not match"), and databases that already ran it never see the change. Make the change in migrations/current.sql.'
+    );
+  },
   withoutTransaction(file) {
-    if (/(^|\/)migrations\/committed\/[^/]+\.sql$/.test(file.path)) {
+    if (COMMITTED.test(file.path)) {
       return "A committed migration's hash covers its text, so Lockguard does not mark it `--! no-transaction`: apply this statement by hand, outside graphile-migrate.";
     }
     return { inserts: [{ at: 0, text: '--! no-transaction\n' }], files: [], how: '`--! no-transaction`' };

@@ -6,8 +6,8 @@ import { aboutStatement } from './recorded-questions';
 
 /**
  * What the author wrote about a column where a reader of the migration looks for it: the comments on the
- * line where its type is written, the comment lines just above that line, and the COMMENT ON COLUMN
- * statements of the same section. `typeAt` is where the type is written, relative to the statement's
+ * line where its type is written, the comment lines just above that line, those just above the statement
+ * that name the column, and the COMMENT ON COLUMN statements of the same section. `typeAt` is where the type is written, relative to the statement's
  * start (stable when an edit moves the statement). A recorded question (./recorded-questions.ts): the
  * comments above a statement lie outside its text.
  */
@@ -20,7 +20,11 @@ export const commentsAboutColumn = aboutStatement(
     const lineStart = source.lastIndexOf('\n', offset - 1) + 1;
     const lineEnd = endOfLine(source, offset);
     const onLine = comments.filter((comment) => comment.start >= lineStart && comment.start < lineEnd);
-    return [...commentLinesAbove(source, comments, lineStart), ...onLine]
+    const statementLineStart = source.lastIndexOf('\n', statement.range.start - 1) + 1;
+    const namesColumn = new RegExp(`(^|[^\\w$])${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w$]|$)`, 'i');
+    const aboveStatement =
+      statementLineStart === lineStart ? [] : commentLinesAbove(source, comments, statementLineStart).filter((comment) => namesColumn.test(source.slice(comment.start, comment.end)));
+    return [...aboveStatement, ...commentLinesAbove(source, comments, lineStart), ...onLine]
       .map((comment) => source.slice(comment.start, comment.end))
       .concat(columnCommentsOf(context, statement, table, column));
   },
