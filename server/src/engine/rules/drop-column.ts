@@ -64,7 +64,7 @@ export const dropColumn: Rule = {
     const readded = dropped.filter(({ column }) => addsColumn(context, table, column, statement.index, sectionEnd(statement, context)));
     const removed = dropped.filter((drop) => !readded.includes(drop));
     const [first] = removed;
-    if (!first) return readded.map(({ column, index }) => emptiedColumnReport(statement, table, column, index));
+    if (!first) return emptiedColumnsReport(statement, table, readded);
     const columns = removed.map(({ column }) => quoteIdentifier(column)).join(', ');
     const plural = removed.length > 1;
     return [
@@ -78,7 +78,7 @@ export const dropColumn: Rule = {
         noFixReason: 'Only the application can stop using the column: remove its use (or have the ORM ignore it), deploy, then drop it.',
         safeAlternative: 'Expand/contract: stop using the column in the code, deploy, then drop it in a later migration.',
       },
-      ...readded.map(({ column, index }) => emptiedColumnReport(statement, table, column, index)),
+      ...emptiedColumnsReport(statement, table, readded),
     ];
   },
 };
@@ -92,17 +92,22 @@ function isAbsent(context: RuleContext, table: RelationName, column: string, bef
   return known?.columnsKnown === true && !known.columns.some((candidate) => candidate.name === column);
 }
 
-/** A column dropped and added again under the same name: the name stays, every value is gone. */
-function emptiedColumnReport(statement: ParsedStatement, table: RelationName, column: string, index: number): Report {
-  return {
-    severity: 'warning',
-    message:
-      `Column ${quoteIdentifier(column)} of ${displayRelation(table)} is dropped and added again under the same name: queries that name it go on ` +
-      'working, but every existing value is gone (NULL, or the new DEFAULT). If the values matter, change the column in place ' +
-      '(ALTER COLUMN … TYPE … USING) or copy them before the drop.',
-    range: alterTableClause(statement, index),
-    lock: { mode: 'ACCESS EXCLUSIVE', relation: table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
-    noFixReason: 'Only you know whether the values must survive: keep them with ALTER COLUMN … TYPE … USING, or copy them first.',
-    safeAlternative: 'ALTER COLUMN … TYPE … USING keeps the values; a batched copy into a new column keeps the table readable.',
-  };
+/** Columns dropped and added again under the same names: the names stay, every value is gone. One report, or none. */
+function emptiedColumnsReport(statement: ParsedStatement, table: RelationName, readded: readonly { column: string; index: number }[]): Report[] {
+  const [first] = readded;
+  if (!first) return [];
+  const plural = readded.length > 1;
+  return [
+    {
+      severity: 'warning',
+      message:
+        `${plural ? 'Columns' : 'Column'} ${readded.map(({ column }) => quoteIdentifier(column)).join(', ')} of ${displayRelation(table)} ${plural ? 'are' : 'is'} dropped ` +
+        `and added again under the same ${plural ? 'names' : 'name'}: queries that name ${plural ? 'them' : 'it'} go on working, but every existing value is gone ` +
+        '(NULL, or the new DEFAULT). If the values matter, change the column in place (ALTER COLUMN … TYPE … USING) or copy them before the drop.',
+      range: alterTableClause(statement, first.index),
+      lock: { mode: 'ACCESS EXCLUSIVE', relation: table, blocks: blockedOperations('ACCESS EXCLUSIVE') },
+      noFixReason: 'Only you know whether the values must survive: keep them with ALTER COLUMN … TYPE … USING, or copy them first.',
+      safeAlternative: 'ALTER COLUMN … TYPE … USING keeps the values; a batched copy into a new column keeps the table readable.',
+    },
+  ];
 }
