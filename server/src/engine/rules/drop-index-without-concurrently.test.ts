@@ -409,3 +409,24 @@ describe(`${RULE}: the table is dropped later in the same transaction`, () => {
     expect(findingsOf(RULE, `BEGIN;\nDROP INDEX IF EXISTS old_jobs_status_idx;\nCOMMIT;\nDROP TABLE old_jobs;\n`, { priorSchema })).toHaveLength(1);
   });
 });
+
+// Review round 9 #30 (golang-migrate-pkgsite 000104): the drop comes right before an ALTER … TYPE of the same table in the
+// same transaction, which locks it ACCESS EXCLUSIVE anyway (and would rebuild the index): CONCURRENTLY would gain nothing.
+describe('drop-index-without-concurrently: an ACCESS EXCLUSIVE lock the transaction takes next', () => {
+  const priorSchema = schemaAfter(
+    buildStatements('CREATE TABLE package_symbols (id bigserial PRIMARY KEY, module_path_id integer NOT NULL);\nCREATE INDEX idx_ps ON package_symbols (module_path_id);', parser, defaultOptions()),
+  );
+  const alter = 'ALTER TABLE package_symbols ALTER COLUMN module_path_id TYPE BIGINT;';
+
+  it('is quiet when the next statement takes it', () => {
+    const sql = `BEGIN;\nDROP INDEX idx_ps;\n${alter}\nCREATE INDEX idx_ps ON package_symbols (module_path_id);\nEND;\n`;
+    expect(findingsOf('drop-index-without-concurrently', sql, { priorSchema })).toEqual([]);
+  });
+
+  it('still reports when slow work runs between them, or the lock is in another transaction', () => {
+    const slow = `BEGIN;\nDROP INDEX idx_ps;\nUPDATE package_symbols SET module_path_id = module_path_id + 1;\n${alter}\nEND;\n`;
+    expect(findingsOf('drop-index-without-concurrently', slow, { priorSchema })).toHaveLength(1);
+    const separate = `BEGIN;\nDROP INDEX idx_ps;\nEND;\nBEGIN;\n${alter}\nEND;\n`;
+    expect(findingsOf('drop-index-without-concurrently', separate, { priorSchema })).toHaveLength(1);
+  });
+});

@@ -14,6 +14,7 @@ import { mentionsOf } from './support/mentions';
 import { sectionOf } from '../model/migration';
 import { inescapableRunner, optOutOf } from './support/transaction-control';
 import { dropsTable } from './support/breaking-changes';
+import { slowLocksOf } from './support/slow-work';
 
 const DOCS_DROP_INDEX = 'https://www.postgresql.org/docs/current/sql-dropindex.html';
 const PROBE_INDEX_SETUP = [...PROBE_TABLE_SETUP, 'CREATE INDEX lock_probe_customer_idx ON lock_probe (customer_id)'];
@@ -121,7 +122,24 @@ function blocksNobodyNew(index: RelationName, statement: ParsedStatement, contex
   if (table && heldEarlierInTransaction(statement, context, table, 'ACCESS EXCLUSIVE')) return true;
   // A later DROP TABLE of the same transaction takes the same lock and the index with it (drop-table reports it).
   if (table && statement.transaction.kind !== 'autocommit' && dropsTable(context, table, statement.index + 1, (statement.transaction.end ?? context.statements.length - 1) + 1)) return true;
+  if (table && lockedExclusivelyNext(table, statement, context)) return true;
   return renamedAwayEarlier(index, table, statement, context);
+}
+
+/**
+ * Whether a later statement of the same transaction locks the table ACCESS EXCLUSIVE, with nothing slow between:
+ * the drop then only starts that lock a moment earlier (the drop before an ALTER … TYPE that would rebuild the index).
+ */
+function lockedExclusivelyNext(table: RelationName, statement: ParsedStatement, context: RuleContext): boolean {
+  if (statement.transaction.kind === 'autocommit') return false;
+  for (const later of context.statements.slice(statement.index + 1)) {
+    if (later.kind !== 'parsed' || !sameTransaction(later.transaction, statement.transaction)) return false;
+    // Another DROP INDEX is this rule's own to report: the first of the two carries the lock.
+    if (nodeAs(later, 'DropStmt')?.removeType === 'OBJECT_INDEX') continue;
+    if (locksOnTables(later, context).some((lock) => lock.mode === 'ACCESS EXCLUSIVE' && sameRelation(lock.relation, table))) return true;
+    if (slowLocksOf(later, context).length > 0) return false;
+  }
+  return false;
 }
 
 /**
