@@ -130,8 +130,11 @@ describe('the earlier migrations of a set, in the framework order', () => {
     expect(earlierMigrations('sql/2024/b.sql', inMemory({ 'sql/2023/a.sql': '', 'sql/2024/b.sql': '' }))).toEqual([]);
   });
 
-  it('a file in no recognised set has no earlier migrations', () => {
-    expect(earlierNames(`${FRAMEWORKS}/graphile-migrate-sushii-db/migrations`, 'current.sql')).toEqual([]);
+  // Review round 9 #34: graphile-migrate's current.sql runs after every committed migration, in their order.
+  it("graphile-migrate's current.sql comes after every committed migration", () => {
+    const files = inMemory({ 'migrations/committed/000002.sql': '', 'migrations/committed/000001.sql': '', 'migrations/current.sql': '', 'migrations/afterReset.sql': '' });
+    expect(earlierMigrations('migrations/current.sql', files)).toEqual(['migrations/committed/000001.sql', 'migrations/committed/000002.sql']);
+    expect(earlierMigrations('sql/current.sql', inMemory({ 'sql/a.sql': '', 'sql/current.sql': '' }))).toEqual([]);
   });
 });
 

@@ -23,7 +23,27 @@ export function earlierMigrations(filePath: string, files: MigrationSetFiles): s
   const slash = path.lastIndexOf('/');
   const folder = slash === -1 ? '.' : path.slice(0, slash);
   const name = path.slice(slash + 1);
-  return migrationPerFolder(folder, name, files) ?? sqitchDeploys(folder, name, files) ?? versionedFiles(folder, name, files) ?? versionFolders(folder, name, files) ?? [];
+  return (
+    migrationPerFolder(folder, name, files) ??
+    graphileCurrent(folder, name, files) ??
+    sqitchDeploys(folder, name, files) ??
+    versionedFiles(folder, name, files) ??
+    versionFolders(folder, name, files) ??
+    []
+  );
+}
+
+/** graphile-migrate's `migrations/current.sql` runs after every committed migration (`migrations/committed/<n>.sql`). */
+function graphileCurrent(folder: string, name: string, files: MigrationSetFiles): string[] | undefined {
+  if (name !== 'current.sql' || !files.list(folder)?.some((entry) => entry.isDirectory && entry.name === 'committed')) return undefined;
+  const committed = `${folder}/committed`;
+  return (files.list(committed) ?? [])
+    .flatMap((entry) => {
+      const versioned = entry.isDirectory ? undefined : versionOf(entry.name);
+      return versioned && !versioned.rollback ? [{ ...versioned, path: `${committed}/${entry.name}` }] : [];
+    })
+    .sort(inSetOrder)
+    .map((sibling) => sibling.path);
 }
 
 /**

@@ -83,3 +83,14 @@ describe('drop-table: IF EXISTS of a table the migrations show cannot exist yet'
     expect(findingsOf('drop-table', 'DROP TABLE app_hidden.failures;\nCREATE TABLE app_hidden.failures (id int);\n', { priorSchema: priorOf('create schema app_hidden;') })).toHaveLength(1);
   });
 });
+
+// Review rounds 8 #33 and 9 #34: the drop finds nothing, so it takes no lock either, and graphile-migrate's current.sql
+// comes after the committed migrations that created the schema empty.
+describe('drop-table: a re-run guard that finds nothing takes no lock', () => {
+  it('gets no missing-lock-timeout finding', () => {
+    const priorSchema = schemaAfter(buildStatements('create schema app_hidden;', parser, defaultOptions()));
+    const sql = 'DROP TABLE IF EXISTS app_hidden.failures cascade;\nCREATE TABLE app_hidden.failures (failure_id TEXT PRIMARY KEY);\n';
+    expect(lint(sql, { priorSchema }).map((finding) => finding.ruleId)).not.toContain('missing-lock-timeout');
+    expect(lint('DROP TABLE IF EXISTS app_hidden.other;\n', { priorSchema }).map((finding) => finding.ruleId)).toContain('missing-lock-timeout');
+  });
+});

@@ -1,12 +1,12 @@
 import { blockedOperations } from '../locks/lock-modes';
 import { locksOf } from '../locks/statement-locks';
 import { displayRelation, type RelationName } from '../model/relations';
-import { nodeAs, type ParsedStatement } from '../model/statement';
+import { nodeAs } from '../model/statement';
 import { PROBE_TABLE_SETUP } from './probe-fixtures';
 import type { Rule, RuleContext } from './rule';
-import { createsRelationNamed, EXPAND_CONTRACT, isRevertingMigration, renamesTableTo } from './support/breaking-changes';
+import { EXPAND_CONTRACT, isRevertingMigration, renamesTableTo } from './support/breaking-changes';
+import { dropTableFindsNothing } from './support/absent-relations';
 import { leadingKeywords } from './support/keywords';
-import { mentionsOf } from './support/mentions';
 
 const DOCS_DROP_TABLE = 'https://www.postgresql.org/docs/current/sql-droptable.html';
 
@@ -54,7 +54,7 @@ export const dropTable: Rule = {
     if (drop?.removeType !== 'OBJECT_TABLE' || statement.kind !== 'parsed' || isRevertingMigration(statement, context)) return [];
     const tables = locksOf(statement, context.options.pgVersion)
       .map((lock) => lock.relation)
-      .filter((table) => !isNameOfThisMigration(table, statement.index, context) && !(drop.missing_ok === true && findsNothingToDrop(table, statement, context)));
+      .filter((table) => !isNameOfThisMigration(table, statement.index, context) && !(drop.missing_ok === true && dropTableFindsNothing(table, statement, context)));
     const [first] = tables;
     if (!first) return [];
     const names = tables.map(displayRelation).join(', ');
@@ -73,19 +73,6 @@ export const dropTable: Rule = {
     ];
   },
 };
-
-/**
- * Whether DROP TABLE IF EXISTS finds nothing, as far as the migrations tell: the name is in a schema they created
- * empty (`SchemaView.schemaCreatedEmpty`), no relation has it there, no statement the engine could not read mentions
- * it, and a later statement of the file creates it — the drop is that CREATE's re-run guard, and takes no lock.
- */
-function findsNothingToDrop(table: RelationName, statement: ParsedStatement, context: RuleContext): boolean {
-  const known = context.schema.before(statement.index);
-  if (table.schema === undefined || !known.schemaCreatedEmpty(table.schema) || known.table(table) !== undefined) return false;
-  if (!createsRelationNamed(context, table, statement.index + 1, context.statements.length)) return false;
-  const mentions = mentionsOf(table.name);
-  return !context.statements.slice(0, statement.index).some((earlier) => earlier.kind !== 'parsed' && mentions(earlier));
-}
 
 /**
  * Whether no running code can be using the table under this name: the file created it, or renamed a

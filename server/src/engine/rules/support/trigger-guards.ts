@@ -2,6 +2,7 @@ import type { TableLock } from '../../locks/statement-locks';
 import { sameRelation, type RelationName } from '../../model/relations';
 import { nodeAs, type Statement } from '../../model/statement';
 import type { RuleContext } from '../rule';
+import { dropTableFindsNothing } from './absent-relations';
 
 /** Whether the statement is `CREATE [OR REPLACE] [CONSTRAINT] TRIGGER name … ON table`. */
 export function createsTrigger(statement: Statement, name: string, table: RelationName): boolean {
@@ -18,6 +19,9 @@ export function createsTrigger(statement: Statement, name: string, table: Relati
  * by a function's dynamic SQL) is the likelier story, and the drop is taken to find it.
  */
 export function isTaken(lock: TableLock, statement: Statement, context: RuleContext): boolean {
+  // DROP TABLE IF EXISTS in front of the table's CREATE, where the migrations show it cannot exist yet, locks nothing.
+  const drop = nodeAs(statement, 'DropStmt');
+  if (drop?.missing_ok === true && drop.removeType === 'OBJECT_TABLE' && dropTableFindsNothing(lock.relation, statement, context)) return false;
   const trigger = lock.onlyIfTriggerExists;
   if (trigger === undefined) return true;
   const triggers = context.schema.before(statement.index).table(lock.relation)?.triggers;
