@@ -148,3 +148,16 @@ describe(`${RULE}: a trigger created again in the same transaction`, () => {
     expect(finding!.message).not.toContain('reads go on');
   });
 });
+
+// Review round 9 #36 (golang-migrate-pkgsite 000086): the transaction already holds the table ACCESS EXCLUSIVE (it
+// drops the column the trigger filled), so the drop waits for no one and queues no one.
+describe(`${RULE}: a table the transaction already holds ACCESS EXCLUSIVE`, () => {
+  it('is quiet', () => {
+    expect(findingsOf(RULE, 'BEGIN;\nALTER TABLE documentation DROP COLUMN id;\nDROP TRIGGER documentation_id_update ON documentation;\nEND;\n')).toEqual([]);
+  });
+
+  it('still reports when the earlier lock is weaker, or in another transaction', () => {
+    expect(findingsOf(RULE, 'BEGIN;\nCREATE INDEX ON documentation (path);\nDROP TRIGGER documentation_id_update ON documentation;\nEND;\n')).toHaveLength(1);
+    expect(findingsOf(RULE, 'ALTER TABLE documentation DROP COLUMN id;\nDROP TRIGGER documentation_id_update ON documentation;\n')).toHaveLength(1);
+  });
+});

@@ -6,7 +6,7 @@ import { nodeAs, type ParsedStatement, type Statement } from '../model/statement
 import type { Rule, RuleContext } from './rule';
 import { dropsTable } from './support/breaking-changes';
 import { earlierInSameTransaction, namesOf, sameTransaction } from './support/constraints';
-import { locksOnTables } from './support/held-locks';
+import { heldEarlierInTransaction, locksOnTables } from './support/held-locks';
 import { leadingKeywords } from './support/keywords';
 import { lineOf } from './support/lines';
 import { isLockTimeoutInForce } from './support/timeout-coverage';
@@ -92,6 +92,9 @@ export const dropTrigger: Rule = {
     if (!trigger || statement.kind !== 'parsed' || context.isCreatedInFile(trigger.table, statement.index) || dropsTable(context, trigger.table, statement.index + 1, context.statements.length)) return [];
     // IF EXISTS of a trigger the table does not have yet (the re-run guard of the file's CREATE TRIGGER) drops nothing and holds no lock.
     if (!locksOf(statement, context.options.pgVersion).some((lock) => isTaken(lock, statement, context))) return [];
+    // An earlier statement of the transaction holds the table ACCESS EXCLUSIVE already: the drop waits for no one and
+    // queues no one, and it belongs to that change (a trigger dropped with the column it filled), which its own rules report.
+    if (heldEarlierInTransaction(statement, context, trigger.table, 'ACCESS EXCLUSIVE')) return [];
     const recreatedAt = context.statements.slice(statement.index + 1).find((later) => createsTrigger(later, trigger.name, trigger.table));
     const sameTransactionRecreation = recreatedAt && statement.transaction.kind !== 'autocommit' && sameTransaction(recreatedAt.transaction, statement.transaction) ? recreatedAt : undefined;
     const afterwards = sameTransactionRecreation
