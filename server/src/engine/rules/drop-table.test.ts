@@ -94,3 +94,19 @@ describe('drop-table: a re-run guard that finds nothing takes no lock', () => {
     expect(lint('DROP TABLE IF EXISTS app_hidden.other;\n', { priorSchema }).map((finding) => finding.ruleId)).toContain('missing-lock-timeout');
   });
 });
+
+// Review round 10 #33 (goose-thunderdome 20230823231905_create_schema.sql): dropping the previous migration tool's
+// version table when the project switches to goose: no application query reads it.
+describe("drop-table: a migration tool's bookkeeping table", () => {
+  it('is quiet', () => {
+    expect(findingsOf('drop-table', 'DROP TABLE IF EXISTS public.schema_migrations;\n')).toEqual([]);
+    expect(findingsOf('drop-table', 'DROP TABLE gorp_migrations;\n')).toEqual([]);
+  });
+
+  it('still reports an application table, or a table named like a tool table whose columns differ', () => {
+    expect(findingsOf('drop-table', 'DROP TABLE schema_migrations_backup;\n')).toHaveLength(1);
+    const priorSchema = schemaAfter(buildStatements('CREATE TABLE migrations (id int PRIMARY KEY, body text);', parser, defaultOptions()));
+    expect(findingsOf('drop-table', 'DROP TABLE migrations;\n', { priorSchema })).toHaveLength(1);
+    expect(findingsOf('drop-table', 'DROP TABLE migrations;\n')).toHaveLength(1);
+  });
+});

@@ -7,6 +7,7 @@ import type { Rule, RuleContext } from './rule';
 import { EXPAND_CONTRACT, isRevertingMigration, renamesTableTo } from './support/breaking-changes';
 import { dropTableFindsNothing } from './support/absent-relations';
 import { leadingKeywords } from './support/keywords';
+import { namesMigrationToolTable } from './support/migration-tool-tables';
 
 const DOCS_DROP_TABLE = 'https://www.postgresql.org/docs/current/sql-droptable.html';
 
@@ -28,7 +29,7 @@ export const dropTable: Rule = {
       bad: 'DROP TABLE legacy_orders;',
       good: '-- release N: the code stops using legacy_orders; release N+1, once N is deployed everywhere:\n-- lockguard-ignore drop-table: unused since release N\nDROP TABLE legacy_orders;',
     },
-    instead: EXPAND_CONTRACT,
+    instead: `${EXPAND_CONTRACT} A migration tool's own bookkeeping table (\`schema_migrations\`, \`goose_db_version\`, …; docs/frameworks.md) is not reported: no application query reads it.`,
   },
   facts: [
     {
@@ -54,7 +55,9 @@ export const dropTable: Rule = {
     if (drop?.removeType !== 'OBJECT_TABLE' || statement.kind !== 'parsed' || isRevertingMigration(statement, context)) return [];
     const tables = locksOf(statement, context.options.pgVersion)
       .map((lock) => lock.relation)
-      .filter((table) => !isNameOfThisMigration(table, statement.index, context) && !(drop.missing_ok === true && dropTableFindsNothing(table, statement, context)));
+      .filter((table) => !isNameOfThisMigration(table, statement.index, context) && !(drop.missing_ok === true && dropTableFindsNothing(table, statement, context)))
+      // A migration tool's bookkeeping table (another tool's, when a project switches tools): no application query reads it.
+      .filter((table) => !namesMigrationToolTable(table, context.schema.before(statement.index).table(table)?.columns.map((column) => column.name)));
     const [first] = tables;
     if (!first) return [];
     const names = tables.map(displayRelation).join(', ');

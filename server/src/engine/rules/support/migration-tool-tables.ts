@@ -53,6 +53,19 @@ export function isMigrationToolTable(table: RelationName, columns: readonly stri
   );
 }
 
+/**
+ * Whether the table is a migration tool's bookkeeping table, by name (and columns, where the schema history
+ * knows them and the name alone is too common): the application's code does not read it.
+ */
+export function namesMigrationToolTable(table: RelationName, knownColumns: readonly string[] | undefined): boolean {
+  return TOOL_TABLES.some(
+    (tool) =>
+      tool.name === table.name &&
+      (tool.schema === undefined || tool.schema === table.schema) &&
+      (tool.columns === undefined || (knownColumns !== undefined && isMigrationToolTable(table, knownColumns))),
+  );
+}
+
 /** For the type rules' documentation. */
 export const MIGRATION_TOOL_TABLES_NOTE =
   "Nor in `CREATE TABLE IF NOT EXISTS` of a migration tool's own bookkeeping table (`schema_migrations`, `goose_db_version`, " +
